@@ -1,0 +1,102 @@
+import { z } from "zod";
+
+/**
+ * The app's configuration, parsed once at boot. A missing or malformed
+ * variable stops the process with a message naming the variable and what to
+ * put there, instead of failing at the first request that needs it.
+ */
+
+const KEY_HINT =
+  'comma-separated "id:base64key" entries, newest first, e.g. "k1:$(openssl rand -base64 32)"';
+
+const masterKeys = z.string().superRefine((value, ctx) => {
+  for (const entry of value.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const [id, key] = entry.split(":");
+    if (!id || !key || !/^[A-Za-z0-9_-]{1,32}$/.test(id)) {
+      ctx.addIssue({ code: "custom", message: `malformed entry (expected ${KEY_HINT})` });
+      return;
+    }
+    if (Buffer.from(key, "base64").length !== 32) {
+      ctx.addIssue({
+        code: "custom",
+        message: `key "${id}" is not 32 bytes of base64; generate one with: openssl rand -base64 32`,
+      });
+    }
+  }
+});
+
+const url = (hint: string) => z.string().url({ message: `must be a URL (${hint})` });
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** "sandbox" relaxes the production-only requirements (see test/sandbox). */
+  APP_MODE: z.enum(["production", "sandbox"]).default("production"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:|postgres(ql)?:\/\/)/, {
+      message: 'must start with "file:" (SQLite) or "postgresql://" (PostgreSQL)',
+    })
+    .default("file:./prisma/dev.sqlite"),
+  SHOPIFY_API_KEY: z.string().min(1, { message: "the app's client id from the Partner Dashboard" }),
+  SHOPIFY_API_SECRET: z.string().min(1, { message: "the app's client secret from the Partner Dashboard" }),
+  SHOPIFY_APP_URL: url("the public https URL the app is served from"),
+  SCOPES: z.string().default("read_products,read_inventory,read_publications"),
+  SHOP_CUSTOM_DOMAIN: z.string().optional(),
+  ENCRYPTION_KEYS: masterKeys.optional(),
+  META_APP_ID: z.string().default(""),
+  META_APP_SECRET: z.string().default(""),
+  META_CONFIG_ID: z.string().default(""),
+  META_CATALOG_CONFIG_ID: z.string().default(""),
+  META_GRAPH_URL: url("Graph API base URL").default("https://graph.facebook.com"),
+  META_GRAPH_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/, { message: 'must look like "v25.0"' })
+    .default("v25.0"),
+  META_WEBHOOK_VERIFY_TOKEN: z.string().default(""),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  CATALOG_FLUSH_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(1000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses an environment; throws ConfigError listing every bad variable. */
+export function parseEnv(source: NodeJS.ProcessEnv): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? "environment");
+      const missing = source[name] === undefined || source[name] === "";
+      return `  ${name}: ${missing ? "missing" : "invalid"}: ${issue.message}`;
+    });
+    throw new ConfigError(`Configuration error:\n${lines.join("\n")}`);
+  }
+  const env = result.data;
+  const relaxed = env.NODE_ENV === "test" || env.APP_MODE === "sandbox";
+  if (!relaxed && !env.ENCRYPTION_KEYS) {
+    throw new ConfigError(
+      "Configuration error:\n  ENCRYPTION_KEYS: missing: the app encrypts every merchant token with it. " +
+        `Set it to ${KEY_HINT}.`,
+    );
+  }
+  return env;
+}
+
+let cached: Env | undefined;
+
+/** The process's configuration; parsed on first use, then reused. */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** For tests that change process.env between cases. */
+export function resetEnvForTests() {
+  cached = undefined;
+}

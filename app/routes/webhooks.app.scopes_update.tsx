@@ -1,0 +1,20 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { z } from "zod";
+import { authenticate } from "../shopify.server";
+import { updateShopScopes } from "../shop.server";
+import { badRequest, webhookLogger } from "../webhooks/deliveries.server";
+
+const ScopesUpdate = z.object({ current: z.array(z.string().max(200)).max(500) });
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { shop, topic, webhookId, payload } = await authenticate.webhook(request);
+  const log = webhookLogger(webhookId, topic, shop);
+  const parsed = ScopesUpdate.safeParse(payload);
+  if (!parsed.success) {
+    log.warn({ issues: parsed.error.issues.length }, "malformed scopes_update payload");
+    return badRequest("Expected a body of the form { current: string[] }");
+  }
+  await updateShopScopes(shop, parsed.data.current);
+  log.info({ scopes: parsed.data.current }, "scopes updated");
+  return new Response(null, { status: 200 });
+};

@@ -1,0 +1,12 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { authenticate } from "../shopify.server";
+import { markUninstalled } from "../shop.server";
+import { webhookLogger } from "../webhooks/deliveries.server";
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { shop, topic, webhookId } = await authenticate.webhook(request);
+  webhookLogger(webhookId, topic, shop).info("webhook received");
+  // Idempotent: it may arrive twice, and after the shop's data is gone.
+  await markUninstalled(shop);
+  return new Response(null, { status: 200 });
+};

@@ -1,0 +1,91 @@
+import { db } from "./db.server";
+import { logger } from "./logger.server";
+
+/** Shop lifecycle: install, uninstall, redact, and the overview of its state. */
+
+export type ConnectionState = "CONNECTED" | "NEEDS_RECONNECT" | "DISCONNECTED";
+
+/** Records the shop as installed (again); called whenever an admin session loads. */
+export async function ensureShop(shop: string) {
+  await db.shop.upsert({
+    where: { domain: shop },
+    create: { domain: shop },
+    update: { uninstalledAt: null, syncPausedReason: null },
+  });
+}
+
+/**
+ * app/uninstalled: may arrive twice and after the shop is gone, so every step
+ * is idempotent. Sessions go (their tokens are dead), sync pauses, data stays
+ * until shop/redact in case the merchant reinstalls.
+ */
+export async function markUninstalled(shop: string) {
+  const sessions = await db.session.deleteMany({ where: { shop } });
+  const updated = await db.shop.updateMany({
+    where: { domain: shop, uninstalledAt: null },
+    data: { uninstalledAt: new Date(), syncPausedReason: "UNINSTALLED" },
+  });
+  logger.info({ shop, sessionsDeleted: sessions.count, wasInstalled: updated.count > 0 }, "app uninstalled");
+}
+
+/** shop/redact: delete every row of the shop, encrypted secrets included. */
+export async function redactShop(shop: string) {
+  const where = { shop };
+  const counts = await db.$transaction([
+    db.phoneNumber.deleteMany({ where }),
+    db.whatsAppConnection.deleteMany({ where }),
+    db.catalogConnection.deleteMany({ where }),
+    db.productSync.deleteMany({ where }),
+    db.catalogBatch.deleteMany({ where }),
+    db.messageLog.deleteMany({ where }),
+    db.webhookDelivery.deleteMany({ where }),
+    db.session.deleteMany({ where }),
+    db.shop.deleteMany({ where: { domain: shop } }),
+  ]);
+  logger.info({ shop, rowsDeleted: counts.reduce((n, c) => n + c.count, 0) }, "shop redacted");
+}
+
+export async function updateShopScopes(shop: string, scopes: string[]) {
+  await db.shop.updateMany({ where: { domain: shop }, data: { scopes: scopes.join(",") } });
+  await db.session.updateMany({ where: { shop }, data: { scope: scopes.join(",") } });
+}
+
+export interface ShopOverview {
+  shop: string;
+  whatsapp: { state: ConnectionState; wabaId: string | null; activeNumber: string | null; reason: string | null };
+  catalog: { state: ConnectionState; catalogId: string | null; catalogName: string | null; reason: string | null };
+  products: { pending: number; synced: number; failed: number; excluded: number };
+}
+
+export async function shopOverview(shop: string): Promise<ShopOverview> {
+  const [wa, catalog, counts] = await Promise.all([
+    db.whatsAppConnection.findUnique({
+      where: { shop },
+      include: { phoneNumbers: { where: { active: true }, take: 1 } },
+    }),
+    db.catalogConnection.findUnique({ where: { shop } }),
+    db.productSync.groupBy({ by: ["status"], where: { shop }, _count: { _all: true } }),
+  ]);
+  const count = (status: string) => counts.find((c) => c.status === status)?._count._all ?? 0;
+  return {
+    shop,
+    whatsapp: {
+      state: (wa?.state as ConnectionState) ?? "DISCONNECTED",
+      wabaId: wa?.wabaId ?? null,
+      activeNumber: wa?.phoneNumbers[0]?.displayPhoneNumber ?? null,
+      reason: wa?.stateReason ?? null,
+    },
+    catalog: {
+      state: (catalog?.state as ConnectionState) ?? "DISCONNECTED",
+      catalogId: catalog?.catalogId ?? null,
+      catalogName: catalog?.catalogName ?? null,
+      reason: catalog?.stateReason ?? null,
+    },
+    products: {
+      pending: count("PENDING"),
+      synced: count("SYNCED"),
+      failed: count("FAILED"),
+      excluded: count("EXCLUDED"),
+    },
+  };
+}

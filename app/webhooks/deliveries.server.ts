@@ -1,0 +1,88 @@
+import { randomUUID } from "node:crypto";
+import type { Prisma } from "@wa-catalog/prisma-sqlite";
+import { db } from "../db.server";
+import { logger } from "../logger.server";
+
+/** Shared pieces of every Shopify webhook route. */
+
+export const MAX_WEBHOOK_BODY_BYTES = 2 * 1024 * 1024;
+
+/**
+ * Refuses bodies over the limit before anything parses them (413). Reads the
+ * stream with a running count so a missing or lying Content-Length cannot
+ * push a huge body through; returns a fresh Request with the same bytes.
+ */
+export async function limitBody(request: Request, maxBytes = MAX_WEBHOOK_BODY_BYTES): Promise<Request> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  if (request.method !== "POST" || !request.body) return request;
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  return new Request(request.url, {
+    method: request.method,
+    headers: request.headers,
+    body: Buffer.concat(chunks),
+  });
+}
+
+function tooLarge(maxBytes: number) {
+  return Response.json(
+    { error: `Webhook body is larger than ${Math.round(maxBytes / 1024 / 1024)} MB` },
+    { status: 413 },
+  );
+}
+
+/** A logger for one delivery: the webhook id doubles as the request id. */
+export function webhookLogger(webhookId: string | undefined, topic: string, shop: string) {
+  return logger.child({ requestId: webhookId || randomUUID(), topic, shop });
+}
+
+/** Thrown inside a transaction when a webhook id was already processed. */
+export class DuplicateDelivery extends Error {
+  constructor() {
+    super("duplicate webhook delivery");
+  }
+}
+
+/**
+ * Records a delivery by its X-Shopify-Webhook-Id (the same across retries).
+ * Throws DuplicateDelivery when it was seen before, which rolls back the
+ * caller's transaction: the de-duplication and the effect commit together.
+ */
+export async function recordDelivery(
+  tx: Prisma.TransactionClient,
+  webhookId: string | undefined,
+  shop: string,
+  topic: string,
+) {
+  if (!webhookId) return;
+  try {
+    await tx.webhookDelivery.create({ data: { webhookId, shop, topic } });
+  } catch (error) {
+    if ((error as { code?: string }).code === "P2002") throw new DuplicateDelivery();
+    throw error;
+  }
+}
+
+/** Deliveries are kept a few days: Shopify retries for at most 4 hours. */
+export async function pruneDeliveries(olderThanMs = 3 * 24 * 3600_000) {
+  const { count } = await db.webhookDelivery.deleteMany({
+    where: { receivedAt: { lt: new Date(Date.now() - olderThanMs) } },
+  });
+  return count;
+}
+
+export function badRequest(message: string) {
+  return Response.json({ error: message }, { status: 400 });
+}

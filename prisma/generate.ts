@@ -1,0 +1,4 @@
+// postinstall: generate the SQLite and the PostgreSQL Prisma clients.
+import { generateClients } from "./migrate";
+
+generateClients();

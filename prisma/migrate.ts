@@ -1,0 +1,34 @@
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "..");
+const prismaBin = path.join(root, "node_modules", ".bin", "prisma");
+
+// `prisma generate` looks for a query engine library unless this
+// names an existing file; the Rust-free client never loads it (design.md).
+const NO_ENGINE = { PRISMA_QUERY_ENGINE_LIBRARY: path.join(root, "package.json") };
+
+export function configFor(url: string) {
+  return url.startsWith("file:")
+    ? path.join(root, "prisma", "sqlite.config.ts")
+    : path.join(root, "prisma", "postgresql.config.ts");
+}
+
+function prisma(args: string[], env: NodeJS.ProcessEnv) {
+  execFileSync(prismaBin, args, {
+    cwd: root,
+    env: { ...process.env, ...NO_ENGINE, ...env, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+}
+
+export function generateClients() {
+  for (const url of ["file:./prisma/dev.sqlite", "postgresql://localhost/unused"]) {
+    prisma(["generate", "--config", configFor(url)], {});
+  }
+}
+
+/** Applies every pending migration of the provider DATABASE_URL names. */
+export function migrateDatabase(url: string) {
+  prisma(["migrate", "deploy", "--config", configFor(url)], { DATABASE_URL: url });
+}
