@@ -15,11 +15,16 @@ export function configFor(url: string) {
 }
 
 function prisma(args: string[], env: NodeJS.ProcessEnv) {
-  execFileSync(prismaBin, args, {
-    cwd: root,
-    env: { ...process.env, ...NO_ENGINE, ...env, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  try {
+    execFileSync(prismaBin, args, {
+      cwd: root,
+      env: { ...process.env, ...NO_ENGINE, ...env, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
+    throw new Error(`prisma ${args[0]} failed:\n${stdout ?? ""}${stderr ?? ""}`);
+  }
 }
 
 export function generateClients() {

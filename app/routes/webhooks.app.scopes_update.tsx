@@ -2,9 +2,11 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { authenticate } from "../shopify.server";
 import { updateShopScopes } from "../shop.server";
-import { badRequest, webhookLogger } from "../webhooks/deliveries.server";
+import { badRequest, webhookLogger, methodNotAllowed } from "../webhooks/deliveries.server";
 
 const ScopesUpdate = z.object({ current: z.array(z.string().max(200)).max(500) });
+
+export const loader = methodNotAllowed;
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop, topic, webhookId, payload } = await authenticate.webhook(request);

@@ -1,7 +1,9 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { authenticate } from "../shopify.server";
 import { markUninstalled } from "../shop.server";
-import { webhookLogger } from "../webhooks/deliveries.server";
+import { webhookLogger, methodNotAllowed } from "../webhooks/deliveries.server";
+
+export const loader = methodNotAllowed;
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop, topic, webhookId } = await authenticate.webhook(request);

@@ -1,9 +1,11 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { authenticate } from "../shopify.server";
 import { redactShop } from "../shop.server";
-import { badRequest, webhookLogger } from "../webhooks/deliveries.server";
+import { badRequest, webhookLogger, methodNotAllowed } from "../webhooks/deliveries.server";
 
 /** Mandatory compliance topics; Shopify checks that a bad HMAC gets 401. */
+export const loader = methodNotAllowed;
+
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop, topic, webhookId } = await authenticate.webhook(request);
   const log = webhookLogger(webhookId, topic, shop);

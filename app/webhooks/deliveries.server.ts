@@ -86,3 +86,8 @@ export async function pruneDeliveries(olderThanMs = 3 * 24 * 3600_000) {
 export function badRequest(message: string) {
   return Response.json({ error: message }, { status: 400 });
 }
+
+/** Webhook routes are POST-only; Remix would otherwise answer a GET with 400. */
+export function methodNotAllowed() {
+  return Response.json({ error: "Method not allowed: webhooks are POST only" }, { status: 405, headers: { Allow: "POST" } });
+}

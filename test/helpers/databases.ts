@@ -3,7 +3,7 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
 import { createDb, prepareDb, type Db } from "../../app/db.server";
-import { pgAdmin, PG_TEMPLATE, withDatabase } from "./postgres";
+import { pgAdmin, withDatabase } from "./postgres";
 
 export type Provider = "sqlite" | "postgresql";
 
@@ -24,7 +24,7 @@ export interface TestDatabase {
 
 /** A fresh, migrated database of its own for one test file (copied from the template). */
 export async function createTestDatabase(provider: Provider): Promise<TestDatabase> {
-  const id = `wa_t_${process.pid}_${randomBytes(4).toString("hex")}`;
+  const id = `wa_t_${inject("runId")}_${randomBytes(4).toString("hex")}`;
   let url: string;
   if (provider === "sqlite") {
     const file = path.join(path.dirname(inject("sqliteTemplate")), `${id}.sqlite`);
@@ -32,7 +32,7 @@ export async function createTestDatabase(provider: Provider): Promise<TestDataba
     url = `file:${file}`;
   } else {
     const base = inject("postgresUrl");
-    await pgAdmin(base, (c) => c.query(`CREATE DATABASE ${id} TEMPLATE ${PG_TEMPLATE}`));
+    await pgAdmin(base, (c) => c.query(`CREATE DATABASE ${id} TEMPLATE ${inject("postgresTemplate")}`));
     url = withDatabase(base, id);
   }
   const db = createDb(url);

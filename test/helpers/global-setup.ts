@@ -1,8 +1,8 @@
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { migrateDatabase } from "../../prisma/migrate";
+import { buildIfStale } from "./build";
 import { pgAdmin, pgReachable, PG_TEMPLATE, postgresBaseUrl, withDatabase } from "./postgres";
 
 /**
@@ -12,45 +12,27 @@ import { pgAdmin, pgReachable, PG_TEMPLATE, postgresBaseUrl, withDatabase } from
  */
 const root = path.resolve(import.meta.dirname, "../..");
 export const OUTPUT = path.join(root, "test/output");
-export const SQLITE_TEMPLATE = path.join(OUTPUT, "template.sqlite");
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(full));
-    else if (!entry.name.includes(".test.")) newest = Math.max(newest, fs.statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-function buildIfStale() {
-  const marker = path.join(root, "build/server/index.js");
-  const built = fs.existsSync(marker) ? fs.statSync(marker).mtimeMs : 0;
-  const sources = Math.max(newestMtime(path.join(root, "app")), fs.statSync(path.join(root, "package-lock.json")).mtimeMs);
-  if (built > sources) return;
-  console.log("[setup] building the app (sources changed)...");
-  execFileSync(path.join(root, "node_modules/.bin/remix"), ["vite:build", "--config", "app/vite.config.ts"], {
-    cwd: root,
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-}
 
 export default async function setup(project: TestProject) {
   fs.mkdirSync(OUTPUT, { recursive: true });
-  buildIfStale();
+  buildIfStale((line) => console.log(`[setup] ${line}`));
 
-  for (const f of fs.readdirSync(OUTPUT)) if (f.endsWith(".sqlite") || f.includes(".sqlite-")) fs.rmSync(path.join(OUTPUT, f), { force: true });
-  migrateDatabase(`file:${SQLITE_TEMPLATE}`);
-  project.provide("sqliteTemplate", SQLITE_TEMPLATE);
+  // Several runs may share the machine (a developer's and CI's): name everything by run.
+  const runId = `r${process.pid}`;
+  const sqliteTemplate = path.join(OUTPUT, `template-${runId}.sqlite`);
+  const pgTemplate = `${PG_TEMPLATE}_${runId}`;
+  project.provide("runId", runId);
+  migrateDatabase(`file:${sqliteTemplate}`);
+  project.provide("sqliteTemplate", sqliteTemplate);
+  project.provide("postgresTemplate", pgTemplate);
 
   const base = postgresBaseUrl();
   if (await pgReachable(base)) {
     await pgAdmin(base, async (client) => {
       await client.query(`DROP DATABASE IF EXISTS ${PG_TEMPLATE} WITH (FORCE)`);
-      await client.query(`CREATE DATABASE ${PG_TEMPLATE}`);
+      await client.query(`CREATE DATABASE ${pgTemplate}`);
     });
-    migrateDatabase(withDatabase(base, PG_TEMPLATE));
+    migrateDatabase(withDatabase(base, pgTemplate));
     project.provide("postgresUrl", base);
     console.log(`[setup] PostgreSQL at ${base.replace(/\/\/[^@/]*@/, "//")}: PostgreSQL tests will run`);
   } else if (process.env.CI) {
@@ -71,7 +53,9 @@ export default async function setup(project: TestProject) {
 
 declare module "vitest" {
   export interface ProvidedContext {
+    runId: string;
     sqliteTemplate: string;
+    postgresTemplate: string;
     postgresUrl: string;
   }
 }

@@ -1,0 +1,48 @@
+/**
+ * Endpoint labels: how logs, errors and the simulator's counters name a
+ * Graph call. Ids are placeholders, so a label never carries an id, a token
+ * or a query string and is safe to log and to group metrics by.
+ */
+export const ENDPOINTS = {
+  exchangeCode: "GET /oauth/access_token",
+  debugToken: "GET /debug_token",
+  phoneNumbers: "GET /{waba-id}/phone_numbers",
+  phoneNumber: "GET /{phone-number-id}",
+  waba: "GET /{waba-id}",
+  register: "POST /{phone-number-id}/register",
+  subscribeApp: "POST /{waba-id}/subscribed_apps",
+  messages: "POST /{phone-number-id}/messages",
+  ownedCatalogs: "GET /{business-id}/owned_product_catalogs",
+  clientCatalogs: "GET /{business-id}/client_product_catalogs",
+  itemsBatch: "POST /{catalog-id}/items_batch",
+  batchStatus: "GET /{catalog-id}/check_batch_request_status",
+  catalogProducts: "GET /{catalog-id}/products",
+} as const;
+
+export type EndpointLabel = (typeof ENDPOINTS)[keyof typeof ENDPOINTS];
+export type HttpMethod = "GET" | "POST" | "DELETE";
+
+export interface Route {
+  method: HttpMethod;
+  /** The URL path below the version, ids filled in and encoded. */
+  path: string;
+  label: EndpointLabel;
+}
+
+// Graph object ids are numeric; letters, "_" and "-" are tolerated for
+// fakes and sandboxes. Anything else (slashes, dots, spaces) could change
+// which endpoint a request reaches, so it is refused before any I/O.
+const GRAPH_ID = /^[A-Za-z0-9_-]{1,100}$/;
+
+/** Builds the route of a labelled endpoint with its ids filled in. */
+export function route(label: EndpointLabel, ids: Record<string, string> = {}): Route {
+  const [method, template] = label.split(" ") as [HttpMethod, string];
+  const path = template.replace(/\{([a-z-]+)\}/g, (_, name: string) => {
+    const id = ids[name];
+    // The value is left out of the message on purpose: a caller that mixed
+    // up arguments might have passed a token here.
+    if (typeof id !== "string" || !GRAPH_ID.test(id)) throw new TypeError(`invalid ${name}: expected a Graph object id`);
+    return id;
+  });
+  return { method, path, label };
+}

@@ -1,0 +1,8 @@
+/** The Meta Graph API client and everything a caller needs to handle its results. */
+export { MetaGraphClient, MAX_BATCH_REQUESTS, MAX_BATCH_BYTES } from "./client.server";
+export type { CatalogItemData, CatalogItemRequest, MetaGraphClientOptions } from "./client.server";
+export * from "./errors";
+export type * from "./parsers";
+export { ENDPOINTS, type EndpointLabel } from "./endpoints";
+export { SealedSecret, sealSecret, type SecretLike } from "./secret";
+export type { UsageEntry } from "./usage";

@@ -1,0 +1,387 @@
+import { z } from "zod";
+import { SealedSecret, type SecretLike } from "./secret";
+
+/**
+ * Response parsers: zod schemas for what meta-graph-api.md documents, and
+ * the normalized values the client returns. Unknown fields are ignored and
+ * fields marked UNVERIFIED in the spec are optional, so a shape change on
+ * Meta's side that does not touch what we read does not break a call.
+ */
+
+/** A body that does not match the endpoint's documented shape. */
+export class ResponseShapeError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`unexpected response shape: ${issues.join("; ")}`);
+    this.name = "ResponseShapeError";
+  }
+}
+
+function decode<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const result = schema.safeParse(body);
+  // Only paths and issue codes: zod messages could quote received values,
+  // and a body can hold a token.
+  if (!result.success) throw new ResponseShapeError(result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.code}`));
+  return result.data;
+}
+
+/** Graph ids are strings; some fields arrive as numbers. */
+const id = z.union([z.string().min(1), z.number()]).transform(String);
+const optText = z.string().nullish().transform((v) => v ?? null);
+const num = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
+
+const paging = z
+  .object({
+    cursors: z.object({ before: z.string().optional(), after: z.string().optional() }).partial().optional(),
+    next: z.string().optional(),
+  })
+  .optional();
+
+export interface Page<T> {
+  items: T[];
+  /** The cursor of the next page; null on the last page. */
+  after: string | null;
+}
+
+function pageOf<T>(data: T[], p: z.infer<typeof paging>): Page<T> {
+  // Meta sends `next` only when another page exists; cursors come always.
+  const after = p?.next && p.cursors?.after ? p.cursors.after : null;
+  return { items: data, after };
+}
+
+// --- code exchange -----------------------------------------------------------
+
+export interface ExchangedToken {
+  token: SecretLike;
+  tokenType: string;
+  /** Seconds; null when Meta sent none (business integration tokens do not expire). */
+  expiresIn: number | null;
+}
+
+const tokenExchange = z.object({
+  access_token: z.string().min(1),
+  token_type: z.string().optional(),
+  expires_in: num.optional(),
+});
+
+export function parseTokenExchange(body: unknown): ExchangedToken {
+  const data = decode(tokenExchange, body);
+  return { token: new SealedSecret(data.access_token), tokenType: data.token_type ?? "bearer", expiresIn: data.expires_in ?? null };
+}
+
+// --- debug_token ---------------------------------------------------------------
+
+export interface GranularScope {
+  scope: string;
+  /** Object ids the scope is limited to (newest WABA first); empty = not limited. */
+  targetIds: string[];
+}
+
+export interface TokenInfo {
+  isValid: boolean;
+  appId: string | null;
+  /** null = never expires (Meta sends 0; UNVERIFIED) or not stated. */
+  expiresAt: Date | null;
+  dataAccessExpiresAt: Date | null;
+  scopes: string[];
+  granularScopes: GranularScope[];
+  userId: string | null;
+  type: string | null;
+  /** Why Meta considers the token invalid, when it says. */
+  error: { code: number | null; subcode: number | null; message: string | null } | null;
+}
+
+const epoch = num.nullish().transform((s) => (s ? new Date(s * 1000) : null));
+
+const debugToken = z.object({
+  data: z.object({
+    app_id: id.nullish(),
+    is_valid: z.boolean().default(false),
+    expires_at: epoch,
+    data_access_expires_at: epoch,
+    scopes: z.array(z.string()).default([]),
+    granular_scopes: z
+      .array(z.object({ scope: z.string(), target_ids: z.array(id).optional() }))
+      .default([]),
+    type: z.string().nullish(),
+    user_id: id.nullish(),
+    error: z
+      .object({ code: num.optional(), subcode: num.optional(), message: z.string().optional() })
+      .optional(),
+  }),
+});
+
+export function parseDebugToken(body: unknown): TokenInfo {
+  const { data } = decode(debugToken, body);
+  return {
+    isValid: data.is_valid,
+    appId: data.app_id ?? null,
+    expiresAt: data.expires_at,
+    dataAccessExpiresAt: data.data_access_expires_at,
+    scopes: data.scopes,
+    granularScopes: data.granular_scopes.map((g) => ({ scope: g.scope, targetIds: g.target_ids ?? [] })),
+    userId: data.user_id ?? null,
+    type: data.type ?? null,
+    error: data.error
+      ? { code: data.error.code ?? null, subcode: data.error.subcode ?? null, message: data.error.message ?? null }
+      : null,
+  };
+}
+
+// --- phone numbers -------------------------------------------------------------
+
+export interface PhoneNumberInfo {
+  id: string;
+  displayPhoneNumber: string | null;
+  verifiedName: string | null;
+  /** CONNECTED is needed to send; BANNED, RESTRICTED, RATE_LIMITED, FLAGGED, DISCONNECTED, DELETED are risky. */
+  status: string | null;
+  nameStatus: string | null;
+  /** GREEN | YELLOW | RED | UNKNOWN */
+  qualityRating: string | null;
+  codeVerificationStatus: string | null;
+  /** TIER_250..TIER_UNLIMITED, from messaging_limit_tier or the newer whatsapp_business_manager_messaging_limit. */
+  messagingLimitTier: string | null;
+  throughputLevel: string | null;
+  accountMode: string | null;
+  platformType: string | null;
+}
+
+// whatsapp_business_manager_messaging_limit is UNVERIFIED: it may be a plain
+// tier string or an object; read a tier-like string from either.
+const messagingLimit = z.unknown().transform((v): string | null => {
+  if (typeof v === "string") return v;
+  if (v && typeof v === "object") {
+    for (const key of ["tier", "current_limit", "limit", "value"]) {
+      const inner = (v as Record<string, unknown>)[key];
+      if (typeof inner === "string") return inner;
+    }
+  }
+  return null;
+});
+
+const phoneNumber = z.object({
+  id,
+  display_phone_number: optText,
+  verified_name: optText,
+  status: optText,
+  name_status: optText,
+  quality_rating: optText,
+  code_verification_status: optText,
+  messaging_limit_tier: optText,
+  whatsapp_business_manager_messaging_limit: messagingLimit.optional(),
+  throughput: z.object({ level: z.string().nullish() }).nullish(),
+  account_mode: optText,
+  platform_type: optText,
+});
+
+function toPhoneNumber(p: z.infer<typeof phoneNumber>): PhoneNumberInfo {
+  return {
+    id: p.id,
+    displayPhoneNumber: p.display_phone_number,
+    verifiedName: p.verified_name,
+    status: p.status,
+    nameStatus: p.name_status,
+    qualityRating: p.quality_rating,
+    codeVerificationStatus: p.code_verification_status,
+    messagingLimitTier: p.whatsapp_business_manager_messaging_limit ?? p.messaging_limit_tier,
+    throughputLevel: p.throughput?.level ?? null,
+    accountMode: p.account_mode,
+    platformType: p.platform_type,
+  };
+}
+
+export function parsePhoneNumber(body: unknown): PhoneNumberInfo {
+  return toPhoneNumber(decode(phoneNumber, body));
+}
+
+const phoneNumberPage = z.object({ data: z.array(phoneNumber), paging });
+
+export function parsePhoneNumberPage(body: unknown): Page<PhoneNumberInfo> {
+  const page = decode(phoneNumberPage, body);
+  return pageOf(page.data.map(toPhoneNumber), page.paging);
+}
+
+// --- WABA ------------------------------------------------------------------------
+
+export interface WabaInfo {
+  id: string;
+  name: string | null;
+  ownerBusiness: { id: string; name: string | null } | null;
+}
+
+const business = z.object({ id, name: optText });
+const waba = z.object({
+  id,
+  name: optText,
+  // owner_business_info is what the WABA node documents; owner_business is an older alternate.
+  owner_business_info: business.nullish(),
+  owner_business: business.nullish(),
+});
+
+export function parseWaba(body: unknown): WabaInfo {
+  const w = decode(waba, body);
+  return { id: w.id, name: w.name, ownerBusiness: w.owner_business_info ?? w.owner_business ?? null };
+}
+
+// --- { success: true } -----------------------------------------------------------
+
+const success = z.object({ success: z.union([z.boolean(), z.literal("true"), z.literal("false")]) });
+
+export function parseSuccess(body: unknown): boolean {
+  const s = decode(success, body).success;
+  return s === true || s === "true";
+}
+
+// --- messages ----------------------------------------------------------------------
+
+export interface SentMessage {
+  wamid: string;
+  /** The recipient's WhatsApp id as Meta normalised it; null if not returned. */
+  waId: string | null;
+  /** "accepted" for templates (UNVERIFIED), null otherwise. */
+  messageStatus: string | null;
+}
+
+const messageSend = z.object({
+  messaging_product: z.string().optional(),
+  contacts: z.array(z.object({ input: z.string().optional(), wa_id: id.optional() })).default([]),
+  messages: z.array(z.object({ id: z.string().min(1), message_status: z.string().optional() })).min(1),
+});
+
+export function parseMessageSend(body: unknown): SentMessage {
+  const m = decode(messageSend, body);
+  return { wamid: m.messages[0].id, waId: m.contacts[0]?.wa_id ?? null, messageStatus: m.messages[0].message_status ?? null };
+}
+
+// --- catalogs -----------------------------------------------------------------------
+
+export interface CatalogInfo {
+  id: string;
+  name: string | null;
+  /** owned_product_catalogs vs client_product_catalogs */
+  relation: "owned" | "client";
+  productCount: number | null;
+  vertical: string | null;
+}
+
+const catalogPage = z.object({
+  data: z.array(z.object({ id, name: optText, product_count: num.nullish(), vertical: optText })),
+  paging,
+});
+
+export function parseCatalogPage(body: unknown, relation: CatalogInfo["relation"]): Page<CatalogInfo> {
+  const page = decode(catalogPage, body);
+  return pageOf(
+    page.data.map((c) => ({ id: c.id, name: c.name, relation, productCount: c.product_count ?? null, vertical: c.vertical })),
+    page.paging,
+  );
+}
+
+export interface CatalogProduct {
+  id: string;
+  retailerId: string;
+}
+
+const productPage = z.object({ data: z.array(z.object({ id, retailer_id: id })), paging });
+
+export function parseCatalogProductPage(body: unknown): Page<CatalogProduct> {
+  const page = decode(productPage, body);
+  return pageOf(page.data.map((p) => ({ id: p.id, retailerId: p.retailer_id })), page.paging);
+}
+
+// --- catalog batch API ------------------------------------------------------------
+
+export interface ItemValidation {
+  retailerId: string | null;
+  errors: string[];
+  warnings: string[];
+}
+
+export interface ItemsBatchResult {
+  handles: string[];
+  /** Items Meta refused on the spot (HTTP 200 can still carry these). */
+  validationStatus: ItemValidation[];
+}
+
+const messages = z
+  .array(z.union([z.string(), z.object({ message: z.string().optional() }).transform((m) => m.message ?? "")]))
+  .nullish()
+  .transform((list) => (list ?? []).filter((m) => m !== ""));
+
+const itemsBatch = z.object({
+  handles: z.array(z.string()).default([]),
+  validation_status: z
+    .array(z.object({ retailer_id: id.nullish(), errors: messages, warnings: messages }))
+    .nullish(),
+});
+
+export function parseItemsBatch(body: unknown): ItemsBatchResult {
+  const b = decode(itemsBatch, body);
+  return {
+    handles: b.handles,
+    validationStatus: (b.validation_status ?? []).map((v) => ({ retailerId: v.retailer_id ?? null, errors: v.errors, warnings: v.warnings })),
+  };
+}
+
+export type BatchState = "scheduled" | "dispatched" | "started" | "finished" | "canceled" | "error";
+
+export interface BatchIssue {
+  /** The item's retailer id, when Meta names it. */
+  retailerId: string | null;
+  line: number | null;
+  message: string;
+}
+
+export interface BatchStatusResult {
+  handle: string;
+  status: BatchState | (string & {});
+  /** No further change will happen (finished, canceled or error). */
+  done: boolean;
+  errorsTotalCount: number;
+  errors: BatchIssue[];
+  warningsTotalCount: number;
+  warnings: BatchIssue[];
+  /** Retailer ids of the requests Meta refused; those items were not saved. */
+  idsOfInvalidRequests: string[];
+}
+
+const issue = z.union([
+  z.string().transform((message) => ({ id: null, retailer_id: null, line: null, message })),
+  z.object({ id: id.nullish(), retailer_id: id.nullish(), line: num.nullish(), message: z.string().default("") }),
+]);
+
+const batchStatus = z.object({
+  data: z
+    .array(
+      z.object({
+        handle: z.string().optional(),
+        status: z.string(),
+        errors_total_count: num.nullish(),
+        errors: z.array(issue).nullish(),
+        warnings_total_count: num.nullish(),
+        warnings: z.array(issue).nullish(),
+        ids_of_invalid_requests: z.array(id).nullish(),
+      }),
+    )
+    .min(1),
+});
+
+const toIssue = (i: z.infer<typeof issue>): BatchIssue => ({ retailerId: i.retailer_id ?? i.id ?? null, line: i.line ?? null, message: i.message });
+
+export function parseBatchStatus(body: unknown, handle: string): BatchStatusResult {
+  const { data } = decode(batchStatus, body);
+  const entry = data.find((d) => d.handle === handle) ?? data[0];
+  const status = entry.status.toLowerCase();
+  const errors = (entry.errors ?? []).map(toIssue);
+  const warnings = (entry.warnings ?? []).map(toIssue);
+  return {
+    handle: entry.handle ?? handle,
+    status,
+    done: status === "finished" || status === "canceled" || status === "error",
+    errorsTotalCount: entry.errors_total_count ?? errors.length,
+    errors,
+    warningsTotalCount: entry.warnings_total_count ?? warnings.length,
+    warnings,
+    idsOfInvalidRequests: entry.ids_of_invalid_requests ?? [],
+  };
+}

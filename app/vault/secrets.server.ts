@@ -1,0 +1,98 @@
+import type { Db } from "../db.server";
+import type { SecretValue } from "./secret-value";
+import { vault, type SecretPurpose } from "./vault.server";
+
+/**
+ * Every column that stores a secret, and the two calls the rest of the app
+ * uses: `sealSecret` before writing one, `openSecret` when the Meta client
+ * needs it. A new secret column must be added to SECRET_COLUMNS, or
+ * `npm run vault:rotate` will leave it on an old key.
+ */
+
+export function sealSecret(shop: string, purpose: SecretPurpose, plaintext: string | SecretValue): string {
+  return vault().encrypt(shop, purpose, plaintext);
+}
+
+export function openSecret(shop: string, purpose: SecretPurpose, ciphertext: string): SecretValue {
+  return vault().decrypt(shop, purpose, ciphertext);
+}
+
+/** One stored secret: its row id, the row's shop, and the ciphertext. */
+export interface StoredSecret {
+  id: string;
+  shop: string;
+  ciphertext: string;
+}
+
+export interface SecretColumn {
+  /** "Model.column", for reports. */
+  name: string;
+  purpose: SecretPurpose;
+  /** Rows with a secret, ordered by id, after `afterId` (keyset pagination survives concurrent writes). */
+  page(db: Db, afterId: string | undefined, take: number): Promise<StoredSecret[]>;
+  /** Compare-and-set: writes `to` only if the row still holds `from`; false when it changed meanwhile. */
+  swap(db: Db, id: string, from: string, to: string): Promise<boolean>;
+}
+
+const after = (afterId: string | undefined) => (afterId === undefined ? {} : { id: { gt: afterId } });
+
+// Written out per model: Prisma's delegates share no common type to index by column name.
+export const SECRET_COLUMNS: readonly SecretColumn[] = [
+  {
+    name: "WhatsAppConnection.tokenCiphertext",
+    purpose: "whatsapp.token",
+    async page(db, afterId, take) {
+      const rows = await db.whatsAppConnection.findMany({
+        where: { ...after(afterId), tokenCiphertext: { not: null } },
+        select: { id: true, shop: true, tokenCiphertext: true },
+        orderBy: { id: "asc" },
+        take,
+      });
+      return rows.map((r) => ({ id: r.id, shop: r.shop, ciphertext: r.tokenCiphertext! }));
+    },
+    async swap(db, id, from, to) {
+      const { count } = await db.whatsAppConnection.updateMany({
+        where: { id, tokenCiphertext: from },
+        data: { tokenCiphertext: to },
+      });
+      return count === 1;
+    },
+  },
+  {
+    name: "PhoneNumber.pinCiphertext",
+    purpose: "whatsapp.pin",
+    async page(db, afterId, take) {
+      const rows = await db.phoneNumber.findMany({
+        where: { ...after(afterId), pinCiphertext: { not: null } },
+        select: { id: true, shop: true, pinCiphertext: true },
+        orderBy: { id: "asc" },
+        take,
+      });
+      return rows.map((r) => ({ id: r.id, shop: r.shop, ciphertext: r.pinCiphertext! }));
+    },
+    async swap(db, id, from, to) {
+      const { count } = await db.phoneNumber.updateMany({ where: { id, pinCiphertext: from }, data: { pinCiphertext: to } });
+      return count === 1;
+    },
+  },
+  {
+    name: "CatalogConnection.tokenCiphertext",
+    purpose: "catalog.token",
+    async page(db, afterId, take) {
+      const rows = await db.catalogConnection.findMany({
+        where: { ...after(afterId), tokenCiphertext: { not: null } },
+        select: { id: true, shop: true, tokenCiphertext: true },
+        orderBy: { id: "asc" },
+        take,
+      });
+      return rows.map((r) => ({ id: r.id, shop: r.shop, ciphertext: r.tokenCiphertext! }));
+    },
+    async swap(db, id, from, to) {
+      const { count } = await db.catalogConnection.updateMany({
+        where: { id, tokenCiphertext: from },
+        data: { tokenCiphertext: to },
+      });
+      return count === 1;
+    },
+  },
+];

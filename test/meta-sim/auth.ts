@@ -1,0 +1,47 @@
+import { GraphError, invalidParam, permissionError, tokenError } from "./graph-error";
+import type { SimRequest } from "./request";
+import type { SimApp, SimState, SimToken } from "./state";
+
+/**
+ * Token checks run on every Graph call: the token must exist and be valid,
+ * carry the scope the endpoint needs, and, when its grant is limited to
+ * some objects (granular_scopes target_ids), name the object being used.
+ */
+
+export function requireToken(state: SimState, req: SimRequest): SimToken {
+  if (!req.accessToken) throw new GraphError(400, 190, "An access token is required to request this resource.");
+  const token = state.tokens.get(req.accessToken);
+  if (!token) throw tokenError(null);
+  if (token.valid && token.expiresAt > 0 && Date.now() / 1000 > token.expiresAt) {
+    token.valid = false;
+    token.invalidSubcode = 463;
+  }
+  if (!token.valid) throw tokenError(token.invalidSubcode);
+  return token;
+}
+
+/** Throws the permission error Meta gives when `scope` is missing or does not cover `targetId`. */
+export function requireScope(token: SimToken, scope: string, targetId: string | null = null) {
+  if (!token.scopes.has(scope)) throw permissionError(scope);
+  const targets = token.granular.get(scope);
+  if (targetId !== null && targets && !targets.includes(targetId)) throw permissionError(scope, targetId);
+}
+
+/** The objects a scope is limited to, or null when it covers everything. */
+export function targetsOf(token: SimToken, scope: string): Set<string> | null {
+  const targets = token.granular.get(scope);
+  return targets ? new Set(targets) : null;
+}
+
+/** debug_token wants the app token "APP_ID|APP_SECRET". */
+export function requireAppToken(state: SimState, req: SimRequest): SimApp {
+  const value = req.accessToken;
+  if (!value) throw new GraphError(400, 190, "An access token is required to request this resource.");
+  const [appId, secret] = value.split("|");
+  const app = state.apps.get(appId);
+  if (!app || secret === undefined) {
+    throw invalidParam("(#100) You must provide an app access token, or a user access token that is an owner or developer of the app");
+  }
+  if (app.secret !== secret) throw tokenError(null);
+  return app;
+}

@@ -1,0 +1,148 @@
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { mintSessionToken } from "./session-token";
+
+/**
+ * A local stand-in for the Shopify admin host: it frames the embedded app
+ * the way admin.shopify.com does (embedded=1, shop, host, id_token), serves
+ * the App Bridge stand-in instead of Shopify's CDN script, and mints session
+ * tokens with the sandbox's app secret. For the sandbox and browser tests only.
+ */
+
+export interface AdminStandinOptions {
+  port: number;
+  appUrl: string;
+  apiKey: string;
+  apiSecret: string;
+  shops: string[];
+}
+
+const APP_BRIDGE = fs.readFileSync(path.join(import.meta.dirname, "public/app-bridge.js"), "utf8");
+const TOKEN_TTL_SECONDS = 60;
+
+export function hostParam(shop: string) {
+  return Buffer.from(`admin.shopify.com/store/${shop.replace(/\.myshopify\.com$/, "")}`).toString("base64url");
+}
+
+function escapeHtml(s: string) {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function adminPage(opts: AdminStandinOptions, shop: string, appPath: string, adminOrigin: string) {
+  const src = new URL(appPath, opts.appUrl);
+  src.searchParams.set("embedded", "1");
+  src.searchParams.set("shop", shop);
+  src.searchParams.set("host", hostParam(shop));
+  src.searchParams.set("id_token", mintSessionToken({ shop, apiKey: opts.apiKey, apiSecret: opts.apiSecret, ttlSeconds: TOKEN_TTL_SECONDS }));
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Sandbox admin · ${escapeHtml(shop)}</title>
+<style>
+  body { margin: 0; font-family: -apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, sans-serif; background: #f1f1f1; }
+  header { height: 48px; background: #1a1a1a; color: #e3e3e3; display: flex; align-items: center; padding: 0 16px; gap: 12px; font-size: 13px; }
+  header strong { color: #fff; }
+  .layout { display: flex; height: calc(100vh - 48px); }
+  nav { width: 220px; padding: 12px 8px; box-sizing: border-box; font-size: 13px; }
+  nav a { display: block; padding: 6px 10px; border-radius: 8px; color: #303030; text-decoration: none; }
+  nav a.active, nav a:hover { background: #fafafa; font-weight: 600; }
+  nav .app { padding: 6px 10px; color: #616161; font-weight: 600; }
+  main { flex: 1; padding: 0; }
+  iframe { width: 100%; height: 100%; border: 0; background: #f1f1f1; }
+  #toast { position: fixed; bottom: 24px; left: 50%; transform: translateX(-50%); background: #1a1a1a; color: #fff; padding: 10px 16px; border-radius: 8px; display: none; }
+</style></head>
+<body>
+<header><strong>Shopify admin (sandbox stand-in)</strong><span>${escapeHtml(shop)}</span></header>
+<div class="layout">
+  <nav id="nav"><div class="app">Apps › WhatsApp &amp; Meta Catalog</div><div id="nav-items"></div></nav>
+  <main><iframe id="app-iframe" name="app-iframe" title="WhatsApp &amp; Meta Catalog" src="${escapeHtml(src.toString())}"></iframe></main>
+</div>
+<div id="toast" role="status"></div>
+<script>
+  var appOrigin = ${JSON.stringify(new URL(opts.appUrl).origin)};
+  var frame = document.getElementById("app-iframe");
+  var current = ${JSON.stringify(new URL(appPath, opts.appUrl).pathname)};
+  function render(items) {
+    var box = document.getElementById("nav-items");
+    box.innerHTML = "";
+    items.forEach(function (item) {
+      var a = document.createElement("a");
+      a.textContent = item.label;
+      a.href = "#" + item.href;
+      a.dataset.href = item.href;
+      if (item.href === current) a.className = "active";
+      a.addEventListener("click", function (e) {
+        e.preventDefault();
+        current = item.href;
+        frame.contentWindow.postMessage({ type: "navigate", href: item.href }, appOrigin);
+        render(items);
+        history.replaceState(null, "", ${JSON.stringify(`/store/${shop.replace(/\.myshopify\.com$/, "")}/apps/app`)} + item.href.replace(/^\\/app/, ""));
+      });
+      box.appendChild(a);
+    });
+  }
+  var lastItems = [];
+  window.addEventListener("message", function (event) {
+    if (event.origin !== appOrigin || !event.data || event.data.source !== "sandbox-app-bridge") return;
+    if (event.data.type === "nav") { lastItems = event.data.items; current = event.data.path; render(lastItems); }
+    if (event.data.type === "location") { current = event.data.path; render(lastItems); }
+    if (event.data.type === "toast") {
+      var t = document.getElementById("toast");
+      t.textContent = event.data.message; t.style.display = "block";
+      setTimeout(function () { t.style.display = "none"; }, 3000);
+    }
+  });
+</script>
+</body></html>`;
+}
+
+export function startAdminStandin(opts: AdminStandinOptions): Promise<http.Server> {
+  const appOrigin = new URL(opts.appUrl).origin;
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? "/", `http://${req.headers.host}`);
+    const adminOrigin = url.origin;
+    if (url.pathname === "/app-bridge.js") {
+      res.writeHead(200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache" });
+      res.end(APP_BRIDGE);
+      return;
+    }
+    if (url.pathname === "/session-token") {
+      const shop = url.searchParams.get("shop") ?? "";
+      const headers = { "content-type": "application/json", "access-control-allow-origin": appOrigin, "cache-control": "no-store" };
+      if (!opts.shops.includes(shop)) {
+        res.writeHead(404, headers);
+        res.end(JSON.stringify({ error: `unknown sandbox shop ${shop}` }));
+        return;
+      }
+      const token = mintSessionToken({ shop, apiKey: opts.apiKey, apiSecret: opts.apiSecret, ttlSeconds: TOKEN_TTL_SECONDS });
+      res.writeHead(200, headers);
+      res.end(JSON.stringify({ token, expiresIn: TOKEN_TTL_SECONDS }));
+      return;
+    }
+    // /store/<handle>/apps/app[/<page>] frames /app[/<page>] of the app.
+    const match = url.pathname.match(/^\/store\/([a-z0-9-]+)\/apps\/app(\/.*)?$/);
+    if (match) {
+      const shop = `${match[1]}.myshopify.com`;
+      if (!opts.shops.includes(shop)) {
+        res.writeHead(404, { "content-type": "text/plain" });
+        res.end(`Unknown sandbox shop ${shop}. Known: ${opts.shops.join(", ")}`);
+        return;
+      }
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+      res.end(adminPage(opts, shop, `/app${match[2] ?? ""}`, adminOrigin));
+      return;
+    }
+    if (url.pathname === "/") {
+      res.writeHead(302, { location: adminPath(opts.shops[0]) });
+      res.end();
+      return;
+    }
+    res.writeHead(404, { "content-type": "text/plain" });
+    res.end("Not found");
+  });
+  return new Promise((resolve) => server.listen(opts.port, "127.0.0.1", () => resolve(server)));
+}
+
+/** The admin stand-in's path that frames the app page `appPath` (e.g. "/app/catalog"). */
+export function adminPath(shop: string, appPath = "/app") {
+  return `/store/${shop.replace(/\.myshopify\.com$/, "")}/apps/app${appPath.replace(/^\/app/, "")}`;
+}

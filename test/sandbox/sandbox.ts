@@ -1,0 +1,165 @@
+/**
+ * `npm run sandbox`: the whole product on one machine, with no Shopify or Meta
+ * account. Creates and migrates a fresh SQLite file, seeds an installed shop
+ * with an offline session, starts the app (production build) and the local
+ * admin stand-in, and prints where to open it. See README "Sandbox".
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import type http from "node:http";
+import { migrateDatabase } from "../../prisma/migrate";
+import { createDb } from "../../app/db.server";
+import { buildIfStale } from "../helpers/build";
+import { adminPath, startAdminStandin } from "./admin-standin";
+import { seedInstalledShop } from "./seed";
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+export const SANDBOX_DEFAULTS = {
+  SANDBOX_SHOP: "sandbox-shop.myshopify.com",
+  SHOPIFY_API_KEY: "sandbox-api-key",
+  SHOPIFY_API_SECRET: "sandbox-api-secret",
+  DATABASE_URL: "file:./prisma/sandbox.sqlite",
+  PORT: "3000",
+  // A fixed, public development key: the sandbox holds no real secrets.
+  ENCRYPTION_KEYS: `sandbox:${Buffer.alloc(32, 1).toString("base64")}`,
+} as const;
+
+export interface SandboxOptions {
+  env?: Record<string, string | undefined>;
+  /** Where the app's and the worker's output goes; default: this terminal. */
+  output?: (line: string) => void;
+}
+
+export interface Sandbox {
+  appUrl: string;
+  adminUrl: string;
+  shop: string;
+  apiKey: string;
+  apiSecret: string;
+  databaseUrl: string;
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+function setting(env: Record<string, string | undefined>, name: keyof typeof SANDBOX_DEFAULTS) {
+  return env[name] || SANDBOX_DEFAULTS[name];
+}
+
+/** Removes a SQLite file and its WAL companions so the sandbox starts fresh. */
+function freshSqlite(url: string) {
+  if (!url.startsWith("file:")) throw new Error("The sandbox runs on SQLite: DATABASE_URL must start with file:");
+  const file = path.resolve(root, url.slice("file:".length));
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  for (const suffix of ["", "-wal", "-shm", "-journal"]) fs.rmSync(file + suffix, { force: true });
+  return `file:${file}`;
+}
+
+async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the app exited with code ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the app did not answer ${url}/healthz within ${timeoutMs} ms`);
+}
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const input = { ...process.env, ...opts.env };
+  const out = opts.output ?? ((line: string) => process.stdout.write(line));
+  const shop = setting(input, "SANDBOX_SHOP");
+  const apiKey = setting(input, "SHOPIFY_API_KEY");
+  const apiSecret = setting(input, "SHOPIFY_API_SECRET");
+  const port = Number(setting(input, "PORT"));
+  const adminPort = Number(input.SANDBOX_ADMIN_PORT || port + 1);
+  const appUrl = `http://localhost:${port}`;
+  const adminOrigin = `http://localhost:${adminPort}`;
+  const databaseUrl = freshSqlite(setting(input, "DATABASE_URL"));
+
+  buildIfStale((line) => out(`[sandbox] ${line}\n`));
+  migrateDatabase(databaseUrl);
+  const db = createDb(databaseUrl);
+  await seedInstalledShop(db, shop);
+  await db.$disconnect();
+
+  const env: Record<string, string> = {
+    ...(Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Record<string, string>),
+    NODE_ENV: "production",
+    APP_MODE: "sandbox",
+    DATABASE_URL: databaseUrl,
+    SHOPIFY_API_KEY: apiKey,
+    SHOPIFY_API_SECRET: apiSecret,
+    SHOPIFY_APP_URL: appUrl,
+    ENCRYPTION_KEYS: setting(input, "ENCRYPTION_KEYS"),
+    PORT: String(port),
+    APP_BRIDGE_URL: `${adminOrigin}/app-bridge.js`,
+    SANDBOX_ADMIN_ORIGIN: adminOrigin,
+  };
+
+  const children: ChildProcess[] = [];
+  const app = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "app-server.ts")], {
+    cwd: root,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(app);
+  app.stdout!.on("data", (d) => out(String(d)));
+  app.stderr!.on("data", (d) => out(String(d)));
+
+  let admin: http.Server | undefined;
+  const stop = async () => {
+    await Promise.all(
+      children.map((child) => {
+        if (child.exitCode !== null) return undefined;
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        return exited;
+      }),
+    );
+    await new Promise((r) => (admin ? admin.close(r) : r(undefined)));
+  };
+
+  try {
+    admin = await startAdminStandin({ port: adminPort, appUrl, apiKey, apiSecret, shops: [shop] });
+    await waitForHealth(appUrl, app);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  return { appUrl, adminUrl: `${adminOrigin}${adminPath(shop)}`, shop, apiKey, apiSecret, databaseUrl, env, stop };
+}
+
+async function main() {
+  const sandbox = await startSandbox();
+  console.log(`
+Sandbox is running (no Shopify or Meta account needed).
+
+  Open the app in the admin stand-in:  ${sandbox.adminUrl}
+  App server (webhooks, /healthz):     ${sandbox.appUrl}
+  Shop:                                ${sandbox.shop}
+  Shopify app secret (signs webhooks): ${sandbox.apiSecret}
+  Database:                            ${sandbox.databaseUrl}
+
+Press Ctrl+C to stop.
+`);
+  const shutdown = async () => {
+    await sandbox.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
+  main().catch((error) => {
+    console.error(`Sandbox failed to start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}
