@@ -1,12 +1,34 @@
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaPg } from "@prisma/adapter-pg";
-// The generated clients are CommonJS: default-import them, then pick the class.
-import sqliteClient from "@wa-catalog/prisma-sqlite";
-import postgresClient from "@wa-catalog/prisma-postgresql";
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { PrismaClient as SqliteClient } from "../prisma/generated/sqlite";
 
-const SqliteClient = sqliteClient.PrismaClient;
-const PostgresClient = postgresClient.PrismaClient;
-type SqliteClient = InstanceType<typeof SqliteClient>;
+export type { Prisma } from "../prisma/generated/sqlite";
+
+// The generated clients (prisma/generated, made by `npm run setup`/postinstall)
+// load their WebAssembly from beside themselves, so they are required at run
+// time from the project root, never bundled into the server build.
+function projectRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(dir, "prisma", "schema.prisma"))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error("Cannot find the project root (prisma/schema.prisma)");
+    dir = parent;
+  }
+  return dir;
+}
+
+const requireGenerated = createRequire(import.meta.url);
+function generatedClient(provider: DbProvider): typeof SqliteClient {
+  const dir = path.join(projectRoot(), "prisma", "generated", provider);
+  if (!fs.existsSync(dir)) {
+    throw new Error(`The Prisma client for ${provider} is missing: run "npm run setup" (or npm install).`);
+  }
+  return requireGenerated(dir).PrismaClient;
+}
 
 /**
  * Prisma in its Rust-free mode: the client talks to the database through a
@@ -30,9 +52,11 @@ export function providerOf(url: string): DbProvider {
 
 export function createDb(url = process.env.DATABASE_URL || DEFAULT_DATABASE_URL): Db {
   if (providerOf(url) === "sqlite") {
-    return new SqliteClient({ adapter: new PrismaLibSQL({ url }) });
+    const SqlitePrisma = generatedClient("sqlite");
+    return new SqlitePrisma({ adapter: new PrismaLibSQL({ url }) });
   }
-  const pg = new PostgresClient({
+  const PostgresPrisma = generatedClient("postgresql");
+  const pg = new PostgresPrisma({
     adapter: new PrismaPg({ connectionString: url, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) }),
   });
   return pg as unknown as Db;
@@ -50,9 +74,7 @@ export async function prepareDb(db: Db, url = process.env.DATABASE_URL || DEFAUL
 }
 
 declare global {
-  // eslint-disable-next-line no-var
   var __db: Db | undefined;
-  // eslint-disable-next-line no-var
   var __dbReady: Promise<void> | undefined;
 }
 

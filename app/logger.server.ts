@@ -28,21 +28,29 @@ const SECRET_KEYS = [
 
 const paths = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `headers.${k.toLowerCase()}`]);
 
-export const logger = pino({
-  level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "silent" : "info"),
-  base: { app: "wa-catalog" },
-  redact: { paths, censor: "[redacted]" },
-  serializers: {
-    err: (err: unknown) => {
-      const s = pino.stdSerializers.err(err as Error);
-      return { ...s, message: redactText(s.message), stack: s.stack ? redactText(s.stack) : undefined };
+/** The app's logger options; tests build one on a buffer with the same options. */
+export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}) {
+  return pino(
+    {
+      level: options.level ?? process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "silent" : "info"),
+      base: { app: "wa-catalog" },
+      redact: { paths, censor: "[redacted]" },
+      serializers: {
+        err: (err: unknown) => {
+          const s = pino.stdSerializers.err(err as Error);
+          return { ...s, message: redactText(s.message), stack: s.stack ? redactText(s.stack) : undefined };
+        },
+      },
     },
-  },
-});
+    options.destination,
+  );
+}
+
+export const logger = createLogger();
 
 export type Logger = pino.Logger;
 
-const QUERY_SECRET = /([?&](?:access_token|client_secret|input_token|code|id_token|pin)=)[^&\s"']+/gi;
+const QUERY_SECRET = /((?:^|[?&\s])(?:access_token|client_secret|input_token|code|id_token|pin)=)[^&\s"']+/gi;
 const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi;
 // Meta user/system tokens start with EAA; app tokens are "appid|secret".
 const META_TOKEN = /\bEAA[A-Za-z0-9]{20,}\b/g;

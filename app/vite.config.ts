@@ -45,10 +45,6 @@ export default defineConfig({
     }),
     tsconfigPaths({ root }),
   ],
-  build: {
-    assetsInlineLimit: 0,
-    // The generated Prisma clients load their WebAssembly next to themselves: never bundle them.
-    rollupOptions: { external: [/^@wa-catalog\/prisma-/] },
-  },
+  build: { assetsInlineLimit: 0 },
   optimizeDeps: { include: ["@shopify/app-bridge-react", "@shopify/polaris"] },
 });

@@ -14,11 +14,11 @@ export function configFor(url: string) {
     : path.join(root, "prisma", "postgresql.config.ts");
 }
 
-function prisma(args: string[], env: NodeJS.ProcessEnv) {
+function prisma(args: string[], env: Record<string, string>) {
   try {
     execFileSync(prismaBin, args, {
       cwd: root,
-      env: { ...process.env, ...NO_ENGINE, ...env, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
+      env: { ...process.env, ...NO_ENGINE, ...env, PRISMA_HIDE_UPDATE_MESSAGE: "1" } as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],
     });
   } catch (error) {

@@ -1,4 +1,4 @@
-import type { Prisma } from "@wa-catalog/prisma-sqlite";
+import type { Prisma } from "../db.server";
 import { db } from "../db.server";
 import { DuplicateDelivery, recordDelivery } from "../webhooks/deliveries.server";
 import type { ProductSnapshot } from "./product-payload";

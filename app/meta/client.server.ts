@@ -117,6 +117,7 @@ export class MetaGraphClient {
       retry: { ...DEFAULT_RETRY, ...options.retry },
       rateLimitWaitMaxMs: options.rateLimitWaitMaxMs ?? 0,
       appId: this.appId,
+      appSecret: this.appSecret,
       fetch: options.fetch ?? fetch,
       sleep: options.sleep ?? realSleep,
       random: options.random ?? Math.random,
@@ -144,7 +145,7 @@ export class MetaGraphClient {
       label: ENDPOINTS.exchangeCode,
       // Meta takes these only as parameters; they are cut out of logs and errors.
       query: { client_id: this.appId, client_secret: secret, code, redirect_uri: opts.redirectUri },
-      secrets: [secret, code],
+      secrets: [code],
     });
     return this.decode(ENDPOINTS.exchangeCode, () => parseTokenExchange(body));
   }
@@ -157,7 +158,7 @@ export class MetaGraphClient {
       label: ENDPOINTS.debugToken,
       query: { input_token: input },
       bearer: sealSecret(`${this.appId}|${secret}`),
-      secrets: [secret, input],
+      secrets: [input],
     });
     return this.decode(ENDPOINTS.debugToken, () => parseDebugToken(body));
   }

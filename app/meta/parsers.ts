@@ -308,10 +308,16 @@ const messages = z
   .nullish()
   .transform((list) => (list ?? []).filter((m) => m !== ""));
 
+// Refused items may come back without a usable retailer id ("" or absent).
+const looseId = z
+  .union([z.string(), z.number()])
+  .nullish()
+  .transform((v) => (v === undefined || v === null || v === "" ? null : String(v)));
+
 const itemsBatch = z.object({
   handles: z.array(z.string()).default([]),
   validation_status: z
-    .array(z.object({ retailer_id: id.nullish(), errors: messages, warnings: messages }))
+    .array(z.object({ retailer_id: looseId, errors: messages, warnings: messages }))
     .nullish(),
 });
 
@@ -347,7 +353,7 @@ export interface BatchStatusResult {
 
 const issue = z.union([
   z.string().transform((message) => ({ id: null, retailer_id: null, line: null, message })),
-  z.object({ id: id.nullish(), retailer_id: id.nullish(), line: num.nullish(), message: z.string().default("") }),
+  z.object({ id: looseId, retailer_id: looseId, line: num.nullish(), message: z.string().default("") }),
 ]);
 
 const batchStatus = z.object({

@@ -21,6 +21,8 @@ export interface TransportOptions {
   /** Wait out a RateLimited answer and try again when Meta asks for at most this long (0 = never wait). */
   rateLimitWaitMaxMs: number;
   appId: string;
+  /** Cut out of every error and log line, whatever the call. */
+  appSecret: SecretLike;
   fetch: typeof fetch;
   sleep: (ms: number) => Promise<void>;
   random: () => number;
@@ -52,7 +54,7 @@ export class GraphTransport {
   async send(call: GraphCall): Promise<unknown> {
     const { method, path, label } = route(call.label, call.ids);
     const url = this.url(path, call.query);
-    const secrets = [...(call.secrets ?? []), ...(call.bearer ? [call.bearer.reveal()] : [])];
+    const secrets = [this.opts.appSecret.reveal(), ...(call.secrets ?? []), ...(call.bearer ? [call.bearer.reveal()] : [])];
     const { retry } = this.opts;
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.attempt(method, url, label, call, secrets, attempt);

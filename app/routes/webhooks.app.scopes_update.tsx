@@ -1,15 +1,14 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { authenticate } from "../shopify.server";
 import { updateShopScopes } from "../shop.server";
-import { badRequest, webhookLogger, methodNotAllowed } from "../webhooks/deliveries.server";
+import { authenticateWebhook, badRequest, webhookLogger, methodNotAllowed } from "../webhooks/deliveries.server";
 
 const ScopesUpdate = z.object({ current: z.array(z.string().max(200)).max(500) });
 
 export const loader = methodNotAllowed;
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { shop, topic, webhookId, payload } = await authenticate.webhook(request);
+  const { shop, topic, webhookId, payload } = await authenticateWebhook(request);
   const log = webhookLogger(webhookId, topic, shop);
   const parsed = ScopesUpdate.safeParse(payload);
   if (!parsed.success) {

@@ -1,13 +1,12 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { authenticate } from "../shopify.server";
 import { redactShop } from "../shop.server";
-import { badRequest, webhookLogger, methodNotAllowed } from "../webhooks/deliveries.server";
+import { authenticateWebhook, badRequest, webhookLogger, methodNotAllowed } from "../webhooks/deliveries.server";
 
 /** Mandatory compliance topics; Shopify checks that a bad HMAC gets 401. */
 export const loader = methodNotAllowed;
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { shop, topic, webhookId } = await authenticate.webhook(request);
+  const { shop, topic, webhookId } = await authenticateWebhook(request);
   const log = webhookLogger(webhookId, topic, shop);
   switch (topic) {
     case "CUSTOMERS_DATA_REQUEST":

@@ -1,15 +1,14 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { authenticate } from "../shopify.server";
 import { DeletePayload, ProductPayload } from "../catalog/product-payload";
 import { ingestProduct, ingestProductDelete } from "../catalog/ingest.server";
-import { badRequest, limitBody, webhookLogger, methodNotAllowed } from "../webhooks/deliveries.server";
+import { authenticateWebhook, badRequest, limitBody, webhookLogger, methodNotAllowed } from "../webhooks/deliveries.server";
 
 /** products/create, products/update and products/delete: one route, topic from the header. */
 export const loader = methodNotAllowed;
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const limited = await limitBody(request);
-  const { shop, topic, webhookId, payload } = await authenticate.webhook(limited);
+  const { shop, topic, webhookId, payload } = await authenticateWebhook(limited);
   const log = webhookLogger(webhookId, topic, shop);
   const delivery = { shop, topic, webhookId, triggeredAt: limited.headers.get("x-shopify-triggered-at") ?? undefined };
 

@@ -8,6 +8,11 @@ import { createVault, vaultKeysFromEnv } from "./vault.server";
  * newest key of ENCRYPTION_KEYS. Interrupt it at will and run it again.
  * `npm run vault:check`: how many secrets use each key id, and which do not open.
  *
+ * Rotating a master key: (1) put a new key first in ENCRYPTION_KEYS, keeping
+ * the old ones after it, and restart the app and worker (new secrets now use
+ * it); (2) `npm run vault:rotate`; (3) `npm run vault:check` shows 0 on the
+ * old key; (4) remove the old key from ENCRYPTION_KEYS.
+ *
  * Environment: DATABASE_URL, ENCRYPTION_KEYS (newest first, with the old
  * keys still listed), VAULT_ROTATE_BATCH_SIZE (default 200),
  * VAULT_ROTATE_BATCH_DELAY_MS (pause between batches, default 0).

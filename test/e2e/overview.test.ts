@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { appFrame, launchBrowser, newPage, screenshot } from "../helpers/browser";
 import { freePort } from "../helpers/app-process";
@@ -14,8 +14,9 @@ describe("the embedded app in the sandbox's admin stand-in", () => {
   beforeAll(async () => {
     const port = await freePort();
     sandbox = await startSandbox({
-      env: { PORT: String(port), SANDBOX_ADMIN_PORT: String(await freePort()), DATABASE_URL: `file:${OUTPUT}/e2e-overview-${process.pid}.sqlite` },
+      env: { PORT: String(port), SANDBOX_ADMIN_PORT: String(await freePort()), DATABASE_URL: `file:${OUTPUT}/e2e-overview-${inject("runId")}.sqlite` },
       output: () => undefined,
+      build: false,
     });
     browser = await launchBrowser();
     page = await newPage(browser);

@@ -32,13 +32,13 @@ export interface AppProcess {
   stop(): Promise<void>;
 }
 
-async function waitForHealth(url: string, child: ChildProcess, logs: () => string, timeoutMs = 30_000) {
+async function waitForHealth(url: string, child: ChildProcess, logs: () => string, anyAnswer: boolean, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`app exited with ${child.exitCode}:\n${logs()}`);
     try {
       const res = await fetch(`${url}/healthz`);
-      if (res.status === 200) return;
+      if (res.status === 200 || anyAnswer) return;
     } catch {
       // not listening yet
     }
@@ -47,7 +47,12 @@ async function waitForHealth(url: string, child: ChildProcess, logs: () => strin
   throw new Error(`app did not become healthy in ${timeoutMs} ms:\n${logs()}`);
 }
 
-export async function startApp(opts: { databaseUrl: string; env?: Record<string, string> }): Promise<AppProcess> {
+export async function startApp(opts: {
+  databaseUrl: string;
+  env?: Record<string, string>;
+  /** Return once the server answers at all (for tests of an unhealthy app). */
+  unhealthy?: boolean;
+}): Promise<AppProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(
@@ -75,7 +80,7 @@ export async function startApp(opts: { databaseUrl: string; env?: Record<string,
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
   const logs = () => output;
-  await waitForHealth(url, child, logs);
+  await waitForHealth(url, child, logs, opts.unhealthy ?? false);
   return {
     url,
     port,

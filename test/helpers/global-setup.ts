@@ -29,7 +29,7 @@ export default async function setup(project: TestProject) {
   const base = postgresBaseUrl();
   if (await pgReachable(base)) {
     await pgAdmin(base, async (client) => {
-      await client.query(`DROP DATABASE IF EXISTS ${PG_TEMPLATE} WITH (FORCE)`);
+      await client.query(`DROP DATABASE IF EXISTS ${pgTemplate} WITH (FORCE)`);
       await client.query(`CREATE DATABASE ${pgTemplate}`);
     });
     migrateDatabase(withDatabase(base, pgTemplate));
@@ -43,9 +43,13 @@ export default async function setup(project: TestProject) {
   }
 
   return async () => {
+    for (const f of fs.readdirSync(OUTPUT)) if (f.includes(runId) && f.includes(".sqlite")) fs.rmSync(path.join(OUTPUT, f), { force: true });
     if (!(await pgReachable(base))) return;
     await pgAdmin(base, async (client) => {
-      const { rows } = await client.query(`SELECT datname FROM pg_database WHERE datname LIKE 'wa_t_%' OR datname = '${PG_TEMPLATE}'`);
+      const { rows } = await client.query(
+        "SELECT datname FROM pg_database WHERE starts_with(datname, $1) OR datname = $2",
+        [`wa_t_${runId}_`, pgTemplate],
+      );
       for (const row of rows) await client.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`);
     });
   };

@@ -77,24 +77,6 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-/** Graph's `fields=a,b{c,d},e` -> ["a", "b", "e"] (sub-selections are answered in full). */
-export function parseFields(value: unknown, defaults: string[]): string[] {
-  if (typeof value !== "string" || value.trim() === "") return defaults;
-  const names: string[] = [];
-  let depth = 0;
-  let current = "";
-  for (const ch of value) {
-    if (ch === "{") depth++;
-    else if (ch === "}") depth--;
-    else if (ch === "," && depth === 0) {
-      names.push(current.trim());
-      current = "";
-    } else if (depth === 0) current += ch;
-  }
-  names.push(current.trim());
-  return names.filter(Boolean);
-}
-
 export function stringParam(params: Record<string, unknown>, name: string): string | null {
   const v = params[name];
   return typeof v === "string" && v !== "" ? v : typeof v === "number" ? String(v) : null;

@@ -184,6 +184,8 @@ export class SimState {
   readonly webhookDeliveries: WebhookDelivery[] = [];
   readonly calls = new Map<string, number>();
   config: SimConfig = defaultConfig();
+  /** Batches finish in arrival order: a new one never finishes before this. */
+  lastBatchFinishAtMs = 0;
   private counter = 0;
 
   constructor(readonly primaryAppId: string) {}

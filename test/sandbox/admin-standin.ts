@@ -29,7 +29,7 @@ function escapeHtml(s: string) {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function adminPage(opts: AdminStandinOptions, shop: string, appPath: string, adminOrigin: string) {
+function adminPage(opts: AdminStandinOptions, shop: string, appPath: string) {
   const src = new URL(appPath, opts.appUrl);
   src.searchParams.set("embedded", "1");
   src.searchParams.set("shop", shop);
@@ -99,7 +99,6 @@ export function startAdminStandin(opts: AdminStandinOptions): Promise<http.Serve
   const appOrigin = new URL(opts.appUrl).origin;
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", `http://${req.headers.host}`);
-    const adminOrigin = url.origin;
     if (url.pathname === "/app-bridge.js") {
       res.writeHead(200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache" });
       res.end(APP_BRIDGE);
@@ -128,7 +127,7 @@ export function startAdminStandin(opts: AdminStandinOptions): Promise<http.Serve
         return;
       }
       res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
-      res.end(adminPage(opts, shop, `/app${match[2] ?? ""}`, adminOrigin));
+      res.end(adminPage(opts, shop, `/app${match[2] ?? ""}`));
       return;
     }
     if (url.pathname === "/") {

@@ -30,6 +30,8 @@ export interface SandboxOptions {
   env?: Record<string, string | undefined>;
   /** Where the app's and the worker's output goes; default: this terminal. */
   output?: (line: string) => void;
+  /** Build the app first when its sources changed (tests skip it: their setup built it). */
+  build?: boolean;
 }
 
 export interface Sandbox {
@@ -82,7 +84,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const adminOrigin = `http://localhost:${adminPort}`;
   const databaseUrl = freshSqlite(setting(input, "DATABASE_URL"));
 
-  buildIfStale((line) => out(`[sandbox] ${line}\n`));
+  if (opts.build !== false) buildIfStale((line) => out(`[sandbox] ${line}\n`));
   migrateDatabase(databaseUrl);
   const db = createDb(databaseUrl);
   await seedInstalledShop(db, shop);
@@ -105,7 +107,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const children: ChildProcess[] = [];
   const app = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "app-server.ts")], {
     cwd: root,
-    env,
+    env: env as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.push(app);

@@ -1,0 +1,270 @@
+import { batchView, settleBatches } from "./catalog";
+import type { SimBusiness, SimCatalog, SimConfig, SimItem, SimPhoneNumber, SimState, SimToken, SimWaba } from "./state";
+
+/**
+ * The simulator's seeding and inspection API, used in-process by tests and
+ * over HTTP (/_sim/...) by the sandbox and benchmarks. Seeding takes
+ * explicit ids and token values when given, so callers can configure the
+ * app with known values; otherwise it generates Graph-like ones.
+ */
+
+export interface SeedTokenInput {
+  value?: string;
+  appId?: string;
+  userId?: string;
+  type?: SimToken["type"];
+  scopes?: string[];
+  /** scope -> target ids (newest first). Scopes without an entry are not limited. */
+  granular?: Record<string, string[]>;
+  /** Seconds reported by the code exchange; null/absent = never expires. */
+  expiresIn?: number | null;
+}
+
+export interface SeedPhoneInput {
+  id?: string;
+  wabaId: string;
+  displayPhoneNumber?: string;
+  verifiedName?: string;
+  status?: string;
+  nameStatus?: string;
+  qualityRating?: string;
+  codeVerificationStatus?: string;
+  messagingLimitTier?: string;
+  throughputLevel?: string;
+  accountMode?: string;
+  platformType?: string;
+  registered?: boolean;
+  pin?: string | null;
+}
+
+export interface ScenarioInput {
+  businessId?: string;
+  wabaId?: string;
+  phoneNumberId?: string;
+  catalogId?: string;
+  wabaToken?: string;
+  catalogToken?: string;
+  displayPhoneNumber?: string;
+  verifiedName?: string;
+  /** Register the number and subscribe the app, as after a completed signup (default true). */
+  connected?: boolean;
+}
+
+export interface Scenario {
+  businessId: string;
+  wabaId: string;
+  phoneNumberId: string;
+  catalogId: string;
+  wabaToken: string;
+  catalogToken: string;
+}
+
+export class SimControl {
+  constructor(private readonly state: SimState) {}
+
+  // --- seeding ---------------------------------------------------------------------
+
+  seedApp(input: { id: string; secret: string; name?: string }) {
+    const app = { id: input.id, secret: input.secret, name: input.name ?? "Simulated app" };
+    this.state.apps.set(app.id, app);
+    return app;
+  }
+
+  seedBusiness(input: { id?: string; name?: string } = {}): SimBusiness {
+    const business = { id: input.id ?? this.state.nextId(), name: input.name ?? "Simulated Business" };
+    this.state.businesses.set(business.id, business);
+    return business;
+  }
+
+  seedWaba(input: { id?: string; businessId: string; name?: string; subscribed?: boolean }): SimWaba {
+    this.mustExist(this.state.businesses, input.businessId, "business");
+    const waba: SimWaba = {
+      id: input.id ?? this.state.nextId(),
+      name: input.name ?? "Simulated WABA",
+      businessId: input.businessId,
+      subscribedApps: new Set(input.subscribed ? [this.state.primaryAppId] : []),
+      currency: "USD",
+      timezoneId: "1",
+    };
+    this.state.wabas.set(waba.id, waba);
+    return waba;
+  }
+
+  seedPhoneNumber(input: SeedPhoneInput): SimPhoneNumber {
+    this.mustExist(this.state.wabas, input.wabaId, "WABA");
+    const phone: SimPhoneNumber = {
+      id: input.id ?? this.state.nextId(),
+      wabaId: input.wabaId,
+      displayPhoneNumber: input.displayPhoneNumber ?? "+1 555-010-0001",
+      verifiedName: input.verifiedName ?? "Simulated Shop",
+      status: input.status ?? "CONNECTED",
+      nameStatus: input.nameStatus ?? "APPROVED",
+      qualityRating: input.qualityRating ?? "GREEN",
+      codeVerificationStatus: input.codeVerificationStatus ?? "VERIFIED",
+      messagingLimitTier: input.messagingLimitTier ?? "TIER_1K",
+      throughputLevel: input.throughputLevel ?? "STANDARD",
+      accountMode: input.accountMode ?? "LIVE",
+      platformType: input.platformType ?? "CLOUD_API",
+      registered: input.registered ?? false,
+      pin: input.pin ?? null,
+    };
+    this.state.phones.set(phone.id, phone);
+    return phone;
+  }
+
+  seedCatalog(input: { id?: string; businessId: string; name?: string; relation?: SimCatalog["relation"]; vertical?: string }): SimCatalog {
+    this.mustExist(this.state.businesses, input.businessId, "business");
+    const catalog: SimCatalog = {
+      id: input.id ?? this.state.nextId(),
+      name: input.name ?? "Simulated Catalog",
+      businessId: input.businessId,
+      relation: input.relation ?? "owned",
+      vertical: input.vertical ?? "commerce",
+      items: new Map(),
+      productIds: new Map(),
+    };
+    this.state.catalogs.set(catalog.id, catalog);
+    return catalog;
+  }
+
+  /** Creates a token and returns its value. */
+  seedToken(input: SeedTokenInput = {}): string {
+    const value = input.value ?? this.state.newToken();
+    const now = Math.floor(Date.now() / 1000);
+    const expiresIn = input.expiresIn ?? null;
+    const token: SimToken = {
+      value,
+      appId: input.appId ?? this.state.primaryAppId,
+      userId: input.userId ?? this.state.nextId(),
+      type: input.type ?? "SYSTEM_USER",
+      scopes: new Set(input.scopes ?? []),
+      granular: new Map(Object.entries(input.granular ?? {}).map(([scope, ids]) => [scope, [...ids]])),
+      valid: true,
+      invalidSubcode: null,
+      expiresIn,
+      expiresAt: expiresIn ? now + expiresIn : 0,
+    };
+    this.state.tokens.set(value, token);
+    return value;
+  }
+
+  /** An auth code that the code exchange trades for `token` (SDK code when no redirectUri). */
+  issueAuthCode(input: { token: string; redirectUri?: string; ttlMs?: number; appId?: string }): string {
+    const token = this.state.tokens.get(input.token);
+    if (!token) throw new Error("issueAuthCode: unknown token");
+    const code = this.state.newCode();
+    this.state.codes.set(code, {
+      code,
+      tokenValue: token.value,
+      appId: input.appId ?? token.appId,
+      redirectUri: input.redirectUri ?? null,
+      expiresAtMs: Date.now() + (input.ttlMs ?? this.state.config.codeTtlMs),
+      used: false,
+    });
+    return code;
+  }
+
+  /** Messages to this recipient fail (sent -> failed) with `code` (default 131026, undeliverable). */
+  failRecipient(to: string, error: { code?: number; title?: string } = {}) {
+    this.state.failingRecipients.set(to.replace(/\D/g, ""), { code: error.code ?? 131026, title: error.title ?? "Message undeliverable" });
+  }
+
+  configure(patch: Partial<Omit<SimConfig, "unsupportedFields">> & { unsupportedFields?: Iterable<string> }) {
+    const { unsupportedFields, ...rest } = patch;
+    Object.assign(this.state.config, rest);
+    if (unsupportedFields) this.state.config.unsupportedFields = new Set(unsupportedFields);
+  }
+
+  /**
+   * One business with a connected WABA + phone number and an owned catalog,
+   * and the two tokens a completed signup and catalog connection leave.
+   */
+  seedScenario(input: ScenarioInput = {}): Scenario {
+    const connected = input.connected ?? true;
+    const business = this.seedBusiness({ id: input.businessId });
+    const waba = this.seedWaba({ id: input.wabaId, businessId: business.id, subscribed: connected });
+    const phone = this.seedPhoneNumber({
+      id: input.phoneNumberId,
+      wabaId: waba.id,
+      displayPhoneNumber: input.displayPhoneNumber,
+      verifiedName: input.verifiedName,
+      registered: connected,
+      pin: connected ? "000000" : null,
+    });
+    const catalog = this.seedCatalog({ id: input.catalogId, businessId: business.id });
+    const wabaToken = this.seedToken({
+      value: input.wabaToken,
+      scopes: ["whatsapp_business_management", "whatsapp_business_messaging", "business_management"],
+      granular: {
+        whatsapp_business_management: [waba.id],
+        whatsapp_business_messaging: [waba.id],
+        business_management: [business.id],
+      },
+    });
+    const catalogToken = this.seedToken({
+      value: input.catalogToken,
+      scopes: ["catalog_management", "business_management"],
+      granular: { catalog_management: [catalog.id], business_management: [business.id] },
+    });
+    return { businessId: business.id, wabaId: waba.id, phoneNumberId: phone.id, catalogId: catalog.id, wabaToken, catalogToken };
+  }
+
+  // --- inspection ----------------------------------------------------------------------
+
+  /** The catalog's items (finished batches applied), in insertion order. */
+  catalogItems(catalogId: string, opts: { offset?: number; limit?: number } = {}): SimItem[] {
+    settleBatches(this.state);
+    const catalog = this.mustExist(this.state.catalogs, catalogId, "catalog");
+    const all = [...catalog.items.values()];
+    const start = opts.offset ?? 0;
+    return all.slice(start, opts.limit !== undefined ? start + opts.limit : undefined);
+  }
+
+  catalogItem(catalogId: string, retailerId: string): SimItem | undefined {
+    settleBatches(this.state);
+    return this.mustExist(this.state.catalogs, catalogId, "catalog").items.get(retailerId);
+  }
+
+  catalogItemCount(catalogId: string): number {
+    settleBatches(this.state);
+    return this.mustExist(this.state.catalogs, catalogId, "catalog").items.size;
+  }
+
+  callCounts(): Record<string, number> {
+    return Object.fromEntries(this.state.calls);
+  }
+
+  resetCallCounts() {
+    this.state.calls.clear();
+  }
+
+  messages() {
+    return [...this.state.messages.values()].map((m) => ({ ...m, statuses: [...m.statuses] }));
+  }
+
+  batches(catalogId?: string) {
+    settleBatches(this.state);
+    return [...this.state.batches.values()]
+      .filter((b) => catalogId === undefined || b.catalogId === catalogId)
+      .map((b) => ({ catalogId: b.catalogId, createdAtMs: b.createdAtMs, ...batchView(b) }));
+  }
+
+  webhookDeliveries() {
+    return [...this.state.webhookDeliveries];
+  }
+
+  phoneNumber(id: string) {
+    return this.state.phones.get(id);
+  }
+
+  token(value: string) {
+    const t = this.state.tokens.get(value);
+    return t && { ...t, scopes: [...t.scopes], granular: Object.fromEntries(t.granular) };
+  }
+
+  private mustExist<T>(map: Map<string, T>, id: string, what: string): T {
+    const value = map.get(id);
+    if (value === undefined) throw new Error(`no ${what} ${id}`);
+    return value;
+  }
+}

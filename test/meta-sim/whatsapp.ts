@@ -1,0 +1,156 @@
+import { requireScope, requireToken } from "./auth";
+import { GraphError, invalidParam } from "./graph-error";
+import { pick, parseFields } from "./fields";
+import { json, paginate, stringParam } from "./request";
+import type { Ctx, RouteDef } from "./routes";
+import type { SimPhoneNumber, SimState, SimWaba } from "./state";
+import { sendMessage } from "./messages";
+
+/** WABA and phone number endpoints: discovery, health fields, registration, app subscription. */
+
+const MANAGE = "whatsapp_business_management";
+
+/** Phone number fields by name; `fields=` picks among them. */
+const PHONE_FIELDS: Record<string, (p: SimPhoneNumber) => unknown> = {
+  id: (p) => p.id,
+  display_phone_number: (p) => p.displayPhoneNumber,
+  verified_name: (p) => p.verifiedName,
+  status: (p) => p.status,
+  name_status: (p) => p.nameStatus,
+  quality_rating: (p) => p.qualityRating,
+  code_verification_status: (p) => p.codeVerificationStatus,
+  messaging_limit_tier: (p) => p.messagingLimitTier,
+  whatsapp_business_manager_messaging_limit: (p) => p.messagingLimitTier,
+  throughput: (p) => ({ level: p.throughputLevel }),
+  account_mode: (p) => p.accountMode,
+  platform_type: (p) => p.platformType,
+};
+// What the list edge returns when no fields are asked for (as documented).
+const PHONE_LIST_DEFAULT = ["id", "display_phone_number", "verified_name", "quality_rating", "code_verification_status"];
+const PHONE_DEFAULT = [...PHONE_LIST_DEFAULT, "platform_type", "throughput"];
+
+const WABA_FIELDS: Record<string, (w: SimWaba, state: SimState) => unknown> = {
+  id: (w) => w.id,
+  name: (w) => w.name,
+  currency: (w) => w.currency,
+  timezone_id: (w) => w.timezoneId,
+  message_template_namespace: (w) => `ns_${w.id}`,
+  account_review_status: () => "APPROVED",
+  owner_business_info: (w, state) => ({ id: w.businessId, name: state.businesses.get(w.businessId)?.name ?? "" }),
+};
+
+function phoneOf(ctx: Ctx): SimPhoneNumber {
+  const phone = ctx.state.phones.get(ctx.id)!;
+  const token = requireToken(ctx.state, ctx.req);
+  requireScope(token, MANAGE, phone.wabaId);
+  return phone;
+}
+
+function wabaOf(ctx: Ctx): SimWaba {
+  const token = requireToken(ctx.state, ctx.req);
+  requireScope(token, MANAGE, ctx.id);
+  return ctx.state.wabas.get(ctx.id)!;
+}
+
+const success = () => json({ success: true });
+
+export const whatsappRoutes: RouteDef[] = [
+  {
+    label: "GET /{phone-number-id}",
+    method: "GET",
+    kind: "phone",
+    edge: null,
+    handle: (ctx) => {
+      const phone = phoneOf(ctx);
+      return json(pick(ctx.state, "WhatsAppBusinessPhoneNumber", phone, PHONE_FIELDS, parseFields(ctx.req.params.fields, PHONE_DEFAULT)));
+    },
+  },
+  {
+    label: "GET /{waba-id}",
+    method: "GET",
+    kind: "waba",
+    edge: null,
+    handle: (ctx) => {
+      const waba = wabaOf(ctx);
+      return json(pick(ctx.state, "WhatsAppBusinessAccount", waba, WABA_FIELDS, parseFields(ctx.req.params.fields, ["id", "name"])));
+    },
+  },
+  {
+    label: "GET /{waba-id}/phone_numbers",
+    method: "GET",
+    kind: "waba",
+    edge: "phone_numbers",
+    handle: (ctx) => {
+      wabaOf(ctx);
+      const fields = parseFields(ctx.req.params.fields, PHONE_LIST_DEFAULT);
+      const phones = [...ctx.state.phones.values()].filter((p) => p.wabaId === ctx.id);
+      const page = paginate(phones, ctx.req.params, (after) => ctx.selfUrl({ after }));
+      return json({
+        data: page.data.map((p) => pick(ctx.state, "WhatsAppBusinessPhoneNumber", p, PHONE_FIELDS, fields)),
+        ...(page.paging ? { paging: page.paging } : {}),
+      });
+    },
+  },
+  {
+    label: "POST /{phone-number-id}/register",
+    method: "POST",
+    kind: "phone",
+    edge: "register",
+    handle: (ctx) => {
+      const phone = phoneOf(ctx);
+      const p = ctx.req.params;
+      if (p.messaging_product !== "whatsapp") throw invalidParam("(#100) The parameter messaging_product is required.");
+      const pin = stringParam(p, "pin");
+      if (!pin) throw invalidParam("(#100) The parameter pin is required.");
+      if (!/^\d{6}$/.test(pin)) throw invalidParam("(#100) Param pin must be 6 digits.");
+      if (phone.pin !== null && phone.pin !== pin) throw new GraphError(400, 133005, "Two step verification PIN Mismatch");
+      phone.registered = true;
+      phone.pin = pin;
+      return success();
+    },
+  },
+  {
+    label: "POST /{waba-id}/subscribed_apps",
+    method: "POST",
+    kind: "waba",
+    edge: "subscribed_apps",
+    handle: (ctx) => {
+      const token = requireToken(ctx.state, ctx.req);
+      requireScope(token, MANAGE, ctx.id);
+      ctx.state.wabas.get(ctx.id)!.subscribedApps.add(token.appId);
+      return success();
+    },
+  },
+  {
+    label: "GET /{waba-id}/subscribed_apps",
+    method: "GET",
+    kind: "waba",
+    edge: "subscribed_apps",
+    handle: (ctx) => {
+      const waba = wabaOf(ctx);
+      const data = [...waba.subscribedApps].map((appId) => ({
+        whatsapp_business_api_data: { id: appId, name: ctx.state.apps.get(appId)?.name ?? "", link: `https://www.facebook.com/games/?app_id=${appId}` },
+      }));
+      return json({ data });
+    },
+  },
+  {
+    label: "DELETE /{waba-id}/subscribed_apps",
+    method: "DELETE",
+    kind: "waba",
+    edge: "subscribed_apps",
+    handle: (ctx) => {
+      const token = requireToken(ctx.state, ctx.req);
+      requireScope(token, MANAGE, ctx.id);
+      ctx.state.wabas.get(ctx.id)!.subscribedApps.delete(token.appId);
+      return success();
+    },
+  },
+  {
+    label: "POST /{phone-number-id}/messages",
+    method: "POST",
+    kind: "phone",
+    edge: "messages",
+    handle: (ctx) => sendMessage(ctx),
+  },
+];
