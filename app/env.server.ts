@@ -25,7 +25,9 @@ const masterKeys = z.string().superRefine((value, ctx) => {
   }
 });
 
-const url = (hint: string) => z.string().url({ message: `must be a URL (${hint})` });
+// zod's own message for an absent variable says nothing useful: name what to put there.
+const required = (hint: string) => z.string({ error: hint }).min(1, { message: hint });
+const url = (hint: string) => z.string({ error: hint }).url({ message: `must be a URL (${hint})` });
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -37,8 +39,8 @@ export const envSchema = z.object({
       message: 'must start with "file:" (SQLite) or "postgresql://" (PostgreSQL)',
     })
     .default("file:./prisma/dev.sqlite"),
-  SHOPIFY_API_KEY: z.string().min(1, { message: "the app's client id from the Partner Dashboard" }),
-  SHOPIFY_API_SECRET: z.string().min(1, { message: "the app's client secret from the Partner Dashboard" }),
+  SHOPIFY_API_KEY: required("the app's client id from the Partner Dashboard"),
+  SHOPIFY_API_SECRET: required("the app's client secret from the Partner Dashboard"),
   SHOPIFY_APP_URL: url("the public https URL the app is served from"),
   SCOPES: z.string().default("read_products,read_inventory,read_publications"),
   SHOP_CUSTOM_DOMAIN: z.string().optional(),

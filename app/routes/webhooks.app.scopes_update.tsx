@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { updateShopScopes } from "../shop.server";
-import { authenticateWebhook, badRequest, webhookLogger, methodNotAllowed } from "../webhooks/deliveries.server";
+import { badRequest, webhookLogger, methodNotAllowed } from "../webhooks/deliveries.server";
+import { authenticateWebhook } from "../webhooks/authenticate.server";
 
 const ScopesUpdate = z.object({ current: z.array(z.string().max(200)).max(500) });
 

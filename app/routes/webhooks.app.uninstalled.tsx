@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { markUninstalled } from "../shop.server";
-import { authenticateWebhook, webhookLogger, methodNotAllowed } from "../webhooks/deliveries.server";
+import { webhookLogger, methodNotAllowed } from "../webhooks/deliveries.server";
+import { authenticateWebhook } from "../webhooks/authenticate.server";
 
 export const loader = methodNotAllowed;
 

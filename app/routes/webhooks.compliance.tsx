@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { redactShop } from "../shop.server";
-import { authenticateWebhook, badRequest, webhookLogger, methodNotAllowed } from "../webhooks/deliveries.server";
+import { badRequest, webhookLogger, methodNotAllowed } from "../webhooks/deliveries.server";
+import { authenticateWebhook } from "../webhooks/authenticate.server";
 
 /** Mandatory compliance topics; Shopify checks that a bad HMAC gets 401. */
 export const loader = methodNotAllowed;

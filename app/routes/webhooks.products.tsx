@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { DeletePayload, ProductPayload } from "../catalog/product-payload";
 import { ingestProduct, ingestProductDelete } from "../catalog/ingest.server";
-import { authenticateWebhook, badRequest, limitBody, webhookLogger, methodNotAllowed } from "../webhooks/deliveries.server";
+import { badRequest, limitBody, webhookLogger, methodNotAllowed } from "../webhooks/deliveries.server";
+import { authenticateWebhook } from "../webhooks/authenticate.server";
 
 /** products/create, products/update and products/delete: one route, topic from the header. */
 export const loader = methodNotAllowed;

@@ -1,0 +1,48 @@
+import type { Db } from "../db.server";
+import { MetaGraphError, PermissionMissing, RateLimited, TokenInvalid } from "../meta/index.server";
+
+/**
+ * What a Graph failure means for a shop's catalog connection, in the
+ * merchant's words. A token or permission problem stops the catalog sync
+ * (dirty products wait, nothing is dropped) until the merchant reconnects;
+ * throttling pauses it until Meta's regain time.
+ */
+
+export function reconnectReason(error: MetaGraphError): string | null {
+  if (error instanceof TokenInvalid) {
+    return `Meta no longer accepts the catalog token: ${error.reason}. Reconnect the catalog to resume syncing; no product change is lost meanwhile.`;
+  }
+  if (error instanceof PermissionMissing) {
+    const permission = error.permission ?? "a required permission";
+    return `The catalog token lacks ${permission}. Reconnect the catalog and grant ${permission} (an admin of the Meta business portfolio must approve it).`;
+  }
+  // Meta answers 100/33 when the catalog is gone or the token cannot reach it.
+  if (error.code === 100 && error.subcode === 33) {
+    return "The Meta Catalog no longer exists or this token cannot reach it. Reconnect and choose a catalog.";
+  }
+  return null;
+}
+
+/** Applies a failure to the connection; returns true when the shop's sync is now stopped or paused. */
+export async function applyCatalogFailure(db: Db, shop: string, error: MetaGraphError, now = new Date()): Promise<boolean> {
+  const reason = reconnectReason(error);
+  if (reason) {
+    await db.catalogConnection.updateMany({
+      where: { shop },
+      data: { state: "NEEDS_RECONNECT", stateReason: reason, lastError: error.message },
+    });
+    return true;
+  }
+  if (error instanceof RateLimited) {
+    await db.catalogConnection.updateMany({
+      where: { shop },
+      data: {
+        pausedUntil: new Date(now.getTime() + error.retryAfterMs),
+        lastError: `Meta is throttling catalog updates; syncing resumes by itself in about ${Math.ceil(error.retryAfterMs / 60_000)} min.`,
+      },
+    });
+    return true;
+  }
+  await db.catalogConnection.updateMany({ where: { shop }, data: { lastError: error.message } });
+  return false;
+}

@@ -1,0 +1,107 @@
+import { hostname } from "node:os";
+import type { Db } from "../db.server";
+import type { Logger } from "../logger.server";
+import type { MetaGraphClient } from "../meta/index.server";
+import { MAX_BATCH_REQUESTS } from "../meta/index.server";
+import { pruneDeliveries } from "../webhooks/deliveries.server";
+import { pollBatches } from "./batch-status.server";
+import { dirtyShops } from "./outbox.server";
+import { flushShop } from "./sync.server";
+
+/**
+ * The catalog sync worker: a loop that flushes a shop when its oldest change
+ * has waited the flush interval or a full batch is waiting, and follows sent
+ * batches. Safe to run several times over (leases keep workers apart).
+ */
+
+export interface WorkerOptions {
+  db: Db;
+  client: MetaGraphClient;
+  log: Logger;
+  flushIntervalMs: number;
+  /** Idle sleep between checks. */
+  pollMs?: number;
+}
+
+export interface CatalogWorker {
+  /** Runs one round; true when it did any work. Tests drive the worker with it. */
+  tick(): Promise<boolean>;
+  /** Loops until `stop()`. */
+  run(): Promise<void>;
+  stop(): Promise<void>;
+  readonly id: string;
+}
+
+export function createCatalogWorker(options: WorkerOptions): CatalogWorker {
+  const { db, client, log, flushIntervalMs } = options;
+  const pollMs = options.pollMs ?? 100;
+  const id = `${hostname()}:${process.pid}`;
+  let stopping = false;
+  let running: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+  let lastPrune = 0;
+
+  async function readyShops(now: Date) {
+    const dirty = await dirtyShops(db, now);
+    if (dirty.length === 0) return [];
+    const due = dirty.filter((d) => d.count >= MAX_BATCH_REQUESTS || now.getTime() - d.oldest.getTime() >= flushIntervalMs);
+    if (due.length === 0) return [];
+    const connected = await db.catalogConnection.findMany({
+      where: {
+        shop: { in: due.map((d) => d.shop) },
+        state: "CONNECTED",
+        OR: [{ pausedUntil: null }, { pausedUntil: { lte: now } }],
+      },
+      select: { shop: true },
+    });
+    const paused = new Set(
+      (await db.shop.findMany({ where: { domain: { in: connected.map((c) => c.shop) }, syncPausedReason: { not: null } }, select: { domain: true } })).map(
+        (s) => s.domain,
+      ),
+    );
+    return connected.map((c) => c.shop).filter((shop) => !paused.has(shop));
+  }
+
+  async function tick(): Promise<boolean> {
+    const now = new Date();
+    let worked = false;
+    for (const shop of await readyShops(now)) {
+      const result = await flushShop({ db, client, log }, shop);
+      if (result.products > 0) worked = true;
+    }
+    if ((await pollBatches({ db, client, log })) > 0) worked = true;
+    if (Date.now() - lastPrune > 3600_000) {
+      lastPrune = Date.now();
+      await pruneDeliveries();
+    }
+    return worked;
+  }
+
+  async function loop() {
+    log.info({ worker: id, flushIntervalMs }, "catalog worker started");
+    while (!stopping) {
+      let worked = false;
+      try {
+        worked = await tick();
+      } catch (error) {
+        log.error({ err: error }, "catalog worker round failed; retrying");
+      }
+      if (!worked && !stopping) await new Promise<void>((resolve) => ((wake = resolve), setTimeout(resolve, pollMs)));
+    }
+    log.info({ worker: id }, "catalog worker stopped");
+  }
+
+  return {
+    id,
+    tick,
+    run() {
+      running ??= loop();
+      return running;
+    },
+    async stop() {
+      stopping = true;
+      wake?.();
+      await running;
+    },
+  };
+}

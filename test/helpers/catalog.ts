@@ -1,0 +1,60 @@
+import pino from "pino";
+import type { Db } from "../../app/db.server";
+import { createCatalogWorker, type CatalogWorker } from "../../app/catalog/worker.server";
+import { sealSecret } from "../../app/vault/secrets.server";
+import type { MetaSimulator, Scenario } from "../meta-sim";
+import { clientFor } from "../meta-sim/testing";
+import { seedInstalledShop } from "../sandbox/seed";
+import { TEST_ENCRYPTION_KEYS } from "./app-process";
+
+/** Catalog test plumbing: a shop with a connected catalog, and a worker to drive. */
+
+// The test process seals tokens with the same keys as the app it starts.
+process.env.ENCRYPTION_KEYS ??= TEST_ENCRYPTION_KEYS;
+
+export async function connectCatalog(db: Db, sim: MetaSimulator, shop: string): Promise<Scenario> {
+  await seedInstalledShop(db, shop);
+  const scenario = sim.control.seedScenario();
+  await db.catalogConnection.upsert({
+    where: { shop },
+    create: {
+      shop,
+      businessId: scenario.businessId,
+      catalogId: scenario.catalogId,
+      catalogName: "Test catalog",
+      tokenCiphertext: sealSecret(shop, "catalog.token", scenario.catalogToken),
+      scopes: ["catalog_management", "business_management"],
+      state: "CONNECTED",
+    },
+    update: {
+      catalogId: scenario.catalogId,
+      tokenCiphertext: sealSecret(shop, "catalog.token", scenario.catalogToken),
+      state: "CONNECTED",
+      stateReason: null,
+      pausedUntil: null,
+    },
+  });
+  return scenario;
+}
+
+export function testWorker(db: Db, sim: MetaSimulator, flushIntervalMs = 0): CatalogWorker {
+  const { client } = clientFor(sim, { retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 5 } });
+  return createCatalogWorker({ db, client, log: pino({ level: "silent" }), flushIntervalMs });
+}
+
+/** Runs worker rounds until nothing is dirty and every sent batch is settled. */
+export async function drain(worker: CatalogWorker, db: Db, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const worked = await worker.tick();
+    if (!worked) {
+      const [dirty, open] = await Promise.all([
+        db.productSync.count({ where: { dirty: true } }),
+        db.catalogBatch.count({ where: { status: "SENT" } }),
+      ]);
+      if (dirty === 0 && open === 0) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  throw new Error("the catalog pipeline did not settle in time");
+}

@@ -1,0 +1,188 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { providers } from "../helpers/databases";
+import { useApp } from "../helpers/app-suite";
+import { sendWebhook } from "../helpers/shopify";
+import { connectCatalog, drain, testWorker } from "../helpers/catalog";
+import { productPayload } from "../fixtures/products";
+import { createMetaSimulator, type MetaSimulator, type Scenario } from "../meta-sim";
+import { sealSecret } from "../../app/vault/secrets.server";
+import type { CatalogWorker } from "../../app/catalog/worker.server";
+
+/**
+ * The catalog pipeline end to end: signed product webhooks into the running
+ * app, the worker against the Meta simulator, the simulator's catalog checked.
+ */
+describe.each(providers())("catalog sync on %s", (provider) => {
+  const t = useApp(provider);
+  const shop = `catalog-${provider}.myshopify.com`;
+  let sim: MetaSimulator;
+  let scenario: Scenario;
+  let worker: CatalogWorker;
+  let clock = Date.parse("2026-11-01T00:00:00Z");
+  const at = () => new Date((clock += 1000)).toISOString();
+
+  const post = (topic: string, body: unknown, webhookId?: string) =>
+    sendWebhook(t.url, "/webhooks/products", topic, body, { shop, webhookId });
+  const items = () => sim.control.catalogItems(scenario.catalogId);
+  const item = (retailerId: string) => sim.control.catalogItem(scenario.catalogId, retailerId);
+  const row = (productId: number) => t.db.productSync.findUniqueOrThrow({ where: { shop_productId: { shop, productId: String(productId) } } });
+
+  beforeAll(async () => {
+    sim = await createMetaSimulator();
+    sim.control.configure({ batchDelayMs: 20 });
+    scenario = await connectCatalog(t.db, sim, shop);
+    worker = testWorker(t.db, sim);
+  });
+  afterAll(async () => {
+    await sim?.close();
+  });
+
+  it("creates one item per variant, grouped by product, with Meta's field formats", async () => {
+    expect((await post("products/create", productPayload({ id: 1, updated_at: at() }, 3))).status).toBe(200);
+    await drain(worker, t.db);
+    const created = items().filter((i) => i.id.startsWith("shopify_1_"));
+    expect(created).toHaveLength(3);
+    const first = item("shopify_1_101")!;
+    expect(first).toMatchObject({
+      item_group_id: "shopify_1",
+      title: "Organic Cotton T-Shirt 1",
+      availability: "in stock",
+      condition: "new",
+      price: "29.99 USD",
+      sale_price: "19.99 USD",
+      link: "https://catalog-" + provider + ".myshopify.com/products/organic-cotton-t-shirt-1?variant=101",
+      image_link: "https://cdn.example.com/p/1/front.jpg",
+      brand: "Acme Apparel",
+      size: "S",
+    });
+    expect(String(first.description)).not.toMatch(/<[a-z]/);
+    expect(item("shopify_1_102")!.availability).toBe("out of stock");
+    expect((await row(1)).status).toBe("SYNCED");
+  });
+
+  it("updates changed items and deletes variants that disappeared", async () => {
+    const product = productPayload({ id: 1, updated_at: at(), title: "Renamed tee" }, 3);
+    product.variants = product.variants.filter((v) => v.id !== 103);
+    product.variants.push({ ...product.variants[0], id: 104, title: "XL", option1: "XL", position: 4 });
+    await post("products/update", product);
+    await drain(worker, t.db);
+    const ids = items().filter((i) => i.id.startsWith("shopify_1_")).map((i) => i.id).sort();
+    expect(ids).toEqual(["shopify_1_101", "shopify_1_102", "shopify_1_104"]);
+    expect(item("shopify_1_101")!.title).toBe("Renamed tee");
+  });
+
+  it("turns 20 updates of one product before a flush into one item update per variant", async () => {
+    sim.control.resetCallCounts();
+    for (let i = 0; i < 20; i++) await post("products/update", productPayload({ id: 2, updated_at: at(), title: `Version ${i}` }, 1));
+    await drain(worker, t.db);
+    const calls = sim.control.callCounts();
+    const batchCalls = Object.entries(calls).filter(([k]) => k.includes("items_batch")).reduce((n, [, v]) => n + v, 0);
+    expect(batchCalls).toBe(1);
+    const last = await t.db.catalogBatch.findFirstOrThrow({ where: { shop }, orderBy: { createdAt: "desc" } });
+    expect(last.itemCount).toBe(1);
+    expect(item("shopify_2_201")!.title).toBe("Version 19");
+  });
+
+  it("ignores duplicate and out-of-order deliveries", async () => {
+    const newer = productPayload({ id: 3, updated_at: "2026-11-05T00:00:10Z", title: "Newest" }, 1);
+    const older = productPayload({ id: 3, updated_at: "2026-11-05T00:00:05Z", title: "Older" }, 1);
+    await post("products/update", newer, "wh-3-new");
+    await post("products/update", older, "wh-3-old");
+    await post("products/update", newer, "wh-3-new");
+    await drain(worker, t.db);
+    expect(item("shopify_3_301")!.title).toBe("Newest");
+    expect((await row(3)).version).toBe(1);
+  });
+
+  it("removes draft and archived products from the catalog and marks them excluded", async () => {
+    await post("products/update", productPayload({ id: 1, updated_at: at(), status: "draft" }, 3));
+    await post("products/update", productPayload({ id: 3, updated_at: "2026-11-06T00:00:00Z", status: "archived" }, 1));
+    await drain(worker, t.db);
+    expect(items().filter((i) => /^shopify_(1|3)_/.test(i.id))).toEqual([]);
+    const draft = await row(1);
+    expect(draft.status).toBe("EXCLUDED");
+    expect(draft.lastError).toMatch(/draft/);
+  });
+
+  it("deletes every item of a deleted product", async () => {
+    await post("products/create", productPayload({ id: 4, updated_at: at() }, 2));
+    await drain(worker, t.db);
+    expect(item("shopify_4_401")).toBeDefined();
+    await post("products/delete", { id: 4 });
+    await drain(worker, t.db);
+    expect(items().filter((i) => i.id.startsWith("shopify_4_"))).toEqual([]);
+  });
+
+  it("marks a product FAILED with the reason when it has no image, without calling Meta for it", async () => {
+    await post("products/create", productPayload({ id: 5, updated_at: at(), images: [], image: null }, 1));
+    await drain(worker, t.db);
+    const r = await row(5);
+    expect(r.status).toBe("FAILED");
+    expect(r.lastError).toMatch(/no image/i);
+    expect(item("shopify_5_501")).toBeUndefined();
+  });
+
+  it("marks a product FAILED with Meta's message when Meta rejects its item", async () => {
+    sim.control.configure({ requiredItemFields: ["id", "title", "price", "color"] });
+    try {
+      await post("products/create", productPayload({ id: 6, updated_at: at() }, 1));
+      await drain(worker, t.db);
+      const r = await row(6);
+      expect(r.status).toBe("FAILED");
+      expect(r.lastError).toMatch(/color/);
+    } finally {
+      sim.control.configure({ requiredItemFields: ["id", "title", "description", "availability", "condition", "price", "link", "image_link", "brand"] });
+    }
+  });
+
+  it("pauses on an invalid token (190) without losing changes, and resumes after a reconnect", async () => {
+    sim.faults.invalidateToken(scenario.catalogToken, 460);
+    await post("products/create", productPayload({ id: 7, updated_at: at() }, 2));
+    await worker.tick();
+    const connection = await t.db.catalogConnection.findUniqueOrThrow({ where: { shop } });
+    expect(connection.state).toBe("NEEDS_RECONNECT");
+    expect(connection.stateReason).toMatch(/password of the Meta account changed/);
+    expect((await row(7)).dirty).toBe(true);
+    expect(item("shopify_7_701")).toBeUndefined();
+
+    // More changes while disconnected are kept too.
+    await post("products/update", productPayload({ id: 7, updated_at: at(), title: "Changed while paused" }, 2));
+    expect(await worker.tick()).toBe(false);
+
+    const fresh = sim.control.seedToken({ scopes: ["catalog_management"], granular: { catalog_management: [scenario.catalogId] } });
+    await t.db.catalogConnection.update({
+      where: { shop },
+      data: { tokenCiphertext: sealSecret(shop, "catalog.token", fresh), state: "CONNECTED", stateReason: null },
+    });
+    await drain(worker, t.db);
+    expect(item("shopify_7_701")!.title).toBe("Changed while paused");
+    expect((await row(7)).status).toBe("SYNCED");
+    scenario = { ...scenario, catalogToken: fresh };
+  });
+
+  it("honours throttling: waits the regain time Meta announces, then continues", async () => {
+    sim.faults.set({ rules: [{ kind: "throttle", endpoint: "*", regainMinutes: 2, times: 1 }] });
+    await post("products/create", productPayload({ id: 8, updated_at: at() }, 1));
+    await worker.tick();
+    const paused = await t.db.catalogConnection.findUniqueOrThrow({ where: { shop } });
+    expect(paused.pausedUntil!.getTime()).toBeGreaterThan(Date.now() + 60_000);
+    expect(await worker.tick()).toBe(false);
+    expect(item("shopify_8_801")).toBeUndefined();
+    await t.db.catalogConnection.update({ where: { shop }, data: { pausedUntil: new Date(Date.now() - 1) } });
+    await drain(worker, t.db);
+    expect(item("shopify_8_801")).toBeDefined();
+  });
+
+  it("retries transient failures with backoff until the batch goes through", async () => {
+    sim.faults.set({ rules: [{ kind: "error", endpoint: "*", status: 500, code: 2, times: 4 }] });
+    await post("products/create", productPayload({ id: 9, updated_at: at() }, 1));
+    const deadline = Date.now() + 20_000;
+    while (!item("shopify_9_901") && Date.now() < deadline) {
+      await worker.tick();
+      await t.db.productSync.updateMany({ where: { shop }, data: { nextAttemptAt: null } });
+    }
+    await drain(worker, t.db);
+    expect(item("shopify_9_901")).toBeDefined();
+    expect((await row(9)).status).toBe("SYNCED");
+  });
+});
