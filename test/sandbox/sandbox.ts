@@ -12,7 +12,8 @@ import { migrateDatabase } from "../../prisma/migrate";
 import { createDb } from "../../app/db.server";
 import { buildIfStale } from "../helpers/build";
 import { adminPath, startAdminStandin } from "./admin-standin";
-import { seedInstalledShop } from "./seed";
+import { createMetaSimulator, DEFAULT_SIM_APP_ID, DEFAULT_SIM_APP_SECRET, type MetaSimulator } from "../meta-sim";
+import { seedInstalledShop, seedMetaConnections, type SandboxMetaSeed } from "./seed";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -22,6 +23,17 @@ export const SANDBOX_DEFAULTS = {
   SHOPIFY_API_SECRET: "sandbox-api-secret",
   DATABASE_URL: "file:./prisma/sandbox.sqlite",
   PORT: "3000",
+  SANDBOX_BUSINESS_ID: "900000000000001",
+  SANDBOX_WABA_ID: "100000000000001",
+  SANDBOX_PHONE_NUMBER_ID: "200000000000001",
+  SANDBOX_SECOND_PHONE_NUMBER_ID: "200000000000002",
+  SANDBOX_WABA_TOKEN: "EAASandboxWabaToken0000000000000000000001",
+  SANDBOX_CATALOG_ID: "300000000000001",
+  SANDBOX_CATALOG_TOKEN: "EAASandboxCatalogToken00000000000000000001",
+  META_APP_ID: DEFAULT_SIM_APP_ID,
+  META_APP_SECRET: DEFAULT_SIM_APP_SECRET,
+  META_WEBHOOK_VERIFY_TOKEN: "sandbox-verify-token",
+  CATALOG_FLUSH_INTERVAL_MS: "1000",
   // A fixed, public development key: the sandbox holds no real secrets.
   ENCRYPTION_KEYS: `sandbox:${Buffer.alloc(32, 1).toString("base64")}`,
 } as const;
@@ -42,6 +54,11 @@ export interface Sandbox {
   apiSecret: string;
   databaseUrl: string;
   env: Record<string, string>;
+  /** The Graph API the app talks to (the simulator unless META_GRAPH_URL was set). */
+  graphUrl: string;
+  /** The in-process simulator, when the sandbox started one. */
+  simulator?: MetaSimulator;
+  meta: SandboxMetaSeed;
   stop(): Promise<void>;
 }
 
@@ -86,8 +103,37 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
   if (opts.build !== false) buildIfStale((line) => out(`[sandbox] ${line}\n`));
   migrateDatabase(databaseUrl);
+
+  const meta: SandboxMetaSeed = {
+    businessId: setting(input, "SANDBOX_BUSINESS_ID"),
+    wabaId: setting(input, "SANDBOX_WABA_ID"),
+    wabaToken: setting(input, "SANDBOX_WABA_TOKEN"),
+    phoneNumbers: [
+      { id: setting(input, "SANDBOX_PHONE_NUMBER_ID"), display: "+1 555-010-0001", verifiedName: "Sandbox Store" },
+      { id: setting(input, "SANDBOX_SECOND_PHONE_NUMBER_ID"), display: "+1 555-010-0002", verifiedName: "Sandbox Store Support" },
+    ],
+    catalogId: setting(input, "SANDBOX_CATALOG_ID"),
+    catalogToken: setting(input, "SANDBOX_CATALOG_TOKEN"),
+  };
+  const metaAppSecret = setting(input, "META_APP_SECRET");
+  // Unless META_GRAPH_URL names another Graph API, run the project's simulator, seeded to match.
+  let simulator: MetaSimulator | undefined;
+  if (!input.META_GRAPH_URL) {
+    simulator = await createMetaSimulator({
+      port: Number(input.SANDBOX_GRAPH_PORT || port + 2),
+      appId: setting(input, "META_APP_ID"),
+      appSecret: metaAppSecret,
+      webhookCallbackUrl: `${appUrl}/webhooks/meta`,
+    });
+    seedSimulator(simulator, meta);
+  }
+  const graphUrl = input.META_GRAPH_URL || simulator!.url;
+
+  const encryptionKeys = setting(input, "ENCRYPTION_KEYS");
+  process.env.ENCRYPTION_KEYS = encryptionKeys; // the vault seals the seeded tokens with the app's keys
   const db = createDb(databaseUrl);
   await seedInstalledShop(db, shop);
+  await seedMetaConnections(db, shop, meta);
   await db.$disconnect();
 
   const env: Record<string, string> = {
@@ -98,7 +144,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     SHOPIFY_API_KEY: apiKey,
     SHOPIFY_API_SECRET: apiSecret,
     SHOPIFY_APP_URL: appUrl,
-    ENCRYPTION_KEYS: setting(input, "ENCRYPTION_KEYS"),
+    ENCRYPTION_KEYS: encryptionKeys,
+    META_GRAPH_URL: graphUrl,
+    META_APP_ID: setting(input, "META_APP_ID"),
+    META_APP_SECRET: metaAppSecret,
+    META_WEBHOOK_VERIFY_TOKEN: setting(input, "META_WEBHOOK_VERIFY_TOKEN"),
+    CATALOG_FLUSH_INTERVAL_MS: setting(input, "CATALOG_FLUSH_INTERVAL_MS"),
     PORT: String(port),
     APP_BRIDGE_URL: `${adminOrigin}/app-bridge.js`,
     SANDBOX_ADMIN_ORIGIN: adminOrigin,
@@ -114,6 +165,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   app.stdout!.on("data", (d) => out(String(d)));
   app.stderr!.on("data", (d) => out(String(d)));
 
+  const worker = spawn(process.execPath, ["--import", "tsx", path.join(root, "app", "worker.ts")], {
+    cwd: root,
+    env: env as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(worker);
+  worker.stdout!.on("data", (d) => out(String(d)));
+  worker.stderr!.on("data", (d) => out(String(d)));
+
   let admin: http.Server | undefined;
   const stop = async () => {
     await Promise.all(
@@ -125,6 +185,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       }),
     );
     await new Promise((r) => (admin ? admin.close(r) : r(undefined)));
+    await simulator?.close();
   };
 
   try {
@@ -135,7 +196,30 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     throw error;
   }
 
-  return { appUrl, adminUrl: `${adminOrigin}${adminPath(shop)}`, shop, apiKey, apiSecret, databaseUrl, env, stop };
+  return { appUrl, adminUrl: `${adminOrigin}${adminPath(shop)}`, shop, apiKey, apiSecret, databaseUrl, env, graphUrl, simulator, meta, stop };
+}
+
+/** Seeds the simulator with the business, WABA, numbers, catalog and tokens the database is seeded with. */
+function seedSimulator(sim: MetaSimulator, meta: SandboxMetaSeed) {
+  const [first, second] = meta.phoneNumbers;
+  const scenario = sim.control.seedScenario({
+    businessId: meta.businessId,
+    wabaId: meta.wabaId,
+    phoneNumberId: first.id,
+    displayPhoneNumber: first.display,
+    verifiedName: first.verifiedName,
+    catalogId: meta.catalogId,
+    wabaToken: meta.wabaToken,
+    catalogToken: meta.catalogToken,
+  });
+  sim.control.seedPhoneNumber({
+    id: second.id,
+    wabaId: scenario.wabaId,
+    displayPhoneNumber: second.display,
+    verifiedName: second.verifiedName,
+    registered: true,
+    pin: "000000",
+  });
 }
 
 async function main() {
@@ -145,9 +229,11 @@ Sandbox is running (no Shopify or Meta account needed).
 
   Open the app in the admin stand-in:  ${sandbox.adminUrl}
   App server (webhooks, /healthz):     ${sandbox.appUrl}
+  Meta Graph API:                      ${sandbox.graphUrl}${sandbox.simulator ? " (the project's simulator; control API under /_sim/)" : ""}
   Shop:                                ${sandbox.shop}
   Shopify app secret (signs webhooks): ${sandbox.apiSecret}
   Database:                            ${sandbox.databaseUrl}
+  Catalog:                             ${sandbox.meta.catalogId} (catalog worker running)
 
 Press Ctrl+C to stop.
 `);

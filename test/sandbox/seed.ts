@@ -1,4 +1,5 @@
 import type { Db } from "../../app/db.server";
+import { sealSecret } from "../../app/vault/secrets.server";
 
 /**
  * Seeds an installed shop with an offline session, as Shopify's managed
@@ -16,5 +17,70 @@ export async function seedInstalledShop(db: Db, shop: string, opts: { scopes?: s
     where: { id: `offline_${shop}` },
     create: { id: `offline_${shop}`, shop, state: "", isOnline: false, scope, accessToken: "shpat_sandbox_offline_token" },
     update: { scope },
+  });
+}
+
+export interface SandboxMetaSeed {
+  businessId: string;
+  wabaId: string;
+  wabaToken: string;
+  phoneNumbers: { id: string; display: string; verifiedName: string }[];
+  catalogId: string;
+  catalogToken: string;
+}
+
+/**
+ * A connected WABA (two numbers, the first active) and a connected catalog,
+ * with every token sealed by the vault exactly as a real connect stores it.
+ */
+export async function seedMetaConnections(db: Db, shop: string, seed: SandboxMetaSeed) {
+  const connection = await db.whatsAppConnection.upsert({
+    where: { shop },
+    create: {
+      shop,
+      wabaId: seed.wabaId,
+      businessId: seed.businessId,
+      tokenCiphertext: sealSecret(shop, "whatsapp.token", seed.wabaToken),
+      scopes: ["whatsapp_business_management", "whatsapp_business_messaging", "business_management"],
+      grantedTargets: {
+        whatsapp_business_management: [seed.wabaId],
+        whatsapp_business_messaging: [seed.wabaId],
+        business_management: [seed.businessId],
+      },
+      state: "CONNECTED",
+    },
+    update: {},
+  });
+  for (const [i, phone] of seed.phoneNumbers.entries()) {
+    await db.phoneNumber.upsert({
+      where: { shop_phoneNumberId: { shop, phoneNumberId: phone.id } },
+      create: {
+        shop,
+        phoneNumberId: phone.id,
+        connectionId: connection.id,
+        displayPhoneNumber: phone.display,
+        verifiedName: phone.verifiedName,
+        qualityRating: "GREEN",
+        status: "CONNECTED",
+        registered: true,
+        pinCiphertext: sealSecret(shop, "whatsapp.pin", "000000"),
+        active: i === 0,
+      },
+      update: {},
+    });
+  }
+  await db.catalogConnection.upsert({
+    where: { shop },
+    create: {
+      shop,
+      businessId: seed.businessId,
+      catalogId: seed.catalogId,
+      catalogName: "Sandbox catalog",
+      tokenCiphertext: sealSecret(shop, "catalog.token", seed.catalogToken),
+      scopes: ["catalog_management", "business_management"],
+      grantedTargets: { catalog_management: [seed.catalogId], business_management: [seed.businessId] },
+      state: "CONNECTED",
+    },
+    update: {},
   });
 }
