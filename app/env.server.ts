@@ -10,7 +10,12 @@ const KEY_HINT =
   'comma-separated "id:base64key" entries, newest first, e.g. "k1:$(openssl rand -base64 32)"';
 
 const masterKeys = z.string().superRefine((value, ctx) => {
-  for (const entry of value.split(",").map((s) => s.trim()).filter(Boolean)) {
+  const entries = value.split(",").map((s) => s.trim()).filter(Boolean);
+  if (entries.length === 0) ctx.addIssue({ code: "custom", message: `no key given (expected ${KEY_HINT})` });
+  const ids = entries.map((e) => e.split(":")[0]);
+  const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (repeated) ctx.addIssue({ code: "custom", message: `key id "${repeated}" appears twice; every key needs its own id` });
+  for (const entry of entries) {
     const [id, key] = entry.split(":");
     if (!id || !key || !/^[A-Za-z0-9_-]{1,32}$/.test(id)) {
       ctx.addIssue({ code: "custom", message: `malformed entry (expected ${KEY_HINT})` });

@@ -8,7 +8,7 @@ import type { Vault } from "./vault.server";
  * Key rotation and audit over every stored secret (SECRET_COLUMNS).
  *
  * Rotation is safe to kill at any point and to re-run: each row is rewritten
- * on its own with a compare-and-set on the ciphertext it read, so a row holds
+ * with a compare-and-set on the ciphertext it read, so a row holds
  * either its old ciphertext or the new one (both open while the old key is
  * still in ENCRYPTION_KEYS), and a secret the app rewrote meanwhile (a
  * reconnect) is left alone instead of being overwritten with a stale value.
@@ -52,6 +52,7 @@ export async function rotateSecrets(db: Db, vault: Vault, options: RotateOptions
     for await (const rows of batches(db, column, batchSize)) {
       if (!first && options.batchDelayMs) await sleep(options.batchDelayMs);
       first = false;
+      const writes = [];
       for (const row of rows) {
         totals.scanned++;
         try {
@@ -60,15 +61,19 @@ export async function rotateSecrets(db: Db, vault: Vault, options: RotateOptions
             continue;
           }
           const secret = vault.decrypt(row.shop, column.purpose, row.ciphertext);
-          const fresh = vault.encrypt(row.shop, column.purpose, secret);
-          if (await column.swap(db, row.id, row.ciphertext, fresh)) totals.rotated++;
-          else totals.changed++;
+          writes.push(column.swap(db, row.id, row.ciphertext, vault.encrypt(row.shop, column.purpose, secret)));
         } catch (err) {
-          // Database errors abort the run (re-running is safe); a bad ciphertext only skips its row.
+          // A bad ciphertext only skips its row; database errors abort the run (re-running is safe).
           if (!(err instanceof VaultError)) throw err;
           totals.failed++;
           options.onFailure?.(column.name, row.id, err);
         }
+      }
+      // One transaction per batch: one commit instead of one per row (SQLite: ~10 ms each).
+      // Killed mid-way, the whole batch is either written or not; both states open.
+      for (const { count } of writes.length ? await db.$transaction(writes) : []) {
+        if (count === 1) totals.rotated++;
+        else totals.changed++;
       }
       options.onBatch?.(column.name, { ...totals });
     }

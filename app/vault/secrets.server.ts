@@ -1,4 +1,4 @@
-import type { Db } from "../db.server";
+import type { Db, Prisma } from "../db.server";
 import type { SecretValue } from "./secret-value";
 import { vault, type SecretPurpose } from "./vault.server";
 
@@ -30,8 +30,11 @@ export interface SecretColumn {
   purpose: SecretPurpose;
   /** Rows with a secret, ordered by id, after `afterId` (keyset pagination survives concurrent writes). */
   page(db: Db, afterId: string | undefined, take: number): Promise<StoredSecret[]>;
-  /** Compare-and-set: writes `to` only if the row still holds `from`; false when it changed meanwhile. */
-  swap(db: Db, id: string, from: string, to: string): Promise<boolean>;
+  /**
+   * Compare-and-set: writes `to` only if the row still holds `from` (count 1),
+   * else count 0 (it changed meanwhile). Lazy, so a batch can run in one transaction.
+   */
+  swap(db: Db, id: string, from: string, to: string): Prisma.PrismaPromise<Prisma.BatchPayload>;
 }
 
 const after = (afterId: string | undefined) => (afterId === undefined ? {} : { id: { gt: afterId } });
@@ -50,13 +53,8 @@ export const SECRET_COLUMNS: readonly SecretColumn[] = [
       });
       return rows.map((r) => ({ id: r.id, shop: r.shop, ciphertext: r.tokenCiphertext! }));
     },
-    async swap(db, id, from, to) {
-      const { count } = await db.whatsAppConnection.updateMany({
-        where: { id, tokenCiphertext: from },
-        data: { tokenCiphertext: to },
-      });
-      return count === 1;
-    },
+    swap: (db, id, from, to) =>
+      db.whatsAppConnection.updateMany({ where: { id, tokenCiphertext: from }, data: { tokenCiphertext: to } }),
   },
   {
     name: "PhoneNumber.pinCiphertext",
@@ -70,10 +68,8 @@ export const SECRET_COLUMNS: readonly SecretColumn[] = [
       });
       return rows.map((r) => ({ id: r.id, shop: r.shop, ciphertext: r.pinCiphertext! }));
     },
-    async swap(db, id, from, to) {
-      const { count } = await db.phoneNumber.updateMany({ where: { id, pinCiphertext: from }, data: { pinCiphertext: to } });
-      return count === 1;
-    },
+    swap: (db, id, from, to) =>
+      db.phoneNumber.updateMany({ where: { id, pinCiphertext: from }, data: { pinCiphertext: to } }),
   },
   {
     name: "CatalogConnection.tokenCiphertext",
@@ -87,12 +83,7 @@ export const SECRET_COLUMNS: readonly SecretColumn[] = [
       });
       return rows.map((r) => ({ id: r.id, shop: r.shop, ciphertext: r.tokenCiphertext! }));
     },
-    async swap(db, id, from, to) {
-      const { count } = await db.catalogConnection.updateMany({
-        where: { id, tokenCiphertext: from },
-        data: { tokenCiphertext: to },
-      });
-      return count === 1;
-    },
+    swap: (db, id, from, to) =>
+      db.catalogConnection.updateMany({ where: { id, tokenCiphertext: from }, data: { tokenCiphertext: to } }),
   },
 ];

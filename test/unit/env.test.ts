@@ -46,6 +46,8 @@ describe("configuration", () => {
     expect(errorOf({ ...valid, DATABASE_URL: "mysql://x" })).toMatch(/DATABASE_URL: invalid: must start with "file:"/);
     expect(errorOf({ ...valid, ENCRYPTION_KEYS: "k1:short" })).toMatch(/ENCRYPTION_KEYS: invalid: key "k1" is not 32 bytes/);
     expect(errorOf({ ...valid, ENCRYPTION_KEYS: "nocolon" })).toMatch(/ENCRYPTION_KEYS: invalid: malformed entry/);
+    expect(errorOf({ ...valid, ENCRYPTION_KEYS: "," })).toMatch(/ENCRYPTION_KEYS: invalid: no key given/);
+    expect(errorOf({ ...valid, ENCRYPTION_KEYS: `${valid.ENCRYPTION_KEYS},${valid.ENCRYPTION_KEYS}` })).toMatch(/key id "k1" appears twice/);
     expect(errorOf({ ...valid, META_GRAPH_VERSION: "25" })).toMatch(/META_GRAPH_VERSION: invalid: must look like "v25.0"/);
     expect(errorOf({ ...valid, SHOPIFY_APP_URL: "not a url" })).toMatch(/SHOPIFY_APP_URL: invalid/);
   });

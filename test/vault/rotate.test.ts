@@ -181,9 +181,9 @@ for (const provider of providers()) {
       for (const column of SECRET_COLUMNS) {
         const [row] = await column.page(t.db, undefined, 1);
         const newer = vault.encrypt(row.shop, column.purpose, "rewritten by a reconnect");
-        expect(await column.swap(t.db, row.id, row.ciphertext, newer)).toBe(true);
+        expect(await column.swap(t.db, row.id, row.ciphertext, newer)).toEqual({ count: 1 });
         const stale = vault.encrypt(row.shop, column.purpose, "stale");
-        expect(await column.swap(t.db, row.id, row.ciphertext, stale)).toBe(false);
+        expect(await column.swap(t.db, row.id, row.ciphertext, stale)).toEqual({ count: 0 });
         const [after] = await column.page(t.db, undefined, 1);
         expect(after.ciphertext).toBe(newer);
       }
