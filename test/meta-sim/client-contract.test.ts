@@ -14,7 +14,7 @@ const waba = () => sealSecret(s.wabaToken);
 const catalog = () => sealSecret(s.catalogToken);
 
 beforeAll(async () => {
-  sim = await createMetaSimulator({ appId: "987654321098765", appSecret: "contract-app-secret-42", config: { batchDelayMs: 30 } });
+  sim = await createMetaSimulator({ appId: "987654321098765", appSecret: "contract-app-secret-42", config: { batchDelayMs: 150 } });
 });
 afterAll(() => sim.close());
 beforeEach(() => {
@@ -184,7 +184,7 @@ describe("catalogs", () => {
     expect(result.validationStatus).toEqual([{ retailerId: null, errors: ['Required field "id" is missing.'], warnings: [] }]);
     const handle = result.handles[0];
     expect(await client.checkBatchStatus(catalog(), s.catalogId, handle)).toMatchObject({ status: "started", done: false });
-    await new Promise((r) => setTimeout(r, 60));
+    await new Promise((r) => setTimeout(r, 200));
     const status = await client.checkBatchStatus(catalog(), s.catalogId, handle);
     expect(status).toMatchObject({ handle, status: "finished", done: true, errorsTotalCount: 1, idsOfInvalidRequests: ["sku-2"] });
     expect(status.errors).toEqual([{ retailerId: "sku-2", line: 2, message: expect.stringContaining('Invalid price "12,34"') }]);
@@ -194,7 +194,7 @@ describe("catalogs", () => {
   it("lists every item of a catalog across pages", async () => {
     const { client } = clientFor(sim);
     await client.itemsBatch(catalog(), s.catalogId, ["a", "b", "c", "d", "e"].map((id) => ({ method: "CREATE" as const, data: validItem(id) })));
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 200));
     const items = await client.listCatalogItems(catalog(), s.catalogId, { pageSize: 2 });
     expect(items.map((i) => i.retailerId)).toEqual(["a", "b", "c", "d", "e"]);
     expect(sim.control.callCounts()["GET /{catalog-id}/products"]).toBe(3);

@@ -72,19 +72,29 @@ export class Faults {
     return { seed: this.seed, rules: this.rules.map((r) => ({ ...r })) };
   }
 
-  /** What happens to one call to `label` on an object owned by `businessId`. */
+  /**
+   * What happens to one call to `label` on an object owned by `businessId`:
+   * the sum of every matching latency rule, then the first matching
+   * hang/error/throttle rule (later ones are not consumed).
+   */
   decide(label: string, businessId: string | null): FaultDecision {
     let latencyMs = 0;
+    let terminal: ActiveRule | null = null;
     for (const rule of this.rules) {
       if ((rule.endpoint ?? "*") !== "*" && rule.endpoint !== label) continue;
       if (rule.times !== undefined && rule.fired >= rule.times) continue;
-      // Draw for every matching rule, so one rule's rate does not shift another's sequence.
+      if (terminal && rule.kind !== "latency") continue;
+      // Draw for every candidate rule, so one rule's rate does not shift another's sequence.
       if (this.random() >= (rule.rate ?? 1)) continue;
       rule.fired++;
       if (rule.kind === "latency") latencyMs += rule.ms;
-      else if (rule.kind === "hang") return { latencyMs, action: "hang", ms: rule.ms ?? null };
-      else if (rule.kind === "error") return { latencyMs, action: "fail", error: injectedError(rule) };
-      else return { latencyMs, action: "fail", error: throttleError(rule, label, rule.businessId ?? businessId ?? "0") };
+      else terminal = rule;
+    }
+    if (!terminal) return { latencyMs, action: "none" };
+    if (terminal.kind === "hang") return { latencyMs, action: "hang", ms: terminal.ms ?? null };
+    if (terminal.kind === "error") return { latencyMs, action: "fail", error: injectedError(terminal) };
+    if (terminal.kind === "throttle") {
+      return { latencyMs, action: "fail", error: throttleError(terminal, label, terminal.businessId ?? businessId ?? "0") };
     }
     return { latencyMs, action: "none" };
   }

@@ -73,7 +73,8 @@ export function sendMessage(ctx: Ctx): SimReply {
   return json({
     messaging_product: "whatsapp",
     contacts: [{ input: to, wa_id: waId }],
-    messages: [message.type === "template" ? { id: message.wamid, message_status: "accepted" } : { id: message.wamid }],
+    // As documented in meta-graph-api.md (live Meta may add message_status for templates; the client tolerates it).
+    messages: [{ id: message.wamid }],
   });
 }
 

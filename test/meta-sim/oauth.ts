@@ -6,6 +6,9 @@ import type { SimToken } from "./state";
 
 /** The code exchange and debug_token. */
 
+// OAuth errors come without the "(#100)" prefix Graph puts on parameter errors.
+const oauthError = (message: string, subcode?: number) => new GraphError(400, 100, message, subcode !== undefined ? { subcode } : {});
+
 const CODE_ERROR = "Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request";
 
 export const oauthRoutes: RouteDef[] = [
@@ -20,18 +23,19 @@ export const oauthRoutes: RouteDef[] = [
       if (!clientId) throw new GraphError(400, 101, "Missing client_id parameter.");
       const app = state.apps.get(clientId);
       if (!app) throw new GraphError(400, 101, "Error validating application. Invalid application ID.");
-      if (stringParam(p, "client_secret") !== app.secret) throw invalidParam("Error validating client secret.");
+      if (stringParam(p, "client_secret") !== app.secret) throw oauthError("Error validating client secret.");
       const code = stringParam(p, "code");
-      if (!code) throw invalidParam("Missing code parameter.");
+      if (!code) throw oauthError("Missing code parameter.");
       const entry = state.codes.get(code);
-      if (!entry || entry.appId !== app.id) throw invalidParam(CODE_ERROR, 36008);
-      if (entry.used) throw invalidParam("This authorization code has been used.", 36009);
-      if (Date.now() > entry.expiresAtMs) throw invalidParam("This authorization code has expired.", 36007);
+      // The documented envelope for a bad code has no subcode; used/expired codes carry one.
+      if (!entry || entry.appId !== app.id) throw oauthError(CODE_ERROR);
+      if (entry.used) throw oauthError("This authorization code has been used.", 36009);
+      if (Date.now() > entry.expiresAtMs) throw oauthError("This authorization code has expired.", 36007);
       // SDK codes carry no redirect_uri; dialog codes need exactly the dialog's.
-      if ((stringParam(p, "redirect_uri") ?? null) !== entry.redirectUri) throw invalidParam(CODE_ERROR, 36008);
+      if ((stringParam(p, "redirect_uri") ?? null) !== entry.redirectUri) throw oauthError(CODE_ERROR);
       entry.used = true;
       const token = state.tokens.get(entry.tokenValue);
-      if (!token) throw invalidParam(CODE_ERROR, 36008);
+      if (!token) throw oauthError(CODE_ERROR);
       return json({
         access_token: token.value,
         token_type: "bearer",

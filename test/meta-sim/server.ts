@@ -87,31 +87,37 @@ export async function createMetaSimulator(options: MetaSimulatorOptions = {}): P
       }, ms);
       timers.add(timer);
     },
-    async postWebhook(body) {
-      const url = state.config.webhookCallbackUrl;
-      if (!url) return;
-      const raw = JSON.stringify(body);
-      const signature = `sha256=${createHmac("sha256", state.config.webhookAppSecret ?? appSecret).update(raw, "utf8").digest("hex")}`;
-      const delivery = { url, body: raw, signature, status: null as number | null, error: null as string | null, atMs: Date.now() };
-      state.webhookDeliveries.push(delivery);
-      const send = fetch(url, {
+    postWebhook(body) {
+      // One delivery at a time, in order: Meta does not promise order, but
+      // tests and the sandbox need a reproducible sent -> delivered -> read.
+      const next = webhookQueue.then(() => deliver(body));
+      webhookQueue = next;
+      pending.add(next);
+      return next.finally(() => pending.delete(next));
+    },
+  };
+
+  let webhookQueue = Promise.resolve();
+  async function deliver(body: unknown) {
+    const url = state.config.webhookCallbackUrl;
+    if (!url) return;
+    const raw = JSON.stringify(body);
+    const signature = `sha256=${createHmac("sha256", state.config.webhookAppSecret ?? appSecret).update(raw, "utf8").digest("hex")}`;
+    const delivery = { url, body: raw, signature, status: null as number | null, error: null as string | null, atMs: Date.now() };
+    state.webhookDeliveries.push(delivery);
+    try {
+      const res = await fetch(url, {
         method: "POST",
         headers: { "content-type": "application/json", "x-hub-signature-256": signature, "user-agent": "facebookexternalua" },
         body: raw,
         signal: AbortSignal.timeout(10_000),
-      })
-        .then(async (res) => {
-          delivery.status = res.status;
-          await res.arrayBuffer();
-        })
-        .catch((err: unknown) => {
-          delivery.error = err instanceof Error ? err.message : String(err);
-        });
-      pending.add(send);
-      await send;
-      pending.delete(send);
-    },
-  };
+      });
+      delivery.status = res.status;
+      await res.arrayBuffer();
+    } catch (err) {
+      delivery.error = err instanceof Error ? err.message : String(err);
+    }
+  }
 
   const reset = () => {
     for (const t of timers) clearTimeout(t);

@@ -137,12 +137,12 @@ describe("catalog items", () => {
   });
 
   it("a batch is 'started' until its delay passes, then 'finished' and applied", async () => {
-    sim.control.configure({ batchDelayMs: 40 });
+    sim.control.configure({ batchDelayMs: 150 });
     const res = await batch([{ method: "UPDATE", data: validItem("slow") }]);
     const handle = (res.body.handles as string[])[0];
     expect((await statusOf(handle)).status).toBe("started");
     expect(sim.control.catalogItem(s.catalogId, "slow")).toBeUndefined();
-    await new Promise((r) => setTimeout(r, 60));
+    await new Promise((r) => setTimeout(r, 200));
     expect((await statusOf(handle)).status).toBe("finished");
     expect(sim.control.catalogItem(s.catalogId, "slow")).toBeDefined();
   });
