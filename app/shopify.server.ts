@@ -10,8 +10,10 @@ import { env } from "./env.server";
 
 const config = env();
 
+import { ADMIN_API_VERSION } from "./shopify-api-version";
+
 /** The Admin API version; shopify.app.toml's [webhooks] api_version matches it. */
-export const API_VERSION = ApiVersion.October26;
+export const API_VERSION = ADMIN_API_VERSION as ApiVersion;
 
 // The one place that decides how the app talks to Shopify.
 const shopify = shopifyApp({

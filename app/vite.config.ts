@@ -32,7 +32,8 @@ export default defineConfig({
   plugins: [
     remix({
       appDirectory: path.join(root, "app"),
-      buildDirectory: path.join(root, "build"),
+      // Test runs build into a scratch folder and swap it in (test/helpers/build.ts).
+      buildDirectory: process.env.REMIX_BUILD_DIR ?? path.join(root, "build"),
       ignoredRouteFiles: ["**/.*", "**/*.test.*"],
       future: {
         v3_fetcherPersist: true,

@@ -3,6 +3,7 @@ import type { Logger } from "../logger.server";
 import { MAX_BATCH_REQUESTS, MetaGraphError, Transient, type CatalogItemRequest, type MetaGraphClient } from "../meta/index.server";
 import { openSecret } from "../vault/secrets.server";
 import { applyCatalogFailure } from "./connection-state.server";
+import { ACTIVE_FULL_SYNC } from "./full-sync.server";
 import { itemRequests, productItems, type ShopContext } from "./items.server";
 import { claimRows, finishRows, releaseRows, type ClaimedRow, type PushedRow } from "./outbox.server";
 import type { ProductSnapshot } from "./product-payload";
@@ -117,6 +118,12 @@ export async function flushShop(deps: SyncDeps, shop: string): Promise<FlushResu
   const { claimId, rows } = await claimRows(db, shop, MAX_BATCH_REQUESTS, now);
   if (rows.length === 0) return result;
   const chunks = chunkByRequests(rows.map((row) => planRow(row, context)));
+  // While a full sync still reads products, a partial last batch waits for more.
+  const last = chunks.at(-1)!;
+  if (ACTIVE_FULL_SYNC.includes(connection.fullSyncState) && chunks.length > 1 && last.flatMap((p) => p.requests).length < MAX_BATCH_REQUESTS) {
+    chunks.pop();
+    await releaseRows(db, claimId, last.map((p) => p.row.id));
+  }
 
   for (let i = 0; i < chunks.length; i++) {
     const chunk = chunks[i];

@@ -5,6 +5,7 @@ import type { MetaGraphClient } from "../meta/index.server";
 import { MAX_BATCH_REQUESTS } from "../meta/index.server";
 import { pruneDeliveries } from "../webhooks/deliveries.server";
 import { pollBatches } from "./batch-status.server";
+import { ACTIVE_FULL_SYNC, fullSyncStep } from "./full-sync.server";
 import { dirtyShops } from "./outbox.server";
 import { flushShop } from "./sync.server";
 
@@ -44,7 +45,13 @@ export function createCatalogWorker(options: WorkerOptions): CatalogWorker {
   async function readyShops(now: Date) {
     const dirty = await dirtyShops(db, now);
     if (dirty.length === 0) return [];
-    const due = dirty.filter((d) => d.count >= MAX_BATCH_REQUESTS || now.getTime() - d.oldest.getTime() >= flushIntervalMs);
+    const syncing = new Set(
+      (await db.catalogConnection.findMany({ where: { fullSyncState: { in: ACTIVE_FULL_SYNC } }, select: { shop: true } })).map((c) => c.shop),
+    );
+    // While a full sync reads products, only full batches go out: fewest calls.
+    const due = dirty.filter(
+      (d) => d.count >= MAX_BATCH_REQUESTS || (!syncing.has(d.shop) && now.getTime() - d.oldest.getTime() >= flushIntervalMs),
+    );
     if (due.length === 0) return [];
     const connected = await db.catalogConnection.findMany({
       where: {
@@ -65,6 +72,12 @@ export function createCatalogWorker(options: WorkerOptions): CatalogWorker {
   async function tick(): Promise<boolean> {
     const now = new Date();
     let worked = false;
+    for (const { shop } of await db.catalogConnection.findMany({
+      where: { fullSyncState: { in: ACTIVE_FULL_SYNC }, state: "CONNECTED" },
+      select: { shop: true },
+    })) {
+      if (await fullSyncStep({ db, client, log }, shop)) worked = true;
+    }
     for (const shop of await readyShops(now)) {
       const result = await flushShop({ db, client, log }, shop);
       if (result.products > 0) worked = true;

@@ -38,6 +38,9 @@ export function sessionToken(shop: string, secret = TEST_API_SECRET) {
   return mintSessionToken({ shop, apiKey: TEST_API_KEY, apiSecret: secret });
 }
 
+// Shopify's library answers bots (and Node's default user agent) with 410.
+const BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+
 /** An embedded-admin document request, as the admin's iframe makes it. */
 export function adminPage(baseUrl: string, pathname: string, shop: string, token = sessionToken(shop)) {
   const host = Buffer.from(`admin.shopify.com/store/${shop.replace(".myshopify.com", "")}`).toString("base64url");
@@ -46,12 +49,13 @@ export function adminPage(baseUrl: string, pathname: string, shop: string, token
   url.searchParams.set("shop", shop);
   url.searchParams.set("host", host);
   url.searchParams.set("id_token", token);
-  return fetch(url, { headers: { accept: "text/html" }, redirect: "manual" });
+  return fetch(url, { headers: { accept: "text/html", "user-agent": BROWSER_UA }, redirect: "manual" });
 }
 
 /** A data request from the embedded app (App Bridge adds the bearer token). */
 export function adminFetch(baseUrl: string, pathname: string, shop: string, init: RequestInit = {}) {
   const headers = new Headers(init.headers);
   headers.set("authorization", `Bearer ${sessionToken(shop)}`);
+  if (!headers.has("user-agent")) headers.set("user-agent", BROWSER_UA);
   return fetch(new URL(pathname, baseUrl), { ...init, headers, redirect: "manual" });
 }

@@ -60,6 +60,8 @@ describe("shopify.app.toml webhook declarations", () => {
   it("uses an API version the app's Shopify library supports and the app is embedded", async () => {
     const { ApiVersion } = await import("@shopify/shopify-api");
     expect(Object.values(ApiVersion)).toContain(toml.webhooks.api_version);
+    const { ADMIN_API_VERSION } = await import("../../app/shopify-api-version");
+    expect(ADMIN_API_VERSION).toBe(toml.webhooks.api_version);
     expect(toml.embedded).toBe(true);
     expect(toml.access_scopes.scopes.split(",")).toContain("read_products");
   });

@@ -1,0 +1,80 @@
+import { z } from "zod";
+import type { Db } from "../db.server";
+import { MetaGraphError, PermissionMissing, RateLimited, SealedSecret, TokenInvalid, type MetaGraphClient } from "../meta/index.server";
+import { CatalogConnectError, chooseCatalog, disconnectCatalog, saveCatalogToken } from "./connect.server";
+import { startFullSync } from "./full-sync-state.server";
+import { setProductSync } from "./status.server";
+
+/**
+ * The catalog page's form actions, validated with zod. Each returns what the
+ * page shows next; errors come back in the merchant's words, never with a
+ * token in them.
+ */
+
+const productId = z.string().regex(/^\d{1,20}$/, "Unknown product");
+
+export const CatalogAction = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("connect-token"), token: z.string().trim().min(20, "Paste the whole access token").max(1000) }),
+  z.object({ intent: z.literal("connect-code"), code: z.string().min(1).max(2000), redirectUri: z.string().url().max(2000).optional() }),
+  z.object({ intent: z.literal("choose-catalog"), catalogId: z.string().regex(/^\d{1,30}$/, "Choose a catalog") }),
+  z.object({ intent: z.literal("disconnect") }),
+  z.object({ intent: z.literal("resync") }),
+  z.object({ intent: z.enum(["sync", "exclude", "include"]), productId }),
+]);
+export type CatalogAction = z.infer<typeof CatalogAction>;
+
+export type ActionResult = { ok: true; message: string } | { ok: false; error: string };
+
+function metaMessage(error: MetaGraphError): string {
+  if (error instanceof TokenInvalid) return `Meta refused the token: ${error.reason}. Create a new token or log in again.`;
+  if (error instanceof PermissionMissing) return `The token lacks ${error.permission ?? "a permission this needs"}. Grant it and connect again.`;
+  if (error instanceof RateLimited) return "Meta is throttling requests right now. Try again in a few minutes.";
+  if (error.kind === "transient") return "Meta did not answer in time. Try again in a moment.";
+  return `Meta refused the request: ${error.message}`;
+}
+
+export async function runCatalogAction(db: Db, client: MetaGraphClient, shop: string, action: CatalogAction): Promise<ActionResult> {
+  try {
+    switch (action.intent) {
+      case "connect-token": {
+        const result = await saveCatalogToken(db, client, shop, new SealedSecret(action.token));
+        return { ok: true, message: result.connected ? "Catalog reconnected. Syncing resumes." : "Token accepted. Choose the catalog to sync." };
+      }
+      case "connect-code": {
+        const { token } = await client.exchangeCode(action.code, { redirectUri: action.redirectUri });
+        const result = await saveCatalogToken(db, client, shop, token);
+        return { ok: true, message: result.connected ? "Catalog reconnected. Syncing resumes." : "Connected to Meta. Choose the catalog to sync." };
+      }
+      case "choose-catalog": {
+        const catalog = await chooseCatalog(db, client, shop, action.catalogId);
+        await startFullSync(db, shop);
+        return { ok: true, message: `Connected to ${catalog.name ?? catalog.id}. A full sync has started.` };
+      }
+      case "disconnect":
+        await disconnectCatalog(db, shop);
+        return { ok: true, message: "Catalog disconnected. Products stay in Meta until you delete them there." };
+      case "resync":
+        await startFullSync(db, shop);
+        return { ok: true, message: "Full sync started." };
+      case "sync":
+      case "exclude":
+      case "include": {
+        const found = await setProductSync(db, shop, action.productId, action.intent);
+        if (!found) return { ok: false, error: "That product is not in this shop's catalog list." };
+        const done = { sync: "Product queued for sync.", exclude: "Product excluded; its items are being removed from the catalog.", include: "Product included again; it syncs in a moment." };
+        return { ok: true, message: done[action.intent] };
+      }
+    }
+  } catch (error) {
+    if (error instanceof CatalogConnectError) return { ok: false, error: error.message };
+    if (error instanceof MetaGraphError) return { ok: false, error: metaMessage(error) };
+    throw error;
+  }
+}
+
+/** Parses a form into an action, or an error message for a 400. */
+export function parseCatalogAction(form: FormData): { action: CatalogAction } | { error: string } {
+  const parsed = CatalogAction.safeParse(Object.fromEntries(form));
+  if (parsed.success) return { action: parsed.data };
+  return { error: parsed.error.issues[0]?.message ?? "Invalid request" };
+}

@@ -1,0 +1,184 @@
+import { createAdminApiClient } from "@shopify/admin-api-client";
+import type { Db } from "../db.server";
+import { ADMIN_API_VERSION } from "../shopify-api-version";
+import { ProductPayload, type ProductSnapshot } from "./product-payload";
+
+/**
+ * Reads a shop's products from the Admin GraphQL API, page by page, with the
+ * shop's offline token, converted to the same snapshot shape the product
+ * webhooks deliver. Cost-aware: it waits for Shopify's leaky bucket instead
+ * of hitting THROTTLED. SHOPIFY_ADMIN_API_URL points it at a stand-in
+ * (sandbox, tests, benchmarks); production talks to https://{shop}.
+ */
+
+export const PRODUCTS_PER_PAGE = 50;
+
+const PRODUCTS_QUERY = `#graphql
+query FullSyncProducts($first: Int!, $after: String) {
+  products(first: $first, after: $after, sortKey: ID) {
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      legacyResourceId title descriptionHtml vendor productType handle status publishedAt updatedAt tags
+      options { name position }
+      media(first: 20) { nodes { ... on MediaImage { id image { id url } } } }
+      variants(first: 100) {
+        pageInfo { hasNextPage }
+        nodes {
+          legacyResourceId title price compareAtPrice sku barcode inventoryQuantity inventoryPolicy position
+          inventoryItem { tracked }
+          selectedOptions { name value }
+          image { id url }
+        }
+      }
+    }
+  }
+}`;
+
+const SHOP_QUERY = `#graphql
+query FullSyncShop { shop { currencyCode primaryDomain { host } } }`;
+
+interface VariantNode {
+  legacyResourceId: string;
+  title: string;
+  price: string;
+  compareAtPrice: string | null;
+  sku: string | null;
+  barcode: string | null;
+  inventoryQuantity: number | null;
+  inventoryPolicy: string;
+  position: number;
+  inventoryItem: { tracked: boolean } | null;
+  selectedOptions: { name: string; value: string }[];
+  image: { id: string; url: string } | null;
+}
+
+interface ProductNode {
+  legacyResourceId: string;
+  title: string;
+  descriptionHtml: string;
+  vendor: string;
+  productType: string;
+  handle: string;
+  status: string;
+  publishedAt: string | null;
+  updatedAt: string;
+  tags: string[];
+  options: { name: string; position: number }[];
+  media: { nodes: ({ id: string; image: { id: string; url: string } | null } | Record<string, never>)[] };
+  variants: { nodes: VariantNode[] };
+}
+
+const legacyId = (gid: string) => gid.replace(/^gid:\/\/shopify\/\w+\//, "");
+
+/** The GraphQL product in the REST webhook shape (so one mapping serves both). */
+export function toSnapshot(node: ProductNode): ProductSnapshot {
+  const options = [...node.options].sort((a, b) => a.position - b.position);
+  const images = node.media.nodes
+    .filter((m): m is { id: string; image: { id: string; url: string } } => "image" in m && Boolean(m.image?.url))
+    .map((m, i) => ({ id: legacyId(m.image.id), src: m.image.url, position: i + 1 }));
+  const candidate = {
+    id: node.legacyResourceId,
+    title: node.title,
+    body_html: node.descriptionHtml,
+    vendor: node.vendor,
+    product_type: node.productType,
+    handle: node.handle,
+    status: node.status.toLowerCase(),
+    published_at: node.publishedAt,
+    updated_at: node.updatedAt,
+    tags: node.tags.join(", "),
+    options: options.map((o) => ({ name: o.name, position: o.position })),
+    images,
+    image: images[0] ?? null,
+    variants: node.variants.nodes.map((v) => {
+      const value = (name: string) => v.selectedOptions.find((o) => o.name === name)?.value ?? null;
+      return {
+        id: v.legacyResourceId,
+        title: v.title,
+        price: v.price,
+        compare_at_price: v.compareAtPrice,
+        sku: v.sku,
+        barcode: v.barcode,
+        inventory_quantity: v.inventoryQuantity,
+        inventory_policy: v.inventoryPolicy.toLowerCase(),
+        inventory_management: v.inventoryItem?.tracked ? "shopify" : null,
+        option1: options[0] ? value(options[0].name) : null,
+        option2: options[1] ? value(options[1].name) : null,
+        option3: options[2] ? value(options[2].name) : null,
+        image_id: v.image ? legacyId(v.image.id) : null,
+        position: v.position,
+      };
+    }),
+  };
+  return ProductPayload.parse(candidate);
+}
+
+export class AdminApiError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "AdminApiError";
+  }
+}
+
+interface Cost {
+  requestedQueryCost?: number;
+  throttleStatus?: { currentlyAvailable: number; restoreRate: number; maximumAvailable: number };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function adminClientFor(db: Db, shop: string) {
+  const session = await db.session.findUnique({ where: { id: `offline_${shop}` }, select: { accessToken: true } });
+  if (!session) throw new AdminApiError(`No offline session for ${shop}: open the app in the Shopify admin once so it can read products.`);
+  const override = process.env.SHOPIFY_ADMIN_API_URL;
+  const client = createAdminApiClient({
+    storeDomain: shop,
+    apiVersion: ADMIN_API_VERSION,
+    accessToken: session.accessToken,
+    retries: 2,
+    customFetchApi: override
+      ? (url, init) => fetch(String(url).replace(`https://${shop}`, `${override.replace(/\/$/, "")}/${shop}`), init)
+      : undefined,
+  });
+
+  let lastCost: Cost | undefined;
+  async function request<T>(query: string, variables?: Record<string, unknown>): Promise<T> {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      // Wait for the bucket to refill enough for a query like the last one.
+      const status = lastCost?.throttleStatus;
+      if (status && lastCost?.requestedQueryCost && status.currentlyAvailable < lastCost.requestedQueryCost) {
+        await sleep(((lastCost.requestedQueryCost - status.currentlyAvailable) / Math.max(1, status.restoreRate)) * 1000);
+      }
+      const response = await client.request<T>(query, { variables });
+      lastCost = (response.extensions as { cost?: Cost } | undefined)?.cost;
+      const errors = response.errors;
+      const throttled = errors?.graphQLErrors?.some((e) => (e.extensions as { code?: string } | undefined)?.code === "THROTTLED");
+      if (throttled) {
+        const s = lastCost?.throttleStatus;
+        await sleep(s ? Math.max(200, ((lastCost?.requestedQueryCost ?? 100) / Math.max(1, s.restoreRate)) * 1000) : 1000);
+        continue;
+      }
+      if (errors) throw new AdminApiError(`Shopify Admin API error: ${errors.message ?? JSON.stringify(errors.graphQLErrors ?? [])}`);
+      if (!response.data) throw new AdminApiError("Shopify Admin API returned no data");
+      return response.data;
+    }
+    throw new AdminApiError("Shopify kept throttling the product reads; the full sync will continue later.");
+  }
+
+  return {
+    async shopInfo() {
+      const data = await request<{ shop: { currencyCode: string; primaryDomain: { host: string } | null } }>(SHOP_QUERY);
+      return { currency: data.shop.currencyCode, primaryDomain: data.shop.primaryDomain?.host ?? null };
+    },
+    async productPage(after: string | null) {
+      const data = await request<{ products: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: ProductNode[] } }>(
+        PRODUCTS_QUERY,
+        { first: PRODUCTS_PER_PAGE, after },
+      );
+      return {
+        products: data.products.nodes.map(toSnapshot),
+        nextCursor: data.products.pageInfo.hasNextPage ? data.products.pageInfo.endCursor : null,
+      };
+    },
+  };
+}

@@ -1,0 +1,144 @@
+import type { Db, Prisma } from "../db.server";
+import type { Logger } from "../logger.server";
+import { MAX_BATCH_REQUESTS, MetaGraphError, type MetaGraphClient } from "../meta/index.server";
+import { openSecret } from "../vault/secrets.server";
+import { AdminApiError, adminClientFor } from "./admin-products.server";
+import { applyCatalogFailure } from "./connection-state.server";
+import { itemGroupId } from "./items.server";
+import type { ProductSnapshot } from "./product-payload";
+
+/**
+ * Full sync ("Resync all", and after a catalog connects): read every product
+ * from the Admin API one page per step, feed the same ProductSync table the
+ * webhooks feed (every product marked dirty, so the worker pushes them all in
+ * full batches), then reconcile: products Shopify no longer has are deleted
+ * from the catalog, and so are catalog items of products the app never knew.
+ * The cursor and counts live on the connection: a restart continues where it was.
+ */
+
+export const ACTIVE_FULL_SYNC = ["QUEUED", "RUNNING"];
+
+interface Deps {
+  db: Db;
+  client: MetaGraphClient;
+  log: Logger;
+}
+
+async function storePage(db: Db, shop: string, runId: string, products: ProductSnapshot[]) {
+  if (products.length === 0) return;
+  const now = new Date();
+  const existing = await db.productSync.findMany({
+    where: { shop, productId: { in: products.map((p) => p.id) } },
+    select: { productId: true, shopifyUpdatedAt: true, deleted: true, dirty: true },
+  });
+  const known = new Map(existing.map((e) => [e.productId, e]));
+  const writes: Prisma.PrismaPromise<unknown>[] = [];
+  for (const product of products) {
+    const row = known.get(product.id);
+    const updatedAt = new Date(product.updated_at);
+    const snapshot = product as unknown as Prisma.InputJsonValue;
+    if (!row) {
+      writes.push(
+        db.productSync.create({
+          data: { shop, productId: product.id, title: product.title.slice(0, 500), snapshot, shopifyUpdatedAt: updatedAt, dirty: true, dirtySince: now, seenInFullSync: runId },
+        }),
+      );
+      continue;
+    }
+    if (row.deleted) continue; // a delete webhook won the race; ids are never reused
+    const newer = updatedAt > row.shopifyUpdatedAt;
+    writes.push(
+      db.productSync.update({
+        where: { shop_productId: { shop, productId: product.id } },
+        data: {
+          seenInFullSync: runId,
+          dirty: true,
+          ...(row.dirty ? {} : { dirtySince: now }),
+          version: { increment: 1 },
+          ...(newer ? { snapshot, shopifyUpdatedAt: updatedAt, title: product.title.slice(0, 500) } : {}),
+        },
+      }),
+    );
+  }
+  await db.$transaction(writes);
+}
+
+/** Runs one step (one page, or the reconciliation). Returns true when it did something. */
+export async function fullSyncStep(deps: Deps, shop: string): Promise<boolean> {
+  const { db, log } = deps;
+  const conn = await db.catalogConnection.findUnique({ where: { shop } });
+  if (!conn || !ACTIVE_FULL_SYNC.includes(conn.fullSyncState) || conn.state !== "CONNECTED" || !conn.fullSyncRunId) return false;
+  const runId = conn.fullSyncRunId;
+  try {
+    const admin = await adminClientFor(db, shop);
+    if (conn.fullSyncState === "QUEUED") {
+      const info = await admin.shopInfo();
+      await db.shop.updateMany({ where: { domain: shop }, data: { currency: info.currency, primaryDomain: info.primaryDomain } });
+      const started = await db.catalogConnection.updateMany({
+        where: { shop, fullSyncRunId: runId, fullSyncState: "QUEUED" },
+        data: { fullSyncState: "RUNNING", fullSyncStartedAt: new Date() },
+      });
+      return started.count > 0;
+    }
+    if (conn.fullSyncCursor === "END") {
+      await reconcile(deps, shop, runId, conn.fullSyncStartedAt ?? new Date(0));
+      await db.catalogConnection.updateMany({
+        where: { shop, fullSyncRunId: runId },
+        data: { fullSyncState: "DONE", fullSyncEndedAt: new Date(), fullSyncTotal: conn.fullSyncProcessed },
+      });
+      log.info({ shop, products: conn.fullSyncProcessed }, "full sync done");
+      return true;
+    }
+    const page = await admin.productPage(conn.fullSyncCursor);
+    await storePage(db, shop, runId, page.products);
+    // Compare-and-set on the cursor: of two workers reading the same page, one advances it.
+    await db.catalogConnection.updateMany({
+      where: { shop, fullSyncRunId: runId, fullSyncCursor: conn.fullSyncCursor },
+      data: { fullSyncCursor: page.nextCursor ?? "END", fullSyncProcessed: { increment: page.products.length } },
+    });
+    return true;
+  } catch (error) {
+    if (error instanceof MetaGraphError) {
+      await applyCatalogFailure(db, shop, error);
+      return false;
+    }
+    const message = error instanceof AdminApiError ? error.message : "Unexpected error while reading products";
+    log.error({ shop, err: error }, "full sync failed");
+    await db.catalogConnection.updateMany({
+      where: { shop, fullSyncRunId: runId },
+      data: { fullSyncState: "FAILED", fullSyncError: message, fullSyncEndedAt: new Date() },
+    });
+    return false;
+  }
+}
+
+/** Deletes from the catalog what Shopify no longer has. */
+async function reconcile(deps: Deps, shop: string, runId: string, startedAt: Date) {
+  const { db, client } = deps;
+  // Rows created or changed after the scan began came from webhooks: they are current, keep them.
+  const gone = await db.productSync.updateMany({
+    where: {
+      shop,
+      deleted: false,
+      createdAt: { lt: startedAt },
+      shopifyUpdatedAt: { lt: startedAt },
+      OR: [{ seenInFullSync: null }, { seenInFullSync: { not: runId } }],
+    },
+    data: { deleted: true, dirty: true, dirtySince: new Date(), version: { increment: 1 } },
+  });
+
+  // Items in the catalog that no product row accounts for (e.g. pushed before the app's data was lost).
+  const conn = await db.catalogConnection.findUniqueOrThrow({ where: { shop } });
+  if (!conn.catalogId || !conn.tokenCiphertext) return;
+  const token = openSecret(shop, "catalog.token", conn.tokenCiphertext);
+  const live = new Set(
+    (await db.productSync.findMany({ where: { shop }, select: { productId: true } })).map((r) => itemGroupId(r.productId)),
+  );
+  const strays = (await client.listCatalogItems(token, conn.catalogId))
+    .map((i) => i.retailerId)
+    .filter((id) => /^shopify_\d+_\d+$/.test(id) && !live.has(id.replace(/_\d+$/, "")));
+  for (let i = 0; i < strays.length; i += MAX_BATCH_REQUESTS) {
+    await client.itemsBatch(token, conn.catalogId, strays.slice(i, i + MAX_BATCH_REQUESTS).map((id) => ({ method: "DELETE" as const, data: { id } })));
+  }
+  deps.log.info({ shop, productsGone: gone.count, strayItemsDeleted: strays.length }, "full sync reconciled");
+}

@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { providers } from "../helpers/databases";
+import { useApp } from "../helpers/app-suite";
+import { adminFetch } from "../helpers/shopify";
+import { drain, testWorker } from "../helpers/catalog";
+import { productPayload } from "../fixtures/products";
+import { createMetaSimulator, type MetaSimulator, type Scenario } from "../meta-sim";
+import { createShopifySimulator, type ShopifySimulator } from "../shopify-sim/server";
+import { seedInstalledShop } from "../sandbox/seed";
+import { freePort } from "../helpers/app-process";
+import type { CatalogWorker } from "../../app/catalog/worker.server";
+
+/**
+ * Connecting a catalog through the page (paste a token, choose the catalog)
+ * starts a full sync that reads every product from the Admin API and pushes
+ * them in full batches; a later resync reconciles deleted products and stray
+ * catalog items away.
+ */
+const META_PORT = await freePort();
+const SHOPIFY_PORT = await freePort();
+
+describe.each(providers())("catalog connect and full sync on %s", (provider) => {
+  const t = useApp(provider, {
+    META_GRAPH_URL: `http://127.0.0.1:${META_PORT}`,
+    META_APP_ID: "1234567890123456",
+    META_APP_SECRET: "sim-app-secret-0123456789abcdef",
+  });
+  const shop = `fullsync-${provider}.myshopify.com`;
+  let meta: MetaSimulator;
+  let shopify: ShopifySimulator;
+  let scenario: Scenario;
+  let worker: CatalogWorker;
+
+  const form = (body: Record<string, string>) =>
+    adminFetch(t.url, "/app/catalog?index", shop, { method: "POST", body: new URLSearchParams(body) });
+
+  beforeAll(async () => {
+    meta = await createMetaSimulator({ port: META_PORT });
+    meta.control.configure({ batchDelayMs: 10 });
+    shopify = await createShopifySimulator({ port: SHOPIFY_PORT });
+    process.env.SHOPIFY_ADMIN_API_URL = shopify.url;
+    await seedInstalledShop(t.db, shop);
+    scenario = meta.control.seedScenario();
+    shopify.setShop(shop, { currencyCode: "EUR", primaryDomain: "shop.example.com" });
+    shopify.setProducts(shop, Array.from({ length: 120 }, (_, i) => productPayload({ id: 5000 + i }, 3)));
+    worker = testWorker(t.db, meta, 1000);
+  });
+  afterAll(async () => {
+    await meta?.close();
+    await shopify?.close();
+  });
+
+  it("refuses a token without catalog_management and says which permission is missing", async () => {
+    const weak = meta.control.seedToken({ scopes: ["business_management"], granular: { business_management: [scenario.businessId] } });
+    const res = await form({ intent: "connect-token", token: weak });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain("lacks the catalog_management permission");
+    expect(html).not.toContain(weak);
+    expect(await t.db.catalogConnection.count({ where: { shop } })).toBe(0);
+  });
+
+  it("connects with a pasted token, lists the catalogs and starts a full sync on choice", async () => {
+    const res = await form({ intent: "connect-token", token: scenario.catalogToken });
+    expect(res.status).toBe(200);
+    const pending = await t.db.catalogConnection.findUniqueOrThrow({ where: { shop } });
+    expect(pending.catalogId).toBeNull();
+    expect(pending.tokenCiphertext).not.toContain(scenario.catalogToken);
+
+    const page = await adminFetch(t.url, "/app/catalog", shop);
+    expect(await page.text()).toContain(scenario.catalogId);
+
+    const chosen = await form({ intent: "choose-catalog", catalogId: scenario.catalogId });
+    expect(chosen.status).toBe(200);
+    const conn = await t.db.catalogConnection.findUniqueOrThrow({ where: { shop } });
+    expect(conn.state).toBe("CONNECTED");
+    expect(conn.fullSyncState).toBe("QUEUED");
+  });
+
+  it("reads every product from the Admin API and pushes 360 items in one batch call", async () => {
+    meta.control.resetCallCounts();
+    await drain(worker, t.db, 30_000);
+    const conn = await t.db.catalogConnection.findUniqueOrThrow({ where: { shop } });
+    expect(conn.fullSyncState).toBe("DONE");
+    expect(conn.fullSyncProcessed).toBe(120);
+    expect(meta.control.catalogItemCount(scenario.catalogId)).toBe(360);
+    const calls = Object.entries(meta.control.callCounts()).filter(([k]) => k.includes("items_batch")).reduce((n, [, v]) => n + v, 0);
+    expect(calls).toBe(1);
+    const item = meta.control.catalogItem(scenario.catalogId, "shopify_5000_500001")!;
+    expect(item.price).toBe("29.99 EUR");
+    expect(item.link).toBe("https://shop.example.com/products/organic-cotton-t-shirt-5000?variant=500001");
+    expect(await t.db.productSync.count({ where: { shop, status: "SYNCED" } })).toBe(120);
+  });
+
+  it("shows progress and counts on the catalog page", async () => {
+    const html = await (await adminFetch(t.url, "/app/catalog", shop)).text();
+    expect(html).toContain('data-testid="synced-count">120<');
+  });
+
+  it("resync reconciles: deleted products and stray items leave the catalog", async () => {
+    for (const id of [5000, 5001, 5002]) shopify.deleteProduct(shop, id);
+    // An item in the catalog that no product accounts for.
+    const { client } = await import("../meta-sim/testing").then((m) => m.clientFor(meta));
+    const { SealedSecret } = await import("../../app/meta/index.server");
+    await client.itemsBatch(new SealedSecret(scenario.catalogToken), scenario.catalogId, [
+      {
+        method: "UPDATE",
+        data: { id: "shopify_999_99901", title: "Stray", description: "x", availability: "in stock", condition: "new", price: "1.00 EUR", link: "https://x.example/p", image_link: "https://x.example/i.jpg", brand: "X" },
+      },
+    ]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(meta.control.catalogItem(scenario.catalogId, "shopify_999_99901")).toBeDefined();
+
+    expect((await form({ intent: "resync" })).status).toBe(200);
+    await drain(worker, t.db, 30_000);
+    expect(meta.control.catalogItem(scenario.catalogId, "shopify_999_99901")).toBeUndefined();
+    expect(meta.control.catalogItem(scenario.catalogId, "shopify_5000_500001")).toBeUndefined();
+    expect(meta.control.catalogItemCount(scenario.catalogId)).toBe(117 * 3);
+  });
+});
