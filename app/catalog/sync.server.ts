@@ -159,10 +159,12 @@ export async function flushShop(deps: SyncDeps, shop: string): Promise<FlushResu
         claimId,
         chunk.map((p) => {
           const problems = p.requests.filter((r) => rejected.has(r.data.id)).map((r) => ({ retailerId: r.data.id, reason: rejected.get(r.data.id)! }));
-          if (problems.length === 0) return { ...p.result, lastBatchId: batch.id };
+          // A product with nothing to send (e.g. no image) was not part of this batch.
+          const lastBatchId = p.requests.length ? batch.id : null;
+          if (problems.length === 0) return { ...p.result, lastBatchId };
           return {
             ...p.result,
-            lastBatchId: batch.id,
+            lastBatchId,
             status: "FAILED" as const,
             lastError: problems.map((x) => x.reason).join(" "),
             itemErrors: problems as unknown as Prisma.InputJsonValue,

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator, useSearchParams, useSubmit } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation, useRevalidator, useSearchParams, useSubmit } from "@remix-run/react";
 import {
   Badge,
   Banner,
@@ -13,6 +13,7 @@ import {
   InlineGrid,
   InlineStack,
   Layout,
+  Link,
   Page,
   Pagination,
   ProgressBar,
@@ -270,7 +271,7 @@ function ProductTable({ data }: { data: LoaderData }) {
           columnContentTypes={["text", "text", "text", "text", "text"]}
           headings={["Product", "Status", "Last synced", "Problem", ""]}
           rows={rows.map((r) => [
-            <Link key="l" to={`/app/catalog/${r.productId}`}>
+            <Link key="l" url={`/app/catalog/${r.productId}`} removeUnderline>
               {r.title || `Product ${r.productId}`}
             </Link>,
             <StatusBadge key="s" status={r.status} dirty={r.dirty} />,
