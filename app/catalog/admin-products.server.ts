@@ -13,6 +13,37 @@ import { ProductPayload, type ProductSnapshot } from "./product-payload";
 
 export const PRODUCTS_PER_PAGE = 50;
 
+// The same product fields as PRODUCTS_QUERY, in bulk-operation form (connections as edges,
+// written as separate JSONL lines with __parentId).
+const BULK_PRODUCTS_QUERY = `{
+  products(sortKey: ID) {
+    edges { node {
+      id legacyResourceId title descriptionHtml vendor productType handle status publishedAt updatedAt tags
+      options { name position }
+      media { edges { node { ... on MediaImage { id image { id url } } } } }
+      variants { edges { node {
+        id legacyResourceId title price compareAtPrice sku barcode inventoryQuantity inventoryPolicy position
+        inventoryItem { tracked }
+        selectedOptions { name value }
+        image { id url }
+      } } }
+    } }
+  }
+}`;
+
+const START_BULK = `#graphql
+mutation FullSyncBulk($query: String!) {
+  bulkOperationRunQuery(query: $query) { bulkOperation { id status } userErrors { field message } }
+}`;
+
+const BULK_STATUS = `#graphql
+query FullSyncBulkStatus($id: ID!) {
+  node(id: $id) { ... on BulkOperation { id status errorCode objectCount rootObjectCount url } }
+}`;
+
+const PRODUCT_COUNT = `#graphql
+query FullSyncCount { productsCount(limit: null) { count } }`;
+
 const PRODUCTS_QUERY = `#graphql
 query FullSyncProducts($first: Int!, $after: String) {
   products(first: $first, after: $after, sortKey: ID) {
@@ -166,6 +197,26 @@ export async function adminClientFor(db: Db, shop: string) {
   }
 
   return {
+    async productCount() {
+      const data = await request<{ productsCount: { count: number } }>(PRODUCT_COUNT);
+      return data.productsCount.count;
+    },
+    /** Starts a bulk export of every product; Shopify sends bulk_operations/finish when it is done. */
+    async startBulkProducts() {
+      const data = await request<{
+        bulkOperationRunQuery: { bulkOperation: { id: string } | null; userErrors: { message: string }[] };
+      }>(START_BULK, { query: BULK_PRODUCTS_QUERY });
+      const op = data.bulkOperationRunQuery;
+      if (!op.bulkOperation) throw new AdminApiError(`Shopify refused the bulk export: ${op.userErrors.map((e) => e.message).join("; ")}`);
+      return op.bulkOperation.id;
+    },
+    async bulkOperation(id: string) {
+      const data = await request<{ node: { status: string; errorCode: string | null; url: string | null; rootObjectCount: string } | null }>(
+        BULK_STATUS,
+        { id },
+      );
+      return data.node;
+    },
     async shopInfo() {
       const data = await request<{ shop: { currencyCode: string; primaryDomain: { host: string } | null } }>(SHOP_QUERY);
       return { currency: data.shop.currencyCode, primaryDomain: data.shop.primaryDomain?.host ?? null };
@@ -181,4 +232,50 @@ export async function adminClientFor(db: Db, shop: string) {
       };
     },
   };
+}
+
+/**
+ * Streams a bulk export's JSONL: a product line, then its media and variant
+ * lines (children carry __parentId and follow their parent), so only one
+ * product is held at a time and memory stays flat however large the shop.
+ * Calls `onPage` with up to `pageSize` snapshots; skips the first `skip`
+ * products (a restarted worker continues where the last one stopped).
+ */
+export async function streamBulkProducts(
+  url: string,
+  opts: { skip: number; pageSize: number; onPage: (products: ProductSnapshot[]) => Promise<void> },
+) {
+  const res = await fetch(url);
+  if (!res.ok || !res.body) throw new AdminApiError(`Could not download the bulk export (HTTP ${res.status})`);
+  const { createInterface } = await import("node:readline");
+  const { Readable } = await import("node:stream");
+  const lines = createInterface({ input: Readable.fromWeb(res.body as import("node:stream/web").ReadableStream), crlfDelay: Infinity });
+
+  let current: (ProductNode & { id: string }) | null = null;
+  let seen = 0;
+  let page: ProductSnapshot[] = [];
+  const finish = async (final: boolean) => {
+    if (current) {
+      seen += 1;
+      if (seen > opts.skip) page.push(toSnapshot(current));
+      current = null;
+    }
+    if (page.length >= opts.pageSize || (final && page.length)) {
+      await opts.onPage(page);
+      page = [];
+    }
+  };
+  for await (const line of lines) {
+    if (!line.trim()) continue;
+    const obj = JSON.parse(line) as Record<string, unknown> & { id: string; __parentId?: string };
+    if (!obj.__parentId) {
+      await finish(false);
+      current = { ...(obj as unknown as ProductNode & { id: string }), media: { nodes: [] }, variants: { nodes: [] } };
+    } else if (current && obj.__parentId === current.id) {
+      if (String(obj.id).includes("/ProductVariant/")) current.variants.nodes.push(obj as unknown as VariantNode);
+      else if ("image" in obj) current.media.nodes.push(obj as unknown as { id: string; image: { id: string; url: string } });
+    }
+  }
+  await finish(true);
+  return seen;
 }

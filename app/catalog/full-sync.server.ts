@@ -2,7 +2,7 @@ import type { Db, Prisma } from "../db.server";
 import type { Logger } from "../logger.server";
 import { MAX_BATCH_REQUESTS, MetaGraphError, type MetaGraphClient } from "../meta/index.server";
 import { openSecret } from "../vault/secrets.server";
-import { AdminApiError, adminClientFor } from "./admin-products.server";
+import { AdminApiError, adminClientFor, streamBulkProducts } from "./admin-products.server";
 import { applyCatalogFailure } from "./connection-state.server";
 import { itemGroupId } from "./items.server";
 import type { ProductSnapshot } from "./product-payload";
@@ -17,6 +17,17 @@ import type { ProductSnapshot } from "./product-payload";
  */
 
 export const ACTIVE_FULL_SYNC = ["QUEUED", "RUNNING"];
+
+/** Above this many products a full sync uses a bulk export instead of paging. */
+export function bulkThreshold() {
+  return Number(process.env.FULL_SYNC_BULK_THRESHOLD ?? 2000);
+}
+
+const BULK_PAGE = 250;
+const BULK_POLL_MS = 3000;
+// The cursor says where a run is: null/page cursor (paging), "bulk:<id>" (export running),
+// "bulk-done:<id>" (Shopify's bulk_operations/finish arrived), "END" (reconcile next).
+const bulkChecked = new Map<string, number>();
 
 interface Deps {
   db: Db;
@@ -74,12 +85,15 @@ export async function fullSyncStep(deps: Deps, shop: string): Promise<boolean> {
     if (conn.fullSyncState === "QUEUED") {
       const info = await admin.shopInfo();
       await db.shop.updateMany({ where: { domain: shop }, data: { currency: info.currency, primaryDomain: info.primaryDomain } });
+      const total = await admin.productCount();
+      const cursor = total > bulkThreshold() ? `bulk:${await admin.startBulkProducts()}` : null;
       const started = await db.catalogConnection.updateMany({
         where: { shop, fullSyncRunId: runId, fullSyncState: "QUEUED" },
-        data: { fullSyncState: "RUNNING", fullSyncStartedAt: new Date() },
+        data: { fullSyncState: "RUNNING", fullSyncStartedAt: new Date(), fullSyncTotal: total, fullSyncCursor: cursor },
       });
       return started.count > 0;
     }
+    if (conn.fullSyncCursor?.startsWith("bulk")) return await bulkStep(deps, conn.shop, runId, conn.fullSyncCursor, conn.fullSyncProcessed, admin);
     if (conn.fullSyncCursor === "END") {
       await reconcile(deps, shop, runId, conn.fullSyncStartedAt ?? new Date(0));
       await db.catalogConnection.updateMany({
@@ -110,6 +124,52 @@ export async function fullSyncStep(deps: Deps, shop: string): Promise<boolean> {
     });
     return false;
   }
+}
+
+/**
+ * A bulk export in progress: wait for it (the bulk_operations/finish webhook
+ * marks it done; a poll every few seconds covers a lost webhook), then stream
+ * its JSONL into the table, counting progress as it goes.
+ */
+async function bulkStep(
+  deps: Deps,
+  shop: string,
+  runId: string,
+  cursor: string,
+  processed: number,
+  admin: Awaited<ReturnType<typeof adminClientFor>>,
+): Promise<boolean> {
+  const { db } = deps;
+  const id = cursor.replace(/^bulk(-done)?:/, "");
+  const finished = cursor.startsWith("bulk-done:");
+  if (!finished && Date.now() - (bulkChecked.get(shop) ?? 0) < BULK_POLL_MS) return false;
+  bulkChecked.set(shop, Date.now());
+  const op = await admin.bulkOperation(id);
+  if (!op || ["FAILED", "CANCELED", "CANCELING", "EXPIRED"].includes(op.status)) {
+    throw new AdminApiError(`Shopify's product export ${op ? op.status.toLowerCase() : "disappeared"}${op?.errorCode ? ` (${op.errorCode})` : ""}`);
+  }
+  if (op.status !== "COMPLETED") return false;
+  if (op.url) {
+    await streamBulkProducts(op.url, {
+      skip: processed,
+      pageSize: BULK_PAGE,
+      onPage: async (products) => {
+        await storePage(db, shop, runId, products);
+        await db.catalogConnection.updateMany({ where: { shop, fullSyncRunId: runId }, data: { fullSyncProcessed: { increment: products.length } } });
+      },
+    });
+  }
+  await db.catalogConnection.updateMany({ where: { shop, fullSyncRunId: runId, fullSyncCursor: cursor }, data: { fullSyncCursor: "END" } });
+  return true;
+}
+
+/** bulk_operations/finish: the export is ready; the worker streams it on its next round. */
+export async function markBulkFinished(db: Db, shop: string, operationId: string) {
+  const { count } = await db.catalogConnection.updateMany({
+    where: { shop, fullSyncCursor: `bulk:${operationId}` },
+    data: { fullSyncCursor: `bulk-done:${operationId}` },
+  });
+  return count > 0;
 }
 
 /** Deletes from the catalog what Shopify no longer has. */

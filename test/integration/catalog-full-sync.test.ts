@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { providers } from "../helpers/databases";
 import { useApp } from "../helpers/app-suite";
-import { adminFetch } from "../helpers/shopify";
+import { adminFetch, sendWebhook } from "../helpers/shopify";
 import { drain, testWorker } from "../helpers/catalog";
 import { productPayload } from "../fixtures/products";
 import { createMetaSimulator, type MetaSimulator, type Scenario } from "../meta-sim";
@@ -116,5 +116,34 @@ describe.each(providers())("catalog connect and full sync on %s", (provider) => 
     expect(meta.control.catalogItem(scenario.catalogId, "shopify_999_99901")).toBeUndefined();
     expect(meta.control.catalogItem(scenario.catalogId, "shopify_5000_500001")).toBeUndefined();
     expect(meta.control.catalogItemCount(scenario.catalogId)).toBe(117 * 3);
+  });
+
+  it("uses a bulk export for large shops, streamed when bulk_operations/finish arrives", async () => {
+    process.env.FULL_SYNC_BULK_THRESHOLD = "50";
+    shopify.setBulkDelay(300);
+    try {
+      shopify.upsertProduct(shop, productPayload({ id: 9000, title: "Added for the bulk run" }, 2));
+      expect((await form({ intent: "resync" })).status).toBe(200);
+      await worker.tick(); // QUEUED -> RUNNING: counts products, starts the export
+      const running = await t.db.catalogConnection.findUniqueOrThrow({ where: { shop } });
+      expect(running.fullSyncCursor).toMatch(/^bulk:gid:\/\/shopify\/BulkOperation\/\d+$/);
+      expect(running.fullSyncTotal).toBe(118);
+      const operationId = running.fullSyncCursor!.slice("bulk:".length);
+
+      await new Promise((r) => setTimeout(r, 350));
+      const finish = await sendWebhook(t.url, "/webhooks/bulk_operations", "bulk_operations/finish",
+        { admin_graphql_api_id: operationId, status: "completed", error_code: null, type: "query" }, { shop });
+      expect(finish.status).toBe(200);
+      expect((await t.db.catalogConnection.findUniqueOrThrow({ where: { shop } })).fullSyncCursor).toBe(`bulk-done:${operationId}`);
+
+      await drain(worker, t.db, 30_000);
+      const done = await t.db.catalogConnection.findUniqueOrThrow({ where: { shop } });
+      expect(done.fullSyncState).toBe("DONE");
+      expect(done.fullSyncProcessed).toBe(118);
+      expect(meta.control.catalogItem(scenario.catalogId, "shopify_9000_900001")?.title).toBe("Added for the bulk run");
+      expect(meta.control.catalogItemCount(scenario.catalogId)).toBe(117 * 3 + 2);
+    } finally {
+      delete process.env.FULL_SYNC_BULK_THRESHOLD;
+    }
   });
 });

@@ -29,6 +29,7 @@ function webhookRoutes() {
 
 const SHOPIFY_HANDLED = {
   "/webhooks/products": ["products/create", "products/update", "products/delete"],
+  "/webhooks/bulk_operations": ["bulk_operations/finish"],
   "/webhooks/app/uninstalled": ["app/uninstalled"],
   "/webhooks/app/scopes_update": ["app/scopes_update"],
   "/webhooks/compliance": ["customers/data_request", "customers/redact", "shop/redact"],

@@ -8,7 +8,9 @@ import type { ProductFixture } from "../fixtures/products";
  * `products(first, after)` with variants, options and media, answering in
  * GraphQL shape with a query-cost extension. Products are kept per shop in
  * REST shape (the webhook fixtures) and converted on the way out.
- * Served at {url}/{shop}/admin/api/{version}/graphql.json.
+ * Served at {url}/{shop}/admin/api/{version}/graphql.json. Bulk exports
+ * (`bulkOperationRunQuery`, `node(id:)` status, the JSONL file at
+ * {url}/bulk/{id}.jsonl) finish after `bulkDelayMs`.
  */
 
 export interface ShopifySimulator {
@@ -23,10 +25,24 @@ export interface ShopifySimulator {
   requests(): number;
   /** Rejects the next `n` requests with a THROTTLED error, as Shopify does when the bucket is empty. */
   throttleNext(n: number): void;
+  /** Bulk operations started, by shop. */
+  bulkOperations(): { id: string; shop: string; status: string }[];
+  /** How long a bulk export runs before it completes (default 50 ms). */
+  setBulkDelay(ms: number): void;
   close(): Promise<void>;
 }
 
 const MAX_COST = 1000;
+
+/** The bulk export's JSONL lines for one product: the product, then its media and variants with __parentId. */
+function* bulkLines(p: ProductFixture): Generator<string> {
+  const node = toNode(p);
+  const gid = `gid://shopify/Product/${p.id}`;
+  const { media, variants, ...product } = node;
+  yield JSON.stringify({ id: gid, ...product });
+  for (const m of media.nodes) yield JSON.stringify({ ...m, __parentId: gid });
+  for (const v of variants.nodes) yield JSON.stringify({ id: `gid://shopify/ProductVariant/${v.legacyResourceId}`, ...v, __parentId: gid });
+}
 
 function toNode(p: ProductFixture) {
   const media = (p.images ?? []).map((i) => ({ id: `gid://shopify/MediaImage/${i.id}`, image: { id: `gid://shopify/ProductImage/${i.id}`, url: i.src } }));
@@ -68,6 +84,10 @@ export async function createShopifySimulator(opts: { port?: number } = {}): Prom
   const shopInfo = new Map<string, { currencyCode: string; primaryDomain: string }>();
   let requests = 0;
   let throttle = 0;
+  let bulkDelayMs = 50;
+  let nextBulkId = 1;
+  const bulkOps = new Map<string, { shop: string; createdAt: number; products: ProductFixture[] }>();
+  let baseUrl = "";
   const productsOf = (shop: string) => {
     let map = shops.get(shop);
     if (!map) shops.set(shop, (map = new Map()));
@@ -75,6 +95,22 @@ export async function createShopifySimulator(opts: { port?: number } = {}): Prom
   };
 
   const server = http.createServer((req, res) => {
+    const bulkFile = /^\/bulk\/(\d+)\.jsonl$/.exec(req.url ?? "");
+    if (bulkFile) {
+      const op = bulkOps.get(`gid://shopify/BulkOperation/${bulkFile[1]}`);
+      if (!op) return void res.writeHead(404).end();
+      res.writeHead(200, { "content-type": "application/jsonl" });
+      // Written product by product, so a large export streams without building one big string.
+      const products = op.products[Symbol.iterator]();
+      const pump = () => {
+        for (;;) {
+          const next = products.next();
+          if (next.done) return void res.end();
+          if (!res.write([...bulkLines(next.value)].join("\n") + "\n")) return void res.once("drain", pump);
+        }
+      };
+      return pump();
+    }
     const match = /^\/([a-z0-9.-]+)\/admin\/api\/[\w-]+\/graphql\.json$/.exec(req.url ?? "");
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { "content-type": "application/json" });
@@ -101,7 +137,34 @@ export async function createShopifySimulator(opts: { port?: number } = {}): Prom
         const info = shopInfo.get(shop) ?? { currencyCode: "USD", primaryDomain: shop };
         data.shop = { currencyCode: info.currencyCode, primaryDomain: { host: info.primaryDomain } };
       }
-      if (/\bproducts\s*\(/.test(query)) {
+      if (/\bproductsCount\b/.test(query)) {
+        data.productsCount = { count: productsOf(shop).size, precision: "EXACT" };
+      }
+      if (/\bbulkOperationRunQuery\b/.test(query)) {
+        const running = [...bulkOps.values()].some((op) => op.shop === shop && Date.now() - op.createdAt < bulkDelayMs);
+        if (running) {
+          data.bulkOperationRunQuery = { bulkOperation: null, userErrors: [{ field: null, message: "A bulk query operation for this app and shop is already in progress" }] };
+        } else {
+          const id = `gid://shopify/BulkOperation/${nextBulkId++}`;
+          bulkOps.set(id, { shop, createdAt: Date.now(), products: [...productsOf(shop).values()].sort((a, b) => a.id - b.id) });
+          data.bulkOperationRunQuery = { bulkOperation: { id, status: "CREATED" }, userErrors: [] };
+        }
+      }
+      if (/\bnode\s*\(/.test(query)) {
+        const op = bulkOps.get(String(variables.id));
+        const done = op && Date.now() - op.createdAt >= bulkDelayMs;
+        data.node = op && op.shop === shop
+          ? {
+              id: variables.id,
+              status: done ? "COMPLETED" : "RUNNING",
+              errorCode: null,
+              objectCount: String(done ? op.products.length : 0),
+              rootObjectCount: String(done ? op.products.length : 0),
+              url: done ? `${baseUrl}/bulk/${String(variables.id).split("/").pop()}.jsonl` : null,
+            }
+          : null;
+      }
+      if (/\bproducts\s*\(/.test(query) && !/\bbulkOperationRunQuery\b/.test(query)) {
         const first = Math.min(250, Number(variables.first ?? 50));
         const after = variables.after ? Number(Buffer.from(String(variables.after), "base64url").toString()) : 0;
         const all = [...productsOf(shop).values()].sort((a, b) => a.id - b.id);
@@ -122,8 +185,13 @@ export async function createShopifySimulator(opts: { port?: number } = {}): Prom
   });
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
+  baseUrl = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: baseUrl,
+    bulkOperations: () => [...bulkOps].map(([id, op]) => ({ id, shop: op.shop, status: Date.now() - op.createdAt >= bulkDelayMs ? "COMPLETED" : "RUNNING" })),
+    setBulkDelay(ms) {
+      bulkDelayMs = ms;
+    },
     setProducts(shop, products) {
       shops.set(shop, new Map(products.map((p) => [p.id, p])));
     },
