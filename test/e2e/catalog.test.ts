@@ -34,6 +34,8 @@ describe("catalog pages in the admin stand-in", () => {
       env: {
         PORT: String(await freePort()),
         SANDBOX_ADMIN_PORT: String(await freePort()),
+        SANDBOX_ADMIN_API_PORT: String(await freePort()),
+        SANDBOX_PRODUCTS: "0",
         SANDBOX_GRAPH_PORT: String(await freePort()),
         CATALOG_FLUSH_INTERVAL_MS: "200",
         DATABASE_URL: `file:${OUTPUT}/e2e-catalog-${inject("runId")}.sqlite`,

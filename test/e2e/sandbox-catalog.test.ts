@@ -27,6 +27,7 @@ describe("npm run sandbox", () => {
         PORT: String(port),
         SANDBOX_ADMIN_PORT: String(await freePort()),
         SANDBOX_GRAPH_PORT: String(await freePort()),
+        SANDBOX_ADMIN_API_PORT: String(await freePort()),
         DATABASE_URL: `file:${OUTPUT}/sandbox-contract-${inject("runId")}.sqlite`,
       } as unknown as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],

@@ -13,7 +13,9 @@ import { createDb } from "../../app/db.server";
 import { buildIfStale } from "../helpers/build";
 import { adminPath, startAdminStandin } from "./admin-standin";
 import { createMetaSimulator, DEFAULT_SIM_APP_ID, DEFAULT_SIM_APP_SECRET, type MetaSimulator } from "../meta-sim";
-import { seedInstalledShop, seedMetaConnections, type SandboxMetaSeed } from "./seed";
+import { createShopifySimulator, type ShopifySimulator } from "../shopify-sim/server";
+import { startFullSync } from "../../app/catalog/full-sync-state.server";
+import { seedInstalledShop, seedMetaConnections, demoProducts, type SandboxMetaSeed } from "./seed";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -34,6 +36,7 @@ export const SANDBOX_DEFAULTS = {
   META_APP_SECRET: DEFAULT_SIM_APP_SECRET,
   META_WEBHOOK_VERIFY_TOKEN: "sandbox-verify-token",
   CATALOG_FLUSH_INTERVAL_MS: "1000",
+  SANDBOX_PRODUCTS: "12",
   // A fixed, public development key: the sandbox holds no real secrets.
   ENCRYPTION_KEYS: `sandbox:${Buffer.alloc(32, 1).toString("base64")}`,
 } as const;
@@ -58,6 +61,8 @@ export interface Sandbox {
   graphUrl: string;
   /** The in-process simulator, when the sandbox started one. */
   simulator?: MetaSimulator;
+  /** The stand-in for the shop's Admin API (products for the full sync). */
+  shopifyAdmin: ShopifySimulator;
   meta: SandboxMetaSeed;
   stop(): Promise<void>;
 }
@@ -129,11 +134,17 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   }
   const graphUrl = input.META_GRAPH_URL || simulator!.url;
 
+  // The shop's products live in a stand-in Admin API; "Resync all" reads them from there.
+  const shopifyAdmin = await createShopifySimulator({ port: Number(input.SANDBOX_ADMIN_API_PORT || port + 3) });
+  const products = demoProducts(Number(setting(input, "SANDBOX_PRODUCTS")));
+  shopifyAdmin.setProducts(shop, products);
+
   const encryptionKeys = setting(input, "ENCRYPTION_KEYS");
   process.env.ENCRYPTION_KEYS = encryptionKeys; // the vault seals the seeded tokens with the app's keys
   const db = createDb(databaseUrl);
   await seedInstalledShop(db, shop);
   await seedMetaConnections(db, shop, meta);
+  if (products.length) await startFullSync(db, shop); // the worker fills the catalog from the demo products
   await db.$disconnect();
 
   const env: Record<string, string> = {
@@ -150,6 +161,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     META_APP_SECRET: metaAppSecret,
     META_WEBHOOK_VERIFY_TOKEN: setting(input, "META_WEBHOOK_VERIFY_TOKEN"),
     CATALOG_FLUSH_INTERVAL_MS: setting(input, "CATALOG_FLUSH_INTERVAL_MS"),
+    SHOPIFY_ADMIN_API_URL: shopifyAdmin.url,
     PORT: String(port),
     APP_BRIDGE_URL: `${adminOrigin}/app-bridge.js`,
     SANDBOX_ADMIN_ORIGIN: adminOrigin,
@@ -186,6 +198,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     );
     await new Promise((r) => (admin ? admin.close(r) : r(undefined)));
     await simulator?.close();
+    await shopifyAdmin.close();
   };
 
   try {
@@ -196,7 +209,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     throw error;
   }
 
-  return { appUrl, adminUrl: `${adminOrigin}${adminPath(shop)}`, shop, apiKey, apiSecret, databaseUrl, env, graphUrl, simulator, meta, stop };
+  return { appUrl, adminUrl: `${adminOrigin}${adminPath(shop)}`, shop, apiKey, apiSecret, databaseUrl, env, graphUrl, simulator, shopifyAdmin, meta, stop };
 }
 
 /** Seeds the simulator with the business, WABA, numbers, catalog and tokens the database is seeded with. */
@@ -233,7 +246,8 @@ Sandbox is running (no Shopify or Meta account needed).
   Shop:                                ${sandbox.shop}
   Shopify app secret (signs webhooks): ${sandbox.apiSecret}
   Database:                            ${sandbox.databaseUrl}
-  Catalog:                             ${sandbox.meta.catalogId} (catalog worker running)
+  Catalog:                             ${sandbox.meta.catalogId} (catalog worker running; ${sandbox.shopifyAdmin.products(sandbox.shop).length} demo products)
+  Shopify Admin API stand-in:          ${sandbox.shopifyAdmin.url}
 
 Press Ctrl+C to stop.
 `);

@@ -1,5 +1,6 @@
 import type { Db } from "../../app/db.server";
 import { sealSecret } from "../../app/vault/secrets.server";
+import { productPayload, type ProductFixture } from "../fixtures/products";
 
 /**
  * Seeds an installed shop with an offline session, as Shopify's managed
@@ -82,5 +83,32 @@ export async function seedMetaConnections(db: Db, shop: string, seed: SandboxMet
       state: "CONNECTED",
     },
     update: {},
+  });
+}
+
+const DEMO = [
+  ["Organic Cotton T-Shirt", "Acme Apparel"],
+  ["Linen Button-Down Shirt", "Acme Apparel"],
+  ["Merino Wool Scarf", "Northwind"],
+  ["Canvas Tote Bag", "Northwind"],
+  ["Leather Card Holder", "Fieldnotes"],
+  ["Ceramic Pour-Over Set", "Kettle & Co"],
+  ["Stoneware Mug", "Kettle & Co"],
+  ["Recycled Running Shorts", "Stride"],
+  ["Trail Socks (3-pack)", "Stride"],
+  ["Beeswax Candle", "Lumen"],
+  ["Linen Table Napkins", "Lumen"],
+  ["Gift Card", "Sandbox Store"],
+] as const;
+
+/** A small, varied catalog for the sandbox: one draft, one without an image (so the pages show every state). */
+export function demoProducts(count: number): ProductFixture[] {
+  return Array.from({ length: count }, (_, i) => {
+    const [title, vendor] = DEMO[i % DEMO.length];
+    const id = 8_000_000 + i;
+    const base = productPayload({ id, title: i >= DEMO.length ? `${title} ${i}` : title, vendor, updated_at: "2026-11-01T09:00:00Z" }, 1 + (i % 4));
+    if (title === "Gift Card") return { ...base, images: [], image: null };
+    if (title === "Beeswax Candle") return { ...base, status: "draft" as const };
+    return base;
   });
 }
