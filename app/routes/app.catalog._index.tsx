@@ -240,7 +240,10 @@ function ProductTable({ data }: { data: LoaderData }) {
   const submit = useSubmit();
   const go = (patch: Record<string, string | null>) => {
     const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(patch)) (v ? next.set(k, v) : next.delete(k));
+    for (const [k, v] of Object.entries(patch)) {
+      if (v) next.set(k, v);
+      else next.delete(k);
+    }
     setParams(next);
   };
   const { rows, page, pages, total } = data.table;
