@@ -1,0 +1,183 @@
+import { classifyError } from "../../../app/catalog/status.server";
+
+/**
+ * What the app's status endpoint answers (GET/POST
+ * /api/products/{id}/sync-status), and how the block words it for a merchant.
+ * Pure: no Shopify globals, no fetch, so tests and the view share it.
+ */
+
+export type Connection = "CONNECTED" | "NEEDS_RECONNECT" | "NOT_CONNECTED";
+export type ProductStatus = "PENDING" | "SYNCED" | "FAILED" | "EXCLUDED";
+export type SyncAction = "sync" | "exclude" | "include";
+
+export interface VariantSync {
+  retailerId: string;
+  status: ProductStatus;
+  error: string | null;
+}
+
+export interface ProductSync {
+  productId: string;
+  status: ProductStatus;
+  excluded: boolean;
+  lastError: string | null;
+  lastSyncedAt: string | null;
+  variants: VariantSync[];
+}
+
+export interface SyncStatus {
+  connection: Connection;
+  product: ProductSync | null;
+}
+
+const CONNECTIONS: readonly string[] = ["CONNECTED", "NEEDS_RECONNECT", "NOT_CONNECTED"];
+const STATUSES: readonly string[] = ["PENDING", "SYNCED", "FAILED", "EXCLUDED"];
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isNullableString = (v: unknown): v is string | null => v === null || typeof v === "string";
+
+/**
+ * Checks a response body against the endpoint's contract (a few hand-written
+ * checks: zod would triple the bundle). Returns null for anything else.
+ */
+export function parseSyncStatus(body: unknown): SyncStatus | null {
+  if (!isRecord(body) || typeof body.connection !== "string" || !CONNECTIONS.includes(body.connection)) return null;
+  const connection = body.connection as Connection;
+  if (body.product === null || body.product === undefined) return { connection, product: null };
+  const p = body.product;
+  if (
+    !isRecord(p) ||
+    typeof p.productId !== "string" ||
+    typeof p.status !== "string" ||
+    !STATUSES.includes(p.status) ||
+    typeof p.excluded !== "boolean" ||
+    !isNullableString(p.lastError) ||
+    !isNullableString(p.lastSyncedAt) ||
+    !Array.isArray(p.variants)
+  ) {
+    return null;
+  }
+  const variants: VariantSync[] = [];
+  for (const v of p.variants) {
+    if (!isRecord(v) || typeof v.retailerId !== "string" || typeof v.status !== "string" || !STATUSES.includes(v.status) || !isNullableString(v.error)) {
+      return null;
+    }
+    variants.push({ retailerId: v.retailerId, status: v.status as ProductStatus, error: v.error });
+  }
+  return {
+    connection,
+    product: {
+      productId: p.productId,
+      status: p.status as ProductStatus,
+      excluded: p.excluded,
+      lastError: p.lastError,
+      lastSyncedAt: p.lastSyncedAt,
+      variants,
+    },
+  };
+}
+
+/** "gid://shopify/Product/123" (what `data.selected[0].id` holds) -> "123"; null for anything else. */
+export function numericProductId(gid: string | undefined | null): string | null {
+  const match = /^gid:\/\/shopify\/Product\/(\d{1,20})$/.exec(gid ?? "") ?? /^(\d{1,20})$/.exec(gid ?? "");
+  return match ? match[1] : null;
+}
+
+/** The endpoint for one product, relative: the admin resolves it against the app's URL and adds the session token. */
+export function statusPath(productId: string) {
+  return `/api/products/${encodeURIComponent(productId)}/sync-status`;
+}
+
+export type BadgeTone = "success" | "info" | "warning" | "critical" | "neutral" | "caution";
+
+export const STATUS_LABELS: Record<ProductStatus, { label: string; tone: BadgeTone }> = {
+  PENDING: { label: "Pending", tone: "info" },
+  SYNCED: { label: "Synced", tone: "success" },
+  FAILED: { label: "Failed", tone: "critical" },
+  EXCLUDED: { label: "Excluded", tone: "neutral" },
+};
+
+/** One sentence on what the status means for this product. */
+export function statusSummary(product: ProductSync): string {
+  switch (product.status) {
+    case "PENDING":
+      return product.excluded
+        ? "Being removed from your Meta catalog. This usually takes a few seconds."
+        : "Waiting to be sent to your Meta catalog. This usually takes a few seconds.";
+    case "SYNCED":
+      return "Up to date in your Meta catalog.";
+    case "FAILED":
+      return "Meta did not accept this product, so it is missing from your catalog or out of date there.";
+    case "EXCLUDED":
+      return product.excluded
+        ? "You excluded this product: it is kept out of your Meta catalog."
+        : "Not in your Meta catalog.";
+  }
+}
+
+export interface Explanation {
+  /** What went wrong, in a few words ("Missing image"). */
+  kind: string;
+  /** Meta's (or the app's) own message. */
+  message: string;
+  /** What the merchant does about it. */
+  action: string;
+}
+
+/**
+ * A Meta error in the merchant's words: the same grouping and advice as the
+ * app's catalog page (`classifyError` in app/catalog/status.server.ts, a pure
+ * function bundled into the extension), so the two never disagree.
+ */
+export function explainError(message: string): Explanation {
+  const { kind, action } = classifyError(message);
+  return { kind, message, action };
+}
+
+/** "shopify_12_345" (the catalog item id) -> "345", the Shopify variant id. */
+export function variantIdOf(retailerId: string): string | null {
+  return /^shopify_\d+_(\d+)$/.exec(retailerId)?.[1] ?? null;
+}
+
+/**
+ * A variant's own outcome. The endpoint gives every item of a FAILED product
+ * the product's status; only the items with an error were refused (by Meta,
+ * or never sent for a missing price or image), the others went through.
+ */
+export function variantOutcome(v: VariantSync): VariantSync {
+  return v.status === "FAILED" && !v.error ? { ...v, status: "SYNCED" } : v;
+}
+
+/** True when the variants do not all share one status and error: only then does the block list them. */
+export function variantsDiffer(variants: VariantSync[]): boolean {
+  return new Set(variants.map((v) => `${v.status}\u0000${v.error ?? ""}`)).size > 1;
+}
+
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ["year", 365 * 24 * 3600],
+  ["month", 30 * 24 * 3600],
+  ["day", 24 * 3600],
+  ["hour", 3600],
+  ["minute", 60],
+];
+
+/** "5 minutes ago" for a past ISO time, relative to `now`. */
+export function relativeTime(iso: string, now: Date, locale = "en"): string {
+  const seconds = Math.round((new Date(iso).getTime() - now.getTime()) / 1000);
+  const format = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
+  for (const [unit, size] of UNITS) {
+    if (Math.abs(seconds) >= size) return format.format(Math.trunc(seconds / size), unit);
+  }
+  return "just now";
+}
+
+/** "Nov 1, 2026, 10:00 AM" in the merchant's locale and time zone. */
+export function absoluteTime(iso: string, locale = "en", timeZone?: string): string {
+  return new Date(iso).toLocaleString(locale, { dateStyle: "medium", timeStyle: "short", timeZone });
+}
+
+export const ACTION_LABELS: Record<SyncAction, { label: string; done: string; failed: string }> = {
+  sync: { label: "Sync now", done: "Queued: the product syncs in a few seconds.", failed: "Could not queue the sync" },
+  exclude: { label: "Exclude from catalog", done: "Excluded: the product is removed from your Meta catalog.", failed: "Could not exclude the product" },
+  include: { label: "Include again", done: "Included: the product is sent to your Meta catalog again.", failed: "Could not include the product" },
+};
