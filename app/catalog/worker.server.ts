@@ -85,7 +85,7 @@ export function createCatalogWorker(options: WorkerOptions): CatalogWorker {
     if ((await pollBatches({ db, client, log })) > 0) worked = true;
     if (Date.now() - lastPrune > 3600_000) {
       lastPrune = Date.now();
-      await pruneDeliveries();
+      await pruneDeliveries(db);
     }
     return worked;
   }

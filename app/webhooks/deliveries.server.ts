@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Prisma } from "../db.server";
-import { db } from "../db.server";
+import type { Db, Prisma } from "../db.server";
 import { logger } from "../logger.server";
 
 /** Shared pieces of every Shopify webhook route. */
@@ -76,8 +75,8 @@ export async function recordDelivery(
 }
 
 /** Deliveries are kept a few days: Shopify retries for at most 4 hours. */
-export async function pruneDeliveries(olderThanMs = 3 * 24 * 3600_000) {
-  const { count } = await db.webhookDelivery.deleteMany({
+export async function pruneDeliveries(database: Db, olderThanMs = 3 * 24 * 3600_000) {
+  const { count } = await database.webhookDelivery.deleteMany({
     where: { receivedAt: { lt: new Date(Date.now() - olderThanMs) } },
   });
   return count;
