@@ -60,6 +60,16 @@ export const envSchema = z.object({
     .regex(/^v\d+\.\d+$/, { message: 'must look like "v25.0"' })
     .default("v25.0"),
   META_WEBHOOK_VERIFY_TOKEN: z.string().default(""),
+  // WhatsApp (issue 5). During an app-secret rotation Meta may still sign with the old secret.
+  META_APP_SECRET_PREVIOUS: z.string().default(""),
+  /** Meta's JS SDK; the sandbox points it at a local stand-in. */
+  META_SDK_URL: url("URL of Meta's JS SDK").default("https://connect.facebook.net/en_US/sdk.js"),
+  /** Origin of Meta's OAuth dialog (the Embedded Signup fallback window). */
+  META_OAUTH_DIALOG_URL: url("origin of Meta's OAuth dialog").default("https://www.facebook.com"),
+  /** How long a WhatsApp health snapshot counts as fresh when the page opens. */
+  WHATSAPP_HEALTH_TTL_MS: z.coerce.number().int().min(0).max(86_400_000).default(300_000),
+  /** How often the worker re-checks each connected WhatsApp account. */
+  WHATSAPP_HEALTH_INTERVAL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(900_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   CATALOG_FLUSH_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(1000),
 });

@@ -72,6 +72,19 @@ export async function runCatalogAction(db: Db, client: MetaGraphClient, shop: st
   }
 }
 
+/**
+ * The request's form, or an error message for a 400: a body that is not a
+ * form (JSON, text, broken multipart) made request.formData() throw, a 500
+ * (issue 8, hostile-input tests).
+ */
+export async function readForm(request: Request): Promise<{ form: FormData } | { error: string }> {
+  try {
+    return { form: await request.formData() };
+  } catch {
+    return { error: "Send the form as application/x-www-form-urlencoded or multipart/form-data." };
+  }
+}
+
 /** Parses a form into an action, or an error message for a 400. */
 export function parseCatalogAction(form: FormData): { action: CatalogAction } | { error: string } {
   const parsed = CatalogAction.safeParse(Object.fromEntries(form));

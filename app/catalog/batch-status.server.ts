@@ -53,7 +53,7 @@ export async function pollBatches(deps: { db: Db; client: MetaGraphClient; log: 
       finished += 1;
     } catch (error) {
       if (!(error instanceof MetaGraphError)) throw error;
-      await applyCatalogFailure(db, batch.shop, error, now);
+      await applyCatalogFailure(db, batch.shop, error, now, connection.tokenCiphertext);
       await db.catalogBatch.update({
         where: { id: batch.id },
         data: { pollCount: { increment: 1 }, nextPollAt: nextPoll(batch.pollCount + 1, now) },

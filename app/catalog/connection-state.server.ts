@@ -23,12 +23,17 @@ export function reconnectReason(error: MetaGraphError): string | null {
   return null;
 }
 
-/** Applies a failure to the connection; returns true when the shop's sync is now stopped or paused. */
-export async function applyCatalogFailure(db: Db, shop: string, error: MetaGraphError, now = new Date()): Promise<boolean> {
+/**
+ * Applies a failure to the connection; returns true when the shop's sync is now stopped or paused.
+ * `tokenCiphertext` is the token the failed call used: a 190 that comes back after the merchant
+ * already reconnected (the call was in flight with the old token) must not mark the fresh
+ * connection as needing a reconnect again, or the sync stopped for good (issue 8).
+ */
+export async function applyCatalogFailure(db: Db, shop: string, error: MetaGraphError, now = new Date(), tokenCiphertext?: string): Promise<boolean> {
   const reason = reconnectReason(error);
   if (reason) {
     await db.catalogConnection.updateMany({
-      where: { shop },
+      where: { shop, ...(tokenCiphertext ? { tokenCiphertext } : {}) },
       data: { state: "NEEDS_RECONNECT", stateReason: reason, lastError: error.message },
     });
     return true;

@@ -113,7 +113,7 @@ export async function fullSyncStep(deps: Deps, shop: string): Promise<boolean> {
     return true;
   } catch (error) {
     if (error instanceof MetaGraphError) {
-      await applyCatalogFailure(db, shop, error);
+      await applyCatalogFailure(db, shop, error, undefined, conn.tokenCiphertext ?? undefined);
       return false;
     }
     const message = error instanceof AdminApiError ? error.message : "Unexpected error while reading products";

@@ -68,7 +68,13 @@ export function plainText(html: string) {
 }
 
 function truncate(text: string, max: number) {
-  return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
+  if (text.length <= max) return text;
+  // Never cut between the two halves of a surrogate pair (an emoji, say): a
+  // lone surrogate is not valid text, Meta refuses it, and SQLite's JSON
+  // refused the pushed item so the product's batch could never be recorded
+  // (issue 8, found by the chaos run).
+  const end = /[\uD800-\uDBFF]/.test(text[max - 2] ?? "") ? max - 2 : max - 1;
+  return `${text.slice(0, end).trimEnd()}…`;
 }
 
 /** "12.34 USD": the amount with two decimals, a space, the ISO currency. */
@@ -147,6 +153,20 @@ export function productItems(product: ProductSnapshot, shop: ShopContext): Produ
   return { items, problems, excludedBecause: null };
 }
 
+// Optional fields an item may lose while it lives: a sale ends, the extra images go, an option is renamed.
+const CLEARABLE_FIELDS = ["sale_price", "additional_image_link", ...new Set(Object.values(OPTION_FIELDS))];
+
+/**
+ * An UPDATE changes only the fields it names, so a field the item no longer
+ * has is sent as null, which clears it; otherwise Meta kept showing an
+ * ended sale price (issue 8, found by the chaos run).
+ */
+function withClearedFields(item: CatalogItemData): CatalogItemData {
+  const data: Record<string, unknown> = { ...item };
+  for (const field of CLEARABLE_FIELDS) if (data[field] === undefined) data[field] = null;
+  return data as CatalogItemData;
+}
+
 /**
  * The batch requests that move the catalog from what was pushed for a
  * product to what it should hold now: UPDATE (upsert) every current item,
@@ -155,7 +175,7 @@ export function productItems(product: ProductSnapshot, shop: ShopContext): Produ
 export function itemRequests(current: CatalogItemData[], previouslyPushed: string[]): CatalogItemRequest[] {
   const keep = new Set(current.map((i) => i.id));
   return [
-    ...current.map((data) => ({ method: "UPDATE" as const, data })),
+    ...current.map((data) => ({ method: "UPDATE" as const, data: withClearedFields(data) })),
     ...previouslyPushed.filter((id) => !keep.has(id)).map((id) => ({ method: "DELETE" as const, data: { id } })),
   ];
 }

@@ -11,7 +11,12 @@ const id = z.union([z.number().int().positive().max(Number.MAX_SAFE_INTEGER), z.
 const money = z
   .union([z.string().regex(/^-?\d{1,12}(\.\d{1,6})?$/), z.number().finite()])
   .transform((v) => String(v));
-const text = (max: number) => z.string().max(max);
+// NUL and unpaired surrogates are not text: PostgreSQL refuses NUL in text and JSON, SQLite's
+// JSON refuses a lone surrogate, so such a payload was stored on one database and failed with a
+// 500 on the other, on every retry. Refused with a 400 instead (issue 8, hostile-input tests).
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const isText = (s: string) => !s.includes("\u0000") && !LONE_SURROGATE.test(s);
+const text = (max: number) => z.string().max(max).refine(isText, "must be text without NUL characters or unpaired surrogates");
 const isoDate = z.string().max(64).refine((s) => !Number.isNaN(Date.parse(s)), "must be an ISO 8601 date");
 
 export const VariantPayload = z.object({

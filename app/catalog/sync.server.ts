@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Db, Prisma } from "../db.server";
 import type { Logger } from "../logger.server";
 import { MAX_BATCH_REQUESTS, MetaGraphError, Transient, type CatalogItemRequest, type MetaGraphClient } from "../meta/index.server";
@@ -20,6 +21,8 @@ export interface SyncDeps {
   client: MetaGraphClient;
   log: Logger;
   now?: () => Date;
+  /** How long claimed rows stay leased (default the outbox's LEASE_MS). */
+  leaseMs?: number;
 }
 
 export interface FlushResult {
@@ -101,6 +104,26 @@ export function chunkByRequests(plans: PlannedRow[], max = MAX_BATCH_REQUESTS): 
   return chunks;
 }
 
+/**
+ * Write-ahead for crash safety (issue 8, found by the chaos run): before Meta
+ * hears of a new retailer id, the row lists it among the ids it pushed. A
+ * worker killed after Meta applied a batch but before finishRows otherwise
+ * left no record of those items, and when the variant then disappeared no
+ * DELETE was ever sent: the item stayed in the catalog for good. Deleting
+ * an id Meta never saved is harmless (a warning in the batch status).
+ */
+async function rememberBeforeSending(db: Db, claimId: string, chunk: PlannedRow[]) {
+  const writes: Prisma.PrismaPromise<unknown>[] = [];
+  for (const { row, requests } of chunk) {
+    const pushed = asIds(row.pushedRetailerIds);
+    const known = new Set(pushed);
+    const added = requests.filter((r) => r.method !== "DELETE" && !known.has(r.data.id)).map((r) => r.data.id);
+    if (added.length === 0) continue;
+    writes.push(db.productSync.updateMany({ where: { id: row.id, leaseOwner: claimId }, data: { pushedRetailerIds: [...pushed, ...added] } }));
+  }
+  if (writes.length) await db.$transaction(writes);
+}
+
 export async function shopContext(db: Db, shop: string): Promise<ShopContext> {
   const row = await db.shop.findUnique({ where: { domain: shop }, select: { currency: true, primaryDomain: true } });
   return { currency: row?.currency ?? "USD", domain: row?.primaryDomain ?? shop };
@@ -115,7 +138,7 @@ export async function flushShop(deps: SyncDeps, shop: string): Promise<FlushResu
   if (connection.pausedUntil && connection.pausedUntil > now) return result;
 
   const context = await shopContext(db, shop);
-  const { claimId, rows } = await claimRows(db, shop, MAX_BATCH_REQUESTS, now);
+  const { claimId, rows } = await claimRows(db, shop, MAX_BATCH_REQUESTS, now, deps.leaseMs);
   if (rows.length === 0) return result;
   const chunks = chunkByRequests(rows.map((row) => planRow(row, context)));
   // While a full sync still reads products, a partial last batch waits for more.
@@ -135,20 +158,24 @@ export async function flushShop(deps: SyncDeps, shop: string): Promise<FlushResu
       continue;
     }
     try {
+      await rememberBeforeSending(db, claimId, chunk);
       const token = openSecret(shop, "catalog.token", connection.tokenCiphertext);
       const sent = await client.itemsBatch(token, connection.catalogId, requests);
       result.calls += 1;
       result.requests += requests.length;
       result.products += chunk.length;
-      const batch = await db.catalogBatch.create({
+      // Created in finishRows' transaction, with the rows that point at it (see there).
+      const batch = { id: randomUUID() };
+      const createBatch = db.catalogBatch.create({
         data: {
+          id: batch.id,
           shop,
           catalogId: connection.catalogId,
           handle: sent.handles[0] ?? null,
           itemCount: requests.length,
           items: chunk.flatMap((p) => p.requests.map((r) => ({ r: r.data.id, p: p.row.productId, m: r.method }))),
           status: sent.handles.length ? "SENT" : "FINISHED",
-          nextPollAt: new Date(now.getTime() + 200),
+          nextPollAt: new Date((deps.now?.() ?? new Date()).getTime() + 200),
           errors: sent.validationStatus.length ? (sent.validationStatus as unknown as Prisma.InputJsonValue) : undefined,
         },
       });
@@ -170,6 +197,8 @@ export async function flushShop(deps: SyncDeps, shop: string): Promise<FlushResu
             itemErrors: problems as unknown as Prisma.InputJsonValue,
           };
         }),
+        undefined,
+        createBatch,
       );
       await db.catalogConnection.updateMany({ where: { shop }, data: { lastError: null } });
       log.debug({ shop, products: chunk.length, requests: requests.length, handle: sent.handles[0] }, "catalog batch sent");
@@ -179,7 +208,7 @@ export async function flushShop(deps: SyncDeps, shop: string): Promise<FlushResu
         await releaseRows(db, claimId, rest, { retryAt: new Date(now.getTime() + retryDelay(0)), countAttempt: true });
         throw error;
       }
-      const stopped = await applyCatalogFailure(db, shop, error, now);
+      const stopped = await applyCatalogFailure(db, shop, error, now, connection.tokenCiphertext);
       const attempts = Math.max(...chunks[i].map((p) => p.row.attempts));
       await releaseRows(db, claimId, rest, stopped ? {} : { retryAt: new Date(now.getTime() + retryDelay(attempts)), countAttempt: true });
       log.warn({ shop, kind: error.kind, code: error.code, transient: error instanceof Transient, err: error }, "catalog batch failed");

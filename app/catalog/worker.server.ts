@@ -22,6 +22,8 @@ export interface WorkerOptions {
   flushIntervalMs: number;
   /** Idle sleep between checks. */
   pollMs?: number;
+  /** Lease on claimed products (default 2 min); a killed worker's products wait this long. */
+  leaseMs?: number;
 }
 
 export interface CatalogWorker {
@@ -79,7 +81,7 @@ export function createCatalogWorker(options: WorkerOptions): CatalogWorker {
       if (await fullSyncStep({ db, client, log }, shop)) worked = true;
     }
     for (const shop of await readyShops(now)) {
-      const result = await flushShop({ db, client, log }, shop);
+      const result = await flushShop({ db, client, log, leaseMs: options.leaseMs }, shop);
       if (result.products > 0) worked = true;
     }
     if ((await pollBatches({ db, client, log })) > 0) worked = true;

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { authenticate } from "../shopify.server";
 import { db } from "../db.server";
 import { productDetail, setProductSync } from "../catalog/status.server";
+import { limitBody } from "../webhooks/deliveries.server";
 
 /**
  * One product's catalog sync status as JSON, for Shopify admin extensions
@@ -38,13 +39,18 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
 };
 
 const Change = z.object({ action: z.enum(["sync", "exclude", "include"]) });
+const MAX_BODY_BYTES = 16 * 1024;
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { session, cors } = await authenticate.admin(request);
   const id = ProductId.safeParse(params.productId);
+  // The body is a few bytes; anything much larger is refused before it is read whole (issue 8).
+  const limited = await limitBody(request, MAX_BODY_BYTES, 1024 * 1024).catch((answer: unknown) => answer);
+  if (limited instanceof Response) return cors(Response.json({ error: `The body must be at most ${MAX_BODY_BYTES / 1024} KB of JSON` }, { status: 413 }));
   let body: unknown;
   try {
-    body = await request.json();
+    if (!(limited instanceof Request)) throw limited;
+    body = await limited.json();
   } catch {
     return cors(Response.json({ error: 'Body must be JSON: { "action": "sync" | "exclude" | "include" }' }, { status: 400 }));
   }

@@ -28,8 +28,11 @@ import { metaClient } from "../meta/shared-client.server";
 import { listChoosableCatalogs } from "../catalog/connect.server";
 import { catalogSummary, productTable } from "../catalog/status.server";
 import { fullSyncProgress } from "../catalog/full-sync-state.server";
-import { parseCatalogAction, runCatalogAction } from "../catalog/actions.server";
+import { parseCatalogAction, readForm, runCatalogAction } from "../catalog/actions.server";
 import { StatusBadge, formatTime } from "../components/catalog-status";
+import { MetaLoginButton, type MetaLoginResult } from "../components/meta-login";
+import { metaLoginSettings } from "../whatsapp/page-data.server";
+import { env } from "../env.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -52,6 +55,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     fullSyncProgress(db, shop),
   ]);
   return {
+    // Facebook Login for Business with the catalog configuration (catalog_management).
+    meta: metaLoginSettings(env().META_CATALOG_CONFIG_ID),
     connection: connection
       ? {
           state: connection.state,
@@ -74,7 +79,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const parsed = parseCatalogAction(await request.formData());
+  const read = await readForm(request);
+  const parsed = "form" in read ? parseCatalogAction(read.form) : read;
   if ("error" in parsed) return Response.json({ ok: false, error: parsed.error }, { status: 400 });
   const result = await runCatalogAction(db, metaClient(), session.shop, parsed.action);
   return Response.json(result, { status: result.ok ? 200 : 400 });
@@ -82,18 +88,36 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 
 type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
 
-function ConnectCard({ reconnect }: { reconnect: boolean }) {
+function ConnectCard({ reconnect, meta }: { reconnect: boolean; meta: LoaderData["meta"] }) {
   const [token, setToken] = useState("");
   const busy = useNavigation().state !== "idle";
+  const submit = useSubmit();
+  const onLogin = (result: MetaLoginResult) =>
+    submit(
+      { intent: "connect-code", code: result.code, ...(result.via === "dialog" ? { redirectUri: meta.redirectUri } : {}) },
+      { method: "post" },
+    );
   return (
     <Card>
       <BlockStack gap="300">
         <Text as="h2" variant="headingMd">
           {reconnect ? "Reconnect your Meta Catalog" : "Connect a Meta Catalog"}
         </Text>
+        {meta.configured && (
+          <BlockStack gap="200">
+            <Text as="p">Log in with the Facebook account that manages your catalog and grant catalog access.</Text>
+            <MetaLoginButton
+              config={{ ...meta, expectSignupEvent: false }}
+              label={reconnect ? "Reconnect with Facebook" : "Connect with Facebook"}
+              onResult={onLogin}
+              busy={busy}
+              subject="your catalog"
+            />
+          </BlockStack>
+        )}
         <Text as="p" tone="subdued">
-          Paste a system user access token with the catalog_management permission (Meta Business Settings › Users › System
-          users › Generate token). It is encrypted for this shop and never shown again.
+          {meta.configured ? "Or paste" : "Paste"} a system user access token with the catalog_management permission (Meta
+          Business Settings › Users › System users › Generate token). It is encrypted for this shop and never shown again.
         </Text>
         <Form method="post">
           <input type="hidden" name="intent" value="connect-token" />
@@ -345,7 +369,7 @@ export default function CatalogPage() {
               <Banner tone="warning">{data.connection.lastError}</Banner>
             )}
             {data.awaitingChoice && <ChooseCatalog data={data} />}
-            {!data.awaitingChoice && (state !== "CONNECTED") && <ConnectCard reconnect={state === "NEEDS_RECONNECT"} />}
+            {!data.awaitingChoice && (state !== "CONNECTED") && <ConnectCard reconnect={state === "NEEDS_RECONNECT"} meta={data.meta} />}
             {connected && <SyncSummary data={data} />}
             {connected && <ErrorGroups data={data} />}
             {connected && <ProductTable data={data} />}

@@ -1,35 +1,70 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Card, Layout, Page, Text } from "@shopify/polaris";
+import { Layout, Page } from "@shopify/polaris";
+import { ConnectionCard } from "../components/whatsapp/ConnectionCard";
+import { NumbersCard } from "../components/whatsapp/NumbersCard";
+import { TestMessageCard } from "../components/whatsapp/TestMessageCard";
+import { env } from "../env.server";
 import { authenticate } from "../shopify.server";
-import { shopOverview } from "../shop.server";
+import { invalidInput, runWhatsAppAction, WhatsAppAction, type ActionResult } from "../whatsapp/actions.server";
+import { interactiveClient } from "../whatsapp/graph.server";
+import { refreshHealthIfStale } from "../whatsapp/health.server";
+import { whatsAppPageData } from "../whatsapp/page-data.server";
+import { readLimitedText } from "../whatsapp/request-body.server";
+
+/** /app/whatsapp: connect, check and repair the shop's WhatsApp Business Account. */
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const { whatsapp } = await shopOverview(session.shop);
-  return { whatsapp };
+  // Opening the page refreshes a snapshot older than a few minutes.
+  await refreshHealthIfStale(session.shop, { client: interactiveClient(), ttlMs: env().WHATSAPP_HEALTH_TTL_MS });
+  return whatsAppPageData(session.shop);
+};
+
+const MAX_ACTION_BYTES = 16 * 1024;
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const text = await readLimitedText(request, MAX_ACTION_BYTES);
+  if (text === null) {
+    const tooLarge: ActionResult = { intent: "invalid", ok: false, failure: { code: "invalid_input", message: "The request is too large." } };
+    return data(tooLarge, { status: 413 });
+  }
+  let body: unknown = null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // falls through to the schema's refusal
+  }
+  const parsed = WhatsAppAction.safeParse(body);
+  if (!parsed.success) return data(invalidInput(parsed.error), { status: 400 });
+  return runWhatsAppAction(session.shop, parsed.data);
 };
 
 export default function WhatsAppPage() {
-  const { whatsapp } = useLoaderData<typeof loader>();
+  const page = useLoaderData<typeof loader>();
+  const connected = page.connection !== null && page.verdict.level !== "disconnected";
+  const active = page.numbers.find((n) => n.active);
   return (
     <Page title="WhatsApp" backAction={{ content: "Overview", url: "/app" }}>
       <Layout>
         <Layout.Section>
-          <Card>
-            <BlockStack gap="200">
-              <Text as="h2" variant="headingMd">
-                WhatsApp Business Account
-              </Text>
-              <span data-testid="whatsapp-state">
-                <Badge tone={whatsapp.state === "CONNECTED" ? "success" : undefined}>
-                  {whatsapp.state === "CONNECTED" ? "Connected" : whatsapp.state === "NEEDS_RECONNECT" ? "Needs reconnect" : "Not connected"}
-                </Badge>
-              </span>
-              {whatsapp.wabaId && <Text as="p">WhatsApp Business Account {whatsapp.wabaId}</Text>}
-            </BlockStack>
-          </Card>
+          <ConnectionCard meta={page.meta} connection={page.connection} verdict={page.verdict} />
         </Layout.Section>
+        {connected && (
+          <Layout.Section>
+            <NumbersCard numbers={page.numbers} />
+          </Layout.Section>
+        )}
+        {connected && (
+          <Layout.Section>
+            <TestMessageCard
+              lastMessage={page.lastTestMessage}
+              canSend={page.verdict.level !== "reconnect" && Boolean(active?.registered)}
+              sendingFrom={active?.displayPhoneNumber ?? null}
+            />
+          </Layout.Section>
+        )}
       </Layout>
     </Page>
   );

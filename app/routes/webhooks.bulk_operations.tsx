@@ -17,6 +17,8 @@ const Finished = z.object({
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop, topic, webhookId, payload } = await authenticateWebhook(await limitBody(request));
   const log = webhookLogger(webhookId, topic, shop);
+  // Only its own topic (a duplicated X-Shopify-Topic header, say, is refused; issue 8).
+  if (topic !== "BULK_OPERATIONS_FINISH") return badRequest(`Unexpected topic ${topic} for /webhooks/bulk_operations`);
   const parsed = Finished.safeParse(payload);
   if (!parsed.success) return badRequest("Expected a bulk operation payload with admin_graphql_api_id and status");
   const matched = await markBulkFinished(db, shop, parsed.data.admin_graphql_api_id);

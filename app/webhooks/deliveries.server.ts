@@ -10,10 +10,16 @@ export const MAX_WEBHOOK_BODY_BYTES = 2 * 1024 * 1024;
  * Refuses bodies over the limit before anything parses them (413). Reads the
  * stream with a running count so a missing or lying Content-Length cannot
  * push a huge body through; returns a fresh Request with the same bytes.
+ *
+ * A body over the limit is still read (and dropped) up to `drainBytes`
+ * before the 413 goes out: answering with unread bytes in the socket made
+ * the kernel reset the connection, so the sender saw a network error instead
+ * of the 413 (issue 8, hostile-input tests). Beyond `drainBytes` the upload
+ * is cut off at once.
  */
-export async function limitBody(request: Request, maxBytes = MAX_WEBHOOK_BODY_BYTES): Promise<Request> {
+export async function limitBody(request: Request, maxBytes = MAX_WEBHOOK_BODY_BYTES, drainBytes = maxBytes * 4): Promise<Request> {
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw tooLarge(maxBytes);
+  if (declared > drainBytes || (declared > maxBytes && (request.method !== "POST" || !request.body))) throw tooLarge(maxBytes);
   if (request.method !== "POST" || !request.body) return request;
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -22,12 +28,13 @@ export async function limitBody(request: Request, maxBytes = MAX_WEBHOOK_BODY_BY
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > maxBytes) {
+    if (size > drainBytes) {
       await reader.cancel();
       throw tooLarge(maxBytes);
     }
-    chunks.push(value);
+    if (size <= maxBytes) chunks.push(value);
   }
+  if (size > maxBytes) throw tooLarge(maxBytes);
   return new Request(request.url, {
     method: request.method,
     headers: request.headers,
@@ -36,8 +43,9 @@ export async function limitBody(request: Request, maxBytes = MAX_WEBHOOK_BODY_BY
 }
 
 function tooLarge(maxBytes: number) {
+  const limit = maxBytes >= 1024 * 1024 ? `${Math.round(maxBytes / 1024 / 1024)} MB` : `${Math.round(maxBytes / 1024)} KB`;
   return Response.json(
-    { error: `Webhook body is larger than ${Math.round(maxBytes / 1024 / 1024)} MB` },
+    { error: `Webhook body is larger than ${limit}` },
     { status: 413 },
   );
 }

@@ -76,7 +76,8 @@ describe("catalog pages in the admin stand-in", () => {
     await row.getByRole("button", { name: "Exclude" }).click();
     await expect.poll(() => app.getByText("Product excluded").count(), { timeout: 10_000 }).toBe(1);
     await waitForStatuses({ "12": "EXCLUDED" });
-    expect(sandbox.simulator!.control.catalogItem(sandbox.meta.catalogId, "shopify_12_1201")).toBeUndefined();
+    // The DELETE lands when Meta finishes the batch.
+    await expect.poll(() => sandbox.simulator!.control.catalogItem(sandbox.meta.catalogId, "shopify_12_1201"), { timeout: 10_000 }).toBeUndefined();
     await page.reload();
     await expect.poll(() => appFrame(page).getByTestId("excluded-count").textContent(), { timeout: 15_000 }).toBe("2");
     await screenshot(page, "catalog-page");

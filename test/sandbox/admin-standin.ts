@@ -16,9 +16,44 @@ export interface AdminStandinOptions {
   apiKey: string;
   apiSecret: string;
   shops: string[];
+  /**
+   * WhatsApp (issue 5): lets the Meta SDK stand-in's sign-in windows hand out
+   * real codes from the sandbox's Meta simulator, for this token.
+   */
+  metaSignup?: { graphUrl: string; token: string };
 }
 
 const APP_BRIDGE = fs.readFileSync(path.join(import.meta.dirname, "public/app-bridge.js"), "utf8");
+// WhatsApp (issue 5): the stand-in for Meta's JS SDK (META_SDK_URL points here in the sandbox).
+const FACEBOOK_SDK = fs.readFileSync(path.join(import.meta.dirname, "public/facebook-sdk.js"), "utf8");
+
+/**
+ * The sign-in windows of the Meta SDK stand-in (WhatsApp, issue 5): the SDK's
+ * popup (/facebook-dialog) and the OAuth dialog fallback (/vNN.N/dialog/oauth).
+ * "Finish" fetches a code from the simulator and hands it back as Meta would.
+ */
+function signupWindow(kind: "popup" | "dialog") {
+  const finish =
+    kind === "popup"
+      ? `window.opener && window.opener.postMessage({ source: "fb-standin-login", code: body.code }, "*"); window.close();`
+      : `var back = new URL(params.get("redirect_uri")); back.searchParams.set("code", body.code); back.searchParams.set("state", params.get("state") || ""); location.href = back.toString();`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Meta sign-in (sandbox stand-in)</title>
+<style>body{font-family:-apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,sans-serif;margin:32px;color:#1c1e21}button{font-size:15px;padding:8px 16px;margin-right:8px}</style></head>
+<body><h1 style="font-size:20px">Connect WhatsApp (sandbox)</h1>
+<p>This stands in for Meta's Embedded Signup. Finish connects the sandbox's simulated WhatsApp Business Account.</p>
+<button id="finish">Finish</button><button id="cancel">Cancel</button><p id="error" style="color:#b00"></p>
+<script>
+  var params = new URLSearchParams(location.search);
+  document.getElementById("cancel").onclick = function () { window.close(); };
+  document.getElementById("finish").onclick = function () {
+    var q = ${kind === "dialog" ? `"?redirect_uri=" + encodeURIComponent(params.get("redirect_uri") || "")` : `""`};
+    fetch("/facebook-dialog/code" + q, { method: "POST" })
+      .then(function (r) { return r.json(); })
+      .then(function (body) { if (!body.code) throw new Error(body.error || "no code"); ${finish} })
+      .catch(function (e) { document.getElementById("error").textContent = String(e.message || e); });
+  };
+</script></body></html>`;
+}
 const TOKEN_TTL_SECONDS = 60;
 
 export function hostParam(shop: string) {
@@ -102,6 +137,39 @@ export function startAdminStandin(opts: AdminStandinOptions): Promise<http.Serve
     if (url.pathname === "/app-bridge.js") {
       res.writeHead(200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache" });
       res.end(APP_BRIDGE);
+      return;
+    }
+    if (url.pathname === "/facebook-sdk.js") {
+      res.writeHead(200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache", "access-control-allow-origin": "*" });
+      res.end(FACEBOOK_SDK);
+      return;
+    }
+    if (url.pathname === "/facebook-dialog" || /^\/v\d+\.\d+\/dialog\/oauth$/.test(url.pathname)) {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+      res.end(signupWindow(url.pathname === "/facebook-dialog" ? "popup" : "dialog"));
+      return;
+    }
+    if (url.pathname === "/facebook-dialog/code" && req.method === "POST") {
+      const headers = { "content-type": "application/json", "cache-control": "no-store" };
+      if (!opts.metaSignup) {
+        res.writeHead(404, headers);
+        res.end(JSON.stringify({ error: "the sandbox runs without its Meta simulator (META_GRAPH_URL is set)" }));
+        return;
+      }
+      const redirectUri = url.searchParams.get("redirect_uri") || undefined;
+      fetch(`${opts.metaSignup.graphUrl}/_sim/seed/auth-code`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ token: opts.metaSignup.token, redirectUri }),
+      })
+        .then(async (r) => {
+          res.writeHead(r.status, headers);
+          res.end(await r.text());
+        })
+        .catch((error: unknown) => {
+          res.writeHead(502, headers);
+          res.end(JSON.stringify({ error: error instanceof Error ? error.message : String(error) }));
+        });
       return;
     }
     if (url.pathname === "/session-token") {

@@ -35,6 +35,8 @@ export const SANDBOX_DEFAULTS = {
   META_APP_ID: DEFAULT_SIM_APP_ID,
   META_APP_SECRET: DEFAULT_SIM_APP_SECRET,
   META_WEBHOOK_VERIFY_TOKEN: "sandbox-verify-token",
+  // WhatsApp (issue 5): the Embedded Signup configuration the page launches (the SDK stand-in accepts any).
+  META_CONFIG_ID: "sandbox-embedded-signup-config",
   CATALOG_FLUSH_INTERVAL_MS: "1000",
   SANDBOX_PRODUCTS: "12",
   // A fixed, public development key: the sandbox holds no real secrets.
@@ -160,6 +162,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     META_APP_ID: setting(input, "META_APP_ID"),
     META_APP_SECRET: metaAppSecret,
     META_WEBHOOK_VERIFY_TOKEN: setting(input, "META_WEBHOOK_VERIFY_TOKEN"),
+    // WhatsApp (issue 5): Meta's SDK and OAuth dialog are the admin stand-in's unless set (browser tests set Meta's real URLs and intercept them).
+    META_CONFIG_ID: setting(input, "META_CONFIG_ID"),
+    META_SDK_URL: input.META_SDK_URL || `${adminOrigin}/facebook-sdk.js`,
+    META_OAUTH_DIALOG_URL: input.META_OAUTH_DIALOG_URL || adminOrigin,
     CATALOG_FLUSH_INTERVAL_MS: setting(input, "CATALOG_FLUSH_INTERVAL_MS"),
     SHOPIFY_ADMIN_API_URL: shopifyAdmin.url,
     PORT: String(port),
@@ -202,7 +208,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   };
 
   try {
-    admin = await startAdminStandin({ port: adminPort, appUrl, apiKey, apiSecret, shops: [shop] });
+    admin = await startAdminStandin({
+      port: adminPort,
+      appUrl,
+      apiKey,
+      apiSecret,
+      shops: [shop],
+      // WhatsApp (issue 5): the SDK stand-in's sign-in windows get codes for the seeded token.
+      metaSignup: simulator ? { graphUrl: simulator.url, token: meta.wabaToken } : undefined,
+    });
     await waitForHealth(appUrl, app);
   } catch (error) {
     await stop();

@@ -1,0 +1,100 @@
+import { z } from "zod";
+import { checkHealth } from "./health.server";
+import { connectWhatsApp } from "./connect.server";
+import { disconnect } from "./connection.server";
+import { WhatsAppStepFailed, type WhatsAppFailure } from "./failures";
+import { interactiveClient } from "./graph.server";
+import { chooseSendingNumber, registerNumber } from "./register-phone.server";
+import { SignupEvent } from "./signup-event";
+import { E164, sendTestMessage, type TestMessageView } from "./test-message.server";
+
+/**
+ * The WhatsApp page's actions: the input (zod, strict: the shop comes from
+ * the session and a body naming one is refused) and one call into the
+ * service per intent. Results are plain data for the page.
+ */
+
+const graphId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+
+export const WhatsAppAction = z.discriminatedUnion("intent", [
+  z
+    .object({
+      intent: z.literal("connect"),
+      code: z.string().min(1).max(4096),
+      via: z.enum(["sdk", "dialog"]).default("sdk"),
+      signup: SignupEvent.nullish(),
+      allowSwitch: z.boolean().default(false),
+    })
+    .strict(),
+  z.object({ intent: z.literal("choose-number"), phoneNumberId: graphId }).strict(),
+  z.object({ intent: z.literal("register-number"), phoneNumberId: graphId }).strict(),
+  z.object({ intent: z.literal("refresh-health") }).strict(),
+  z.object({ intent: z.literal("disconnect") }).strict(),
+  z.object({ intent: z.literal("send-test"), to: E164 }).strict(),
+]);
+export type WhatsAppAction = z.infer<typeof WhatsAppAction>;
+
+export type ActionResult =
+  | { intent: WhatsAppAction["intent"]; ok: true; message: string; warnings?: string[]; testMessage?: TestMessageView }
+  | { intent: WhatsAppAction["intent"] | "invalid"; ok: false; failure: WhatsAppFailure; testMessage?: TestMessageView };
+
+/** The first problem of a refused body, in words a person can act on (no received values echoed). */
+export function invalidInput(error: z.ZodError): ActionResult {
+  const issue = error.issues[0];
+  const field = issue?.path.join(".") || "request";
+  const message =
+    field === "to" ? "Enter the number in international format, e.g. +14155550123." : `The request was not understood (${field}: ${issue?.code ?? "invalid"}).`;
+  return { intent: "invalid", ok: false, failure: { code: "invalid_input", message } };
+}
+
+const CONNECT_MESSAGES = {
+  connected: "WhatsApp is connected.",
+  reconnected: "WhatsApp is reconnected: the new connection replaced the old one.",
+  switched: "This shop now uses the new WhatsApp Business Account.",
+} as const;
+
+export async function runWhatsAppAction(shop: string, action: WhatsAppAction): Promise<ActionResult> {
+  const client = interactiveClient();
+  const { intent } = action;
+  try {
+    switch (action.intent) {
+      case "connect": {
+        const outcome = await connectWhatsApp(client, shop, {
+          code: action.code,
+          via: action.via,
+          signup: action.signup ?? null,
+          allowSwitch: action.allowSwitch,
+        });
+        if (!outcome.ok) return { intent, ok: false, failure: outcome.failure };
+        return { intent, ok: true, message: CONNECT_MESSAGES[outcome.kind], warnings: outcome.warnings };
+      }
+      case "choose-number":
+        await chooseSendingNumber(client, shop, action.phoneNumberId);
+        return { intent, ok: true, message: "Test messages will be sent from this number." };
+      case "register-number":
+        await registerNumber(client, shop, action.phoneNumberId);
+        return { intent, ok: true, message: "The number is registered for Cloud API." };
+      case "refresh-health": {
+        const result = await checkHealth(shop, { client });
+        const messages = {
+          checked: "Health checked.",
+          needs_reconnect: "Checked: the connection needs a reconnect.",
+          superseded: "A newer check finished first; the page shows that one.",
+          skipped: "Nothing to check: WhatsApp is not connected, or needs a reconnect first.",
+        } as const;
+        return { intent, ok: true, message: messages[result] };
+      }
+      case "disconnect":
+        await disconnect(shop);
+        return { intent, ok: true, message: "WhatsApp is disconnected. The app no longer holds a token for it." };
+      case "send-test": {
+        const outcome = await sendTestMessage(client, shop, { to: action.to });
+        if (!outcome.ok) return { intent, ok: false, failure: outcome.failure, testMessage: outcome.message };
+        return { intent, ok: true, message: "Test message sent to Meta.", testMessage: outcome.message };
+      }
+    }
+  } catch (error) {
+    if (error instanceof WhatsAppStepFailed) return { intent, ok: false, failure: error.failure };
+    throw error;
+  }
+}

@@ -1,0 +1,80 @@
+import { db } from "../db.server";
+import { logger } from "../logger.server";
+import { TokenInvalid } from "../meta/index.server";
+import type { SecretValue } from "../vault/secret-value";
+import { openSecret } from "../vault/secrets.server";
+import { fail } from "./failures";
+
+/**
+ * The stored WhatsApp connection: loading it, using its token, and the
+ * state changes every step shares. The token is opened from the vault only
+ * for the call that needs it; any 190 from any WhatsApp call turns the
+ * connection into NEEDS_RECONNECT.
+ */
+
+const log = logger.child({ module: "whatsapp" });
+
+export function loadConnection(shop: string) {
+  return db.whatsAppConnection.findUnique({
+    where: { shop },
+    include: { phoneNumbers: { orderBy: [{ createdAt: "asc" }, { phoneNumberId: "asc" }] } },
+  });
+}
+
+export type StoredConnection = NonNullable<Awaited<ReturnType<typeof loadConnection>>>;
+
+/** Why the connection needs a reconnect, with the symptoms a merchant would notice meanwhile. */
+export function reconnectReason(cause: string): string {
+  return (
+    `Meta no longer accepts this shop's WhatsApp connection: ${cause}. Until you reconnect, test messages fail ` +
+    "and message and template statuses stop updating."
+  );
+}
+
+/**
+ * Marks the connection NEEDS_RECONNECT, but only while it still holds the
+ * token that failed: a stale failure must not undo a reconnect that
+ * happened meanwhile.
+ */
+export async function markNeedsReconnect(shop: string, tokenCiphertext: string, reason: string, lastError?: string) {
+  const { count } = await db.whatsAppConnection.updateMany({
+    where: { shop, tokenCiphertext, state: { not: "DISCONNECTED" } },
+    data: { state: "NEEDS_RECONNECT", stateReason: reason, lastError: lastError ?? reason },
+  });
+  if (count) log.warn({ shop, reason }, "whatsapp connection needs reconnect");
+  return count > 0;
+}
+
+/**
+ * Runs `call` with the shop's WhatsApp token opened from the vault. A 190
+ * (TokenInvalid) from Meta marks the connection NEEDS_RECONNECT before the
+ * error goes on to the caller.
+ */
+export async function withToken<T>(shop: string, call: (token: SecretValue) => Promise<T>): Promise<T> {
+  const row = await db.whatsAppConnection.findUnique({ where: { shop }, select: { tokenCiphertext: true, state: true } });
+  if (!row?.tokenCiphertext || row.state === "DISCONNECTED") {
+    return fail("not_connected", "WhatsApp is not connected for this shop. Click Connect WhatsApp first.");
+  }
+  const ciphertext = row.tokenCiphertext;
+  try {
+    return await call(openSecret(shop, "whatsapp.token", ciphertext));
+  } catch (error) {
+    if (error instanceof TokenInvalid) await markNeedsReconnect(shop, ciphertext, reconnectReason(error.reason), error.message);
+    throw error;
+  }
+}
+
+/** Disconnect: the row goes (its phone numbers and their PINs with it), so nothing can send any more. */
+export async function disconnect(shop: string) {
+  const { count } = await db.whatsAppConnection.deleteMany({ where: { shop } });
+  log.info({ shop, removed: count > 0 }, "whatsapp disconnected");
+  return count > 0;
+}
+
+/** Remembers the last failure of a step on an existing connection, without changing its state. */
+export async function recordLastError(shop: string, message: string, opts: { alsoReasonIfNeedsReconnect?: boolean } = {}) {
+  await db.whatsAppConnection.updateMany({ where: { shop }, data: { lastError: message } });
+  if (opts.alsoReasonIfNeedsReconnect) {
+    await db.whatsAppConnection.updateMany({ where: { shop, state: "NEEDS_RECONNECT" }, data: { stateReason: message } });
+  }
+}

@@ -1,0 +1,146 @@
+import { db as appDb, type Db, type Prisma } from "../db.server";
+import { logger } from "../logger.server";
+import { MetaGraphError, PermissionMissing, TokenInvalid, type MetaGraphClient, type PhoneNumberInfo, type TokenInfo } from "../meta/index.server";
+import { openSecret } from "../vault/secrets.server";
+import { reconnectReason } from "./connection.server";
+import { emptySnapshot, readSnapshot, withEvent, type HealthSnapshot, type NumberHealth } from "./health-snapshot";
+import { describeMetaError } from "./meta-failure.server";
+import { describeLoss, grantFrom, isEmptyLoss, missingForWaba } from "./scopes";
+
+/**
+ * The health check: token validity and scopes (debug_token), and every
+ * number's status, quality, messaging limit and name status. Each run
+ * writes one snapshot with its start time, compare-and-set on
+ * healthCheckedAt (and on the token it used), so a slow, stale check never
+ * overwrites a newer one, nor judges a token that a reconnect replaced.
+ * A token Meta no longer accepts, or one that lost a required permission,
+ * turns the connection into NEEDS_RECONNECT; Meta being unavailable only
+ * records the error (reconnecting would not help).
+ */
+
+const log = logger.child({ module: "whatsapp-health" });
+
+// debug_token reports why a token is invalid with the same subcodes as a 190.
+const INVALID_REASONS: Record<number, string> = {
+  458: "the app was removed from the Meta business account",
+  460: "the password of the Meta account changed",
+  463: "the access token expired",
+  467: "the access token is no longer valid",
+  492: "the Meta session is no longer valid",
+};
+
+function invalidReason(info: TokenInfo): string {
+  const subcode = info.error?.subcode;
+  return (subcode !== null && subcode !== undefined && INVALID_REASONS[subcode]) || "access was removed in Meta Business Settings";
+}
+
+export const numberHealth = (n: PhoneNumberInfo): NumberHealth => ({
+  id: n.id,
+  status: n.status,
+  qualityRating: n.qualityRating,
+  messagingLimit: n.messagingLimitTier,
+  nameStatus: n.nameStatus,
+});
+
+/** The PhoneNumber columns a listing refreshes (never the PIN, registration or active flag). */
+export const numberColumns = (n: PhoneNumberInfo) => ({
+  displayPhoneNumber: n.displayPhoneNumber ?? n.id,
+  verifiedName: n.verifiedName,
+  qualityRating: n.qualityRating,
+  status: n.status,
+  nameStatus: n.nameStatus,
+  messagingLimit: n.messagingLimitTier,
+});
+
+export type HealthCheckResult = "checked" | "needs_reconnect" | "skipped" | "superseded";
+
+export interface HealthDeps {
+  client: MetaGraphClient;
+  /** Default: the app's database (the worker and its tests pass theirs). */
+  db?: Db;
+  now?: () => Date;
+}
+
+export async function checkHealth(shop: string, deps: HealthDeps): Promise<HealthCheckResult> {
+  const db = deps.db ?? appDb;
+  const conn = await db.whatsAppConnection.findUnique({ where: { shop } });
+  if (!conn || conn.state !== "CONNECTED" || !conn.tokenCiphertext) return "skipped";
+  const startedAt = (deps.now ?? (() => new Date()))();
+  const ciphertext = conn.tokenCiphertext;
+  const token = openSecret(shop, "whatsapp.token", ciphertext);
+  const previous = readSnapshot(conn.health);
+  const snapshot: HealthSnapshot = {
+    ...emptySnapshot(startedAt),
+    wabaName: previous?.wabaName ?? null,
+    grantWarnings: previous?.grantWarnings ?? [],
+    events: previous?.events ?? [],
+  };
+  let reconnect: string | null = null;
+  let listed: PhoneNumberInfo[] | null = null;
+
+  try {
+    const info = await deps.client.debugToken(token);
+    snapshot.token = { valid: info.isValid, scopes: info.scopes, expiresAt: info.expiresAt?.toISOString() ?? null, reason: null };
+    if (!info.isValid) {
+      reconnect = reconnectReason(invalidReason(info));
+    } else {
+      const missing = missingForWaba(grantFrom(info.scopes, info.granularScopes), conn.wabaId);
+      if (!isEmptyLoss(missing)) reconnect = describeLoss(missing, { subject: "This shop's Meta connection" });
+    }
+    if (!reconnect) listed = await deps.client.listPhoneNumbers(token, conn.wabaId);
+  } catch (error) {
+    if (!(error instanceof MetaGraphError)) throw error;
+    if (error instanceof TokenInvalid) reconnect = reconnectReason(error.reason);
+    else if (error instanceof PermissionMissing) reconnect = describeMetaError(error, "checking the account's health", "missing_permissions").message;
+    else snapshot.checkError = describeMetaError(error, "checking the account's health", "meta_unavailable").message;
+  }
+  if (reconnect) snapshot.token = { ...snapshot.token, valid: false, reason: reconnect };
+  // Numbers that could not be read keep their last known values.
+  snapshot.numbers = listed ? listed.map(numberHealth) : (previous?.numbers ?? []);
+
+  const written = await db.$transaction(async (tx) => {
+    // Webhook events that arrived while the check ran are kept.
+    const current = await tx.whatsAppConnection.findUnique({ where: { shop }, select: { health: true } });
+    for (const event of readSnapshot(current?.health)?.events ?? []) Object.assign(snapshot, withEvent(snapshot, event));
+    const { count } = await tx.whatsAppConnection.updateMany({
+      where: { shop, tokenCiphertext: ciphertext, OR: [{ healthCheckedAt: null }, { healthCheckedAt: { lt: startedAt } }] },
+      data: {
+        health: snapshot as unknown as Prisma.InputJsonValue,
+        healthCheckedAt: startedAt,
+        lastError: reconnect ?? snapshot.checkError,
+        ...(reconnect ? { state: "NEEDS_RECONNECT", stateReason: reconnect } : {}),
+      },
+    });
+    if (count === 0 || !listed) return count > 0;
+    await tx.phoneNumber.deleteMany({ where: { shop, phoneNumberId: { notIn: listed.map((n) => n.id) } } });
+    for (const n of listed) {
+      await tx.phoneNumber.upsert({
+        where: { shop_phoneNumberId: { shop, phoneNumberId: n.id } },
+        create: { shop, phoneNumberId: n.id, connectionId: conn.id, ...numberColumns(n) },
+        update: numberColumns(n),
+      });
+    }
+    return true;
+  });
+  if (!written) {
+    log.debug({ shop }, "health check superseded by a newer one");
+    return "superseded";
+  }
+  if (reconnect) log.warn({ shop }, "health check: connection needs reconnect");
+  else log.debug({ shop, numbers: snapshot.numbers.length, checkError: Boolean(snapshot.checkError) }, "health checked");
+  return reconnect ? "needs_reconnect" : "checked";
+}
+
+/** The page's refresh: only when the last snapshot is older than `ttlMs`. Never fails the page. */
+export async function refreshHealthIfStale(shop: string, deps: HealthDeps & { ttlMs: number }) {
+  const db = deps.db ?? appDb;
+  const conn = await db.whatsAppConnection.findUnique({ where: { shop }, select: { healthCheckedAt: true, state: true } });
+  if (conn?.state !== "CONNECTED") return "skipped";
+  if (conn.healthCheckedAt && Date.now() - conn.healthCheckedAt.getTime() < deps.ttlMs) return "fresh";
+  try {
+    return await checkHealth(shop, deps);
+  } catch (error) {
+    log.error({ shop, err: error }, "health refresh failed");
+    return "failed";
+  }
+}

@@ -1,0 +1,233 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { z } from "zod";
+import { db, type Prisma } from "../db.server";
+import { logger } from "../logger.server";
+import { emptySnapshot, readSnapshot, withEvent, type HealthEvent } from "./health-snapshot";
+import { applyStatus, fromMeta, readTimeline, type MessageStatus, type TimelineEntry } from "./message-status";
+
+/**
+ * Meta's WhatsApp webhooks: the verify handshake, the X-Hub-Signature-256
+ * check on the raw body, and the effects. Every change is routed by the
+ * entry's WABA id (and the phone number id inside it) to the shops
+ * connected to that WABA; anything else is acknowledged and ignored, since
+ * Meta retries a non-200 for days. Every effect is idempotent: a replayed
+ * delivery changes nothing.
+ */
+
+const log = logger.child({ module: "meta-webhooks" });
+
+/** Meta batches up to 1,000 updates per delivery; a few MB is far above that. */
+export const MAX_META_WEBHOOK_BYTES = 3 * 1024 * 1024;
+
+const safeEqual = (a: string, b: string) => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+/** The handshake's answer: the challenge when the verify token matches, else null (403). */
+export function verifyHandshake(params: URLSearchParams, verifyToken: string): string | null {
+  const token = params.get("hub.verify_token") ?? "";
+  const challenge = params.get("hub.challenge");
+  if (params.get("hub.mode") !== "subscribe" || !verifyToken || challenge === null) return null;
+  return safeEqual(token, verifyToken) ? challenge : null;
+}
+
+/** X-Hub-Signature-256 against each accepted app secret (current, and the previous one during a rotation). */
+export function validSignature(raw: Buffer, header: string | null, secrets: string[]): boolean {
+  const match = /^sha256=([0-9a-f]{64})$/i.exec(header?.trim() ?? "");
+  if (!match) return false;
+  const given = Buffer.from(match[1].toLowerCase(), "hex");
+  let ok = false;
+  // Every secret is tried (no early exit), so timing says nothing about which one matched.
+  for (const secret of secrets) {
+    if (!secret) continue;
+    const expected = createHmac("sha256", secret).update(raw).digest();
+    if (timingSafeEqual(expected, given)) ok = true;
+  }
+  return ok;
+}
+
+// Graph ids are digits (letters, "_" and "-" tolerated); anything else cannot be ours, and
+// text a database refuses (NUL, lone surrogates) never reaches a query.
+const id = z
+  .union([z.string(), z.number().int().nonnegative()])
+  .transform(String)
+  .pipe(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/));
+const printable = (s: string) => !/[\p{Cc}\p{Cs}]/u.test(s); // no control characters, no lone surrogates
+const wamid = z.string().min(1).max(512).refine(printable);
+const StatusUpdate = z.object({
+  id: wamid,
+  status: z.string(),
+  timestamp: z.union([z.string(), z.number()]).optional(),
+  errors: z.array(z.object({ code: z.number().optional(), title: z.string().optional(), message: z.string().optional(), error_data: z.object({ details: z.string().optional() }).partial().optional() })).optional(),
+});
+const MessagesValue = z.object({
+  metadata: z.object({ phone_number_id: id }),
+  statuses: z.array(z.unknown()).optional(),
+  messages: z.array(z.object({ id: wamid }).passthrough()).optional(),
+});
+const text = z.string().max(256).refine(printable);
+const QualityValue = z.object({
+  display_phone_number: z.union([text, z.number()]).transform(String).optional(),
+  event: text,
+  current_limit: text.optional(),
+});
+const AccountValue = z.object({ event: text, phone_number: z.union([text, z.number()]).transform(String).optional() }).passthrough();
+
+export const MetaWebhookPayload = z.object({
+  object: z.string(),
+  entry: z.array(
+    z.object({
+      id,
+      time: z.number().optional(),
+      changes: z.array(z.object({ field: z.string(), value: z.unknown() })).default([]),
+    }),
+  ),
+});
+export type MetaWebhookPayload = z.infer<typeof MetaWebhookPayload>;
+
+export interface WebhookSummary {
+  entries: number;
+  ignoredEntries: number;
+  statuses: number;
+  inbound: number;
+  healthEvents: number;
+}
+
+const isoFromSeconds = (value: string | number | undefined, fallback: Date) => {
+  const n = Number(value);
+  return Number.isFinite(n) && n > 0 ? new Date(n * 1000).toISOString() : fallback.toISOString();
+};
+const digits = (s: string | null | undefined) => (s ?? "").replace(/\D/g, "");
+
+export async function processMetaWebhook(payload: MetaWebhookPayload, now = new Date()): Promise<WebhookSummary> {
+  const summary: WebhookSummary = { entries: payload.entry.length, ignoredEntries: 0, statuses: 0, inbound: 0, healthEvents: 0 };
+  if (payload.object !== "whatsapp_business_account") {
+    summary.ignoredEntries = payload.entry.length;
+    return summary;
+  }
+  for (const entry of payload.entry) {
+    const shops = (await db.whatsAppConnection.findMany({ where: { wabaId: entry.id, state: { not: "DISCONNECTED" } }, select: { shop: true } })).map(
+      (c) => c.shop,
+    );
+    if (shops.length === 0) {
+      summary.ignoredEntries++;
+      log.debug({ wabaId: entry.id }, "meta webhook for an unknown WABA ignored");
+      continue;
+    }
+    await db.whatsAppConnection.updateMany({ where: { shop: { in: shops } }, data: { webhookSeenAt: now } });
+    const at = entry.time ? new Date(entry.time * 1000) : now;
+    for (const change of entry.changes) {
+      if (change.field === "messages") {
+        const value = MessagesValue.safeParse(change.value);
+        if (!value.success) continue;
+        const phoneNumberId = value.data.metadata.phone_number_id;
+        // Only shops that hold this number on this WABA: another shop's message is never touched.
+        const owners = (await db.phoneNumber.findMany({ where: { phoneNumberId, shop: { in: shops } }, select: { shop: true } })).map((p) => p.shop);
+        if (owners.length === 0) continue;
+        for (const raw of value.data.statuses ?? []) {
+          const status = StatusUpdate.safeParse(raw);
+          if (status.success && (await recordStatus(owners, phoneNumberId, status.data, now))) summary.statuses++;
+        }
+        for (const message of value.data.messages ?? []) if (await recordInbound(owners, phoneNumberId, message.id)) summary.inbound++;
+      } else if (change.field === "phone_number_quality_update") {
+        const value = QualityValue.safeParse(change.value);
+        if (!value.success) continue;
+        const event: HealthEvent = { field: change.field, event: value.data.event, at: at.toISOString(), phoneNumber: value.data.display_phone_number ?? null, detail: value.data.current_limit ?? null };
+        await qualityUpdate(shops, value.data.display_phone_number ?? null, value.data.current_limit ?? null);
+        for (const shop of shops) await recordHealthEvent(shop, event);
+        summary.healthEvents++;
+      } else if (change.field === "account_update") {
+        const value = AccountValue.safeParse(change.value);
+        if (!value.success) continue;
+        const event: HealthEvent = { field: change.field, event: value.data.event, at: at.toISOString(), phoneNumber: value.data.phone_number ?? null, detail: null };
+        for (const shop of shops) await recordHealthEvent(shop, event);
+        summary.healthEvents++;
+      }
+    }
+  }
+  return summary;
+}
+
+type StatusInput = z.infer<typeof StatusUpdate>;
+
+function metaReason(status: StatusInput): string | null {
+  const e = status.errors?.[0];
+  if (!e) return null;
+  const text = e.error_data?.details || e.message || e.title || "no reason given";
+  return `${text}${e.code ? ` (Meta error ${e.code})` : ""}`;
+}
+
+// A status can beat the send's own write of the wamid by a few milliseconds.
+const IN_FLIGHT_WAIT_MS = 3_000;
+const IN_FLIGHT_WINDOW_MS = 30_000;
+
+async function findMessage(shops: string[], phoneNumberId: string, wamid: string) {
+  const where = { wamid, shop: { in: shops }, phoneNumberId, direction: "OUT" };
+  let row = await db.messageLog.findFirst({ where });
+  const deadline = Date.now() + IN_FLIGHT_WAIT_MS;
+  while (!row && Date.now() < deadline) {
+    const inFlight = await db.messageLog.count({
+      where: { shop: { in: shops }, phoneNumberId, wamid: null, status: "PENDING", createdAt: { gt: new Date(Date.now() - IN_FLIGHT_WINDOW_MS) } },
+    });
+    if (inFlight === 0) return null;
+    await new Promise((r) => setTimeout(r, 50));
+    row = await db.messageLog.findFirst({ where });
+  }
+  return row;
+}
+
+/** Applies one status; compare-and-set on the status it read, so two concurrent deliveries cannot both win. */
+async function recordStatus(shops: string[], phoneNumberId: string, status: StatusInput, now: Date): Promise<boolean> {
+  const reported = fromMeta(status.status);
+  if (!reported) return false;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const row = await findMessage(shops, phoneNumberId, status.id);
+    if (!row) return false;
+    const update: TimelineEntry = { status: reported, at: isoFromSeconds(status.timestamp, now), ...(reported === "FAILED" ? { error: metaReason(status) } : {}) };
+    const next = applyStatus({ status: row.status as MessageStatus, timeline: readTimeline(row.timeline) }, update);
+    if (!next) return false;
+    const { count } = await db.messageLog.updateMany({
+      where: { id: row.id, status: row.status, statusAt: row.statusAt },
+      data: {
+        status: next.status,
+        statusAt: new Date(),
+        timeline: next.timeline as unknown as Prisma.InputJsonValue,
+        ...(next.error ? { error: next.error } : {}),
+      },
+    });
+    if (count === 1) return true;
+  }
+  return false;
+}
+
+/** Inbound messages are only counted (one row each, no content, no sender); the wamid makes replays no-ops. */
+async function recordInbound(shops: string[], phoneNumberId: string, wamid: string): Promise<boolean> {
+  try {
+    await db.messageLog.create({ data: { shop: shops[0], phoneNumberId, to: "", wamid, status: "RECEIVED", direction: "IN" } });
+    return true;
+  } catch (error) {
+    if ((error as { code?: string }).code === "P2002") return false;
+    throw error;
+  }
+}
+
+async function qualityUpdate(shops: string[], displayPhoneNumber: string | null, currentLimit: string | null) {
+  if (!displayPhoneNumber || !currentLimit) return;
+  const numbers = await db.phoneNumber.findMany({ where: { shop: { in: shops } }, select: { id: true, displayPhoneNumber: true } });
+  const ids = numbers.filter((n) => digits(n.displayPhoneNumber) === digits(displayPhoneNumber)).map((n) => n.id);
+  if (ids.length) await db.phoneNumber.updateMany({ where: { id: { in: ids } }, data: { messagingLimit: currentLimit } });
+}
+
+/** Adds the event to the health snapshot (read-modify-write in a transaction; a replay is a no-op). */
+async function recordHealthEvent(shop: string, event: HealthEvent) {
+  await db.$transaction(async (tx) => {
+    const conn = await tx.whatsAppConnection.findUnique({ where: { shop }, select: { health: true, healthCheckedAt: true } });
+    if (!conn) return;
+    const snapshot = readSnapshot(conn.health) ?? emptySnapshot(conn.healthCheckedAt ?? new Date(0));
+    const next = withEvent(snapshot, event);
+    if (next === snapshot) return;
+    await tx.whatsAppConnection.update({ where: { shop }, data: { health: next as unknown as Prisma.InputJsonValue } });
+  });
+}

@@ -1,0 +1,112 @@
+import { env } from "../env.server";
+import { loadConnection } from "./connection.server";
+import { oauthRedirectUri } from "./exchange-code.server";
+import { readSnapshot } from "./health-snapshot";
+import { healthVerdict, messagingLimitText, type HealthVerdict } from "./health-status";
+import { latestTestMessage, type TestMessageView } from "./test-message.server";
+
+/**
+ * Everything the WhatsApp page shows, as plain data. Built from columns
+ * the page may see: never a ciphertext, token or PIN.
+ */
+
+export interface MetaLoginSettings {
+  appId: string;
+  graphVersion: string;
+  configId: string;
+  sdkUrl: string;
+  dialogUrl: string;
+  redirectUri: string;
+  /** False when the operator has not configured the Meta app yet. */
+  configured: boolean;
+}
+
+export interface NumberView {
+  phoneNumberId: string;
+  displayPhoneNumber: string;
+  verifiedName: string | null;
+  qualityRating: string | null;
+  status: string | null;
+  nameStatus: string | null;
+  messagingLimit: string;
+  registered: boolean;
+  active: boolean;
+}
+
+export interface WhatsAppPageData {
+  meta: MetaLoginSettings;
+  connection: {
+    state: string;
+    wabaId: string;
+    wabaName: string | null;
+    businessId: string | null;
+    scopes: string[];
+    healthCheckedAt: string | null;
+    webhookSeenAt: string | null;
+  } | null;
+  verdict: HealthVerdict;
+  numbers: NumberView[];
+  lastTestMessage: TestMessageView | null;
+}
+
+/**
+ * The browser's Meta login settings for a configuration: Embedded Signup
+ * (META_CONFIG_ID, the default) or, for the catalog page, META_CATALOG_CONFIG_ID.
+ */
+export function metaLoginSettings(configId: string = env().META_CONFIG_ID): MetaLoginSettings {
+  const c = env();
+  return {
+    appId: c.META_APP_ID,
+    graphVersion: c.META_GRAPH_VERSION,
+    configId,
+    sdkUrl: c.META_SDK_URL,
+    dialogUrl: c.META_OAUTH_DIALOG_URL,
+    redirectUri: oauthRedirectUri(),
+    configured: Boolean(c.META_APP_ID && configId),
+  };
+}
+
+export async function whatsAppPageData(shop: string): Promise<WhatsAppPageData> {
+  const [row, lastTestMessage] = await Promise.all([loadConnection(shop), latestTestMessage(shop)]);
+  const snapshot = row ? readSnapshot(row.health) : null;
+  const numbers: NumberView[] = (row?.phoneNumbers ?? []).map((n) => ({
+    phoneNumberId: n.phoneNumberId,
+    displayPhoneNumber: n.displayPhoneNumber,
+    verifiedName: n.verifiedName,
+    qualityRating: n.qualityRating,
+    status: n.status,
+    nameStatus: n.nameStatus,
+    messagingLimit: messagingLimitText(n.messagingLimit),
+    registered: n.registered,
+    active: n.active,
+  }));
+  const verdict = healthVerdict({
+    state: row?.state ?? "DISCONNECTED",
+    stateReason: row?.stateReason ?? null,
+    lastError: row?.lastError ?? null,
+    snapshot,
+    numbers,
+    webhookSeenAt: row?.webhookSeenAt ?? null,
+    lastTestMessage: lastTestMessage
+      ? { createdAt: new Date(lastTestMessage.createdAt), accepted: lastTestMessage.status !== "FAILED", status: lastTestMessage.status }
+      : null,
+    now: new Date(),
+  });
+  return {
+    meta: metaLoginSettings(),
+    connection: row
+      ? {
+          state: row.state,
+          wabaId: row.wabaId,
+          wabaName: snapshot?.wabaName ?? null,
+          businessId: row.businessId,
+          scopes: Array.isArray(row.scopes) ? row.scopes.filter((s): s is string => typeof s === "string") : [],
+          healthCheckedAt: row.healthCheckedAt?.toISOString() ?? null,
+          webhookSeenAt: row.webhookSeenAt?.toISOString() ?? null,
+        }
+      : null,
+    verdict,
+    numbers,
+    lastTestMessage,
+  };
+}

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { appFrame, launchBrowser, newPage } from "../helpers/browser";
+import { freePort } from "../helpers/app-process";
+import { OUTPUT } from "../helpers/global-setup";
+import { adminPath } from "../sandbox/admin-standin";
+import { startSandbox, type Sandbox } from "../sandbox/sandbox";
+import { createDb, type Db } from "../../app/db.server";
+
+/**
+ * `npm run sandbox` as a person uses it, with no interception: the page
+ * loads the Meta SDK stand-in from the admin stand-in (META_SDK_URL), whose
+ * sign-in window hands back a code from the sandbox's Meta simulator. Its
+ * messages are not from facebook.com, so the app gets the code only and
+ * finds the seeded account from the token. Also the OAuth dialog fallback.
+ */
+describe("WhatsApp in the sandbox, with the sandbox's own Meta stand-ins", () => {
+  let sandbox: Sandbox;
+  let browser: Browser;
+  let page: Page;
+  let db: Db;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({
+      env: {
+        PORT: String(await freePort()),
+        SANDBOX_ADMIN_PORT: String(await freePort()),
+        SANDBOX_GRAPH_PORT: String(await freePort()),
+        DATABASE_URL: `file:${OUTPUT}/e2e-whatsapp-sandbox-${inject("runId")}.sqlite`,
+      },
+      output: () => undefined,
+      build: false,
+    });
+    db = createDb(sandbox.databaseUrl);
+    browser = await launchBrowser();
+    page = await newPage(browser);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await db?.$disconnect();
+    await sandbox?.stop();
+  });
+
+  const level = () => appFrame(page).getByTestId("whatsapp-health").getAttribute("data-level");
+
+  async function open() {
+    await page.goto(new URL(adminPath(sandbox.shop, "/app/whatsapp"), sandbox.adminUrl).toString());
+    await expect.poll(() => appFrame(page).getByTestId("meta-login-status").first().getAttribute("data-sdk"), { timeout: 20_000 }).toBe("ready");
+  }
+
+  it("shows the seeded connection with its two numbers", async () => {
+    await open();
+    expect(await level()).toBe("connected");
+    await expect.poll(() => appFrame(page).getByText("+1 555-010-0002").count()).toBe(1);
+  });
+
+  it("reconnects through the stand-in's sign-in window", async () => {
+    const before = (await db.whatsAppConnection.findUniqueOrThrow({ where: { shop: sandbox.shop } })).tokenCiphertext;
+    const popup = page.waitForEvent("popup");
+    await appFrame(page).getByRole("button", { name: "Reconnect" }).click();
+    const signin = await popup;
+    await signin.getByRole("button", { name: "Finish" }).click();
+    await expect.poll(() => appFrame(page).getByTestId("action-success").count(), { timeout: 15_000 }).toBe(1);
+    const after = await db.whatsAppConnection.findUniqueOrThrow({ where: { shop: sandbox.shop } });
+    expect(after.state).toBe("CONNECTED");
+    expect(after.tokenCiphertext).not.toBe(before); // sealed again from the exchanged token
+  });
+
+  it("connects through the OAuth dialog fallback when Meta's window is closed without finishing", async () => {
+    await db.whatsAppConnection.deleteMany({ where: { shop: sandbox.shop } });
+    await open();
+    const popup = page.waitForEvent("popup");
+    await appFrame(page).getByRole("button", { name: "Connect WhatsApp" }).click();
+    await (await popup).getByRole("button", { name: "Cancel" }).click();
+    await expect.poll(() => appFrame(page).getByTestId("meta-login-status").first().getAttribute("data-state"), { timeout: 10_000 }).toBe("no_code");
+    const dialog = page.waitForEvent("popup");
+    await appFrame(page).getByRole("button", { name: "Continue in a new window" }).click();
+    await (await dialog).getByRole("button", { name: "Finish" }).click();
+    // Connected; with two numbers and no signup event, the merchant picks the sending number next.
+    await expect.poll(level, { timeout: 15_000 }).toBe("attention");
+    await expect.poll(() => appFrame(page).getByText("No number is chosen to send from.").count()).toBe(1);
+    expect((await db.whatsAppConnection.findUniqueOrThrow({ where: { shop: sandbox.shop } })).wabaId).toBe(sandbox.meta.wabaId);
+  });
+});
