@@ -3,7 +3,7 @@ import net from "node:net";
 import path from "node:path";
 
 /**
- * Runs the production build exactly as `npm start` does (remix-serve) in a
+ * Runs the production build exactly as `npm start` does (app/server.ts) in a
  * child process with its own database, and captures everything it logs so
  * tests can search the logs (e.g. for leaked secrets).
  */
@@ -57,7 +57,7 @@ export async function startApp(opts: {
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(
     process.execPath,
-    [path.join(ROOT, "node_modules/@remix-run/serve/dist/cli.js"), path.join(ROOT, "build/server/index.js")],
+    ["--import", "tsx", path.join(ROOT, "app/server.ts")],
     {
       cwd: ROOT,
       env: {
