@@ -2,6 +2,7 @@ import { createClient, type Client, type Config, type InStatement, type Transact
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { ArgType, SqlDriverAdapter, SqlQueryable } from "@prisma/driver-adapter-utils";
+import Database from "libsql";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -114,6 +115,9 @@ export function keepOneConnection(client: Client): Client {
 
 /** Remembers the driver adapter it gave Prisma, so hot paths can run SQL on it (see sqlTransaction). */
 interface SharedAdapter {
+  provider: DbProvider;
+  url: string;
+  direct?: DirectSqlite;
   adapter?: Promise<SqlDriverAdapter>;
 }
 
@@ -140,10 +144,17 @@ class OneConnectionLibSQL extends PrismaLibSQL {
   }
 }
 
-const shared = new WeakMap<Db, SharedAdapter>();
+// On the client object itself, under a global symbol: a second copy of this
+// module (the dev server's reloads, a bundle beside the sources) reuses
+// globalThis.__db, and must find its adapter too.
+const SHARED = Symbol.for("wa-catalog.sharedAdapter");
+const shared = {
+  get: (client: Db): SharedAdapter | undefined => (client as unknown as Record<symbol, SharedAdapter | undefined>)[SHARED],
+  set: (client: Db, holder: SharedAdapter) => Object.defineProperty(client, SHARED, { value: holder }),
+};
 
 export function createDb(url = process.env.DATABASE_URL || DEFAULT_DATABASE_URL): Db {
-  const holder: SharedAdapter = {};
+  const holder: SharedAdapter = { provider: providerOf(url), url };
   let client: Db;
   if (providerOf(url) === "sqlite") {
     const SqlitePrisma = generatedClient("sqlite");
@@ -224,6 +235,150 @@ export async function sqlTransaction<T>(client: Db, work: (tx: SqlRunner) => Pro
 /** One statement outside a transaction, on the same adapter (see sqlTransaction). */
 export async function sqlQuery(client: Db, statement: SqlStatement): Promise<unknown[][]> {
   return runner(await adapterOf(client)).query(statement);
+}
+
+/** One write statement outside a transaction, on the same adapter; returns the rows changed. */
+export async function sqlExecute(client: Db, statement: SqlStatement): Promise<number> {
+  return runner(await adapterOf(client)).execute(statement);
+}
+
+/** The database a client made by createDb talks to. */
+export function providerOfDb(client: Db): DbProvider {
+  const provider = shared.get(client)?.provider;
+  if (!provider) throw new Error("providerOfDb needs a client made by createDb");
+  return provider;
+}
+
+/**
+ * SQL for sqlTransaction/sqlQuery, written once with `$1..$n`: SQLite gets
+ * `?1..?n` (numbered, so a repeated one binds the same value), PostgreSQL
+ * gets `::jsonb` on the parameters listed in `json` (JSON goes in as text).
+ */
+export function dialect(provider: DbProvider, text: string, json: number[] = []): string {
+  if (provider === "postgresql") return json.reduce((s, n) => s.replace(new RegExp(`\\$${n}\\b`, "g"), `$${n}::jsonb`), text);
+  return text.replace(/\$(\d+)/g, "?$1");
+}
+
+/** `$from, $from+1, ...`: the placeholders of an IN list of `count` values. */
+export function placeholders(from: number, count: number): string {
+  return Array.from({ length: count }, (_, i) => `$${from + i}`).join(", ");
+}
+
+/** A JSON column as read by plain SQL (text on SQLite; the pg adapter may hand it over parsed). */
+export function jsonColumn<T = unknown>(value: unknown): T | null {
+  if (value == null) return null;
+  return (typeof value === "string" ? JSON.parse(value) : value) as T;
+}
+
+/** A boolean column as read by plain SQL (SQLite stores 0/1). */
+export function boolColumn(value: unknown): boolean {
+  return value === true || value === 1 || value === 1n || value === "1" || value === "true";
+}
+
+/**
+ * SQLite only: a synchronous connection of its own to the client's database
+ * file, with prepared statements kept, for the webhook path (ingest.server.ts).
+ * Through @libsql/client each statement was prepared again, and each one that
+ * returns no rows threw and caught an exception on the way: a third of a
+ * product webhook's CPU (issue 7). The driver is the one @libsql/client runs
+ * on, so values are written as Prisma's adapter writes them (sqliteValue).
+ * A transaction here runs start to end without yielding, so it needs no lock
+ * of its own; SQLite's busy timeout orders it with the other connections.
+ */
+export class DirectSqlite {
+  private readonly conn: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(file: string) {
+    this.conn = new Database(file);
+    this.conn.pragma("journal_mode = WAL");
+    // Waiting for the write lock is transaction()'s job; reads never wait in WAL mode.
+    this.conn.pragma("busy_timeout = 0");
+    this.conn.pragma("synchronous = NORMAL");
+  }
+
+  private statement(sql: string, rows: boolean) {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.conn.prepare(sql);
+      if (rows) stmt.raw(true);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  /** Rows changed. */
+  run(statement: SqlStatement): number {
+    return this.statement(statement.sql, false).run(...statement.args.map(sqliteValue)).changes;
+  }
+
+  /** The first row, as an array, or undefined. */
+  get(statement: SqlStatement): unknown[] | undefined {
+    return this.statement(statement.sql, true).get(...statement.args.map(sqliteValue)) as unknown[] | undefined;
+  }
+
+  /**
+   * Runs `work` in BEGIN IMMEDIATE ... COMMIT (ROLLBACK if it throws). While
+   * another connection (the worker) holds the write lock it tries again
+   * every millisecond, yielding to the event loop, for up to 10 s. SQLite's
+   * own busy timeout sleeps inside the call, blocking every request of the
+   * process, and in steps that grow to 100 ms: against a worker that writes
+   * in short transactions back to back, webhooks waited up to 330 ms for a
+   * lock that was free most of the time (issue 7, p99 at 500/s).
+   */
+  transaction<T>(work: () => T): Promise<T> {
+    // One transaction of this process waits for the lock at a time; the others queue behind it.
+    const run = this.queue.then(() => this.whenFree(work));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private async whenFree<T>(work: () => T): Promise<T> {
+    const deadline = Date.now() + BUSY_WAIT_MS;
+    for (;;) {
+      try {
+        this.conn.exec("BEGIN IMMEDIATE");
+        break;
+      } catch (error) {
+        if ((error as { code?: string }).code !== "SQLITE_BUSY" || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    }
+    try {
+      const result = work();
+      this.conn.exec("COMMIT");
+      return result;
+    } catch (error) {
+      if (this.conn.inTransaction) this.conn.exec("ROLLBACK");
+      throw error;
+    }
+  }
+}
+
+const BUSY_WAIT_MS = 10_000;
+
+/** A value as Prisma's libsql adapter binds it (dates as ISO 8601 with "+00:00"). */
+function sqliteValue(value: SqlStatement["args"][number]) {
+  if (value instanceof Date) return value.toISOString().replace("Z", "+00:00");
+  if (typeof value === "boolean") return value ? 1 : 0;
+  return value;
+}
+
+/** The client's DirectSqlite (made on first use), or null on PostgreSQL. */
+export function directSqlite(client: Db): DirectSqlite | null {
+  const holder = shared.get(client);
+  if (!holder) throw new Error("directSqlite needs a client made by createDb");
+  if (holder.provider !== "sqlite") return null;
+  holder.direct ??= new DirectSqlite(sqliteFile(holder.url));
+  return holder.direct;
+}
+
+/** The file a "file:" URL names: file:./relative/to/cwd.sqlite, file:/absolute.sqlite or file:///absolute.sqlite. */
+export function sqliteFile(url: string) {
+  const path = url.slice("file:".length).split("?")[0];
+  return decodeURIComponent(path.startsWith("//") ? path.slice(2) : path);
 }
 
 /**

@@ -29,12 +29,12 @@ const SECRET_KEYS = [
 const paths = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `headers.${k.toLowerCase()}`]);
 
 /** The app's logger options; tests build one on a buffer with the same options. */
-export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}) {
+export function createLogger(options: { level?: string; destination?: pino.DestinationStream; redact?: false } = {}) {
   return pino(
     {
       level: options.level ?? process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "silent" : "info"),
       base: { app: "wa-catalog" },
-      redact: { paths, censor: "[redacted]" },
+      ...(options.redact === false ? {} : { redact: { paths, censor: "[redacted]" } }),
       serializers: {
         err: (err: unknown) => {
           const s = pino.stdSerializers.err(err as Error);

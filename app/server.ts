@@ -5,41 +5,74 @@
  * strings (the session token's id_token on embedded page loads, the OAuth
  * code on /meta/oauth-callback) are redacted. remix-serve logs raw URLs.
  */
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import express, { type RequestHandler } from "express";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
-import { logger, redactText } from "./logger.server";
+import { receiveProductsWebhook } from "./catalog/products-webhook.server";
+import { createLogger, logger, redactText } from "./logger.server";
+import { readLimited } from "./webhooks/deliveries.server";
 
 const root = path.resolve(import.meta.dirname, "..");
+
+// The request log's fields are fixed and its URL already scrubbed (redactText), so it skips the
+// logger's key-by-key redaction, which cost more than the rest of a product webhook's logging.
+const requestLog = createLogger({ redact: false }).child({ module: "http" });
+
+function logRequest(req: IncomingMessage, res: ServerResponse) {
+  const started = performance.now();
+  res.on("finish", () => {
+    requestLog.info(
+      { method: req.method, url: redactText(req.url ?? ""), status: res.statusCode, ms: Math.round((performance.now() - started) * 10) / 10 },
+      "request",
+    );
+  });
+}
 
 export async function createAppServer(options: { before?: RequestHandler[] } = {}) {
   const build = (await import(path.join(root, "build/server/index.js"))) as ServerBuild;
   const app = express();
   app.disable("x-powered-by");
-  const log = logger.child({ module: "http" });
-  app.use((req, res, next) => {
-    const started = performance.now();
-    res.on("finish", () => {
-      log.info(
-        { method: req.method, url: redactText(req.originalUrl), status: res.statusCode, ms: Math.round((performance.now() - started) * 10) / 10 },
-        "request",
-      );
-    });
-    next();
-  });
   for (const middleware of options.before ?? []) app.use(middleware);
   app.use("/assets", express.static(path.join(root, "build/client/assets"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(root, "build/client"), { maxAge: "1h" }));
   app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
-  return app;
+  // Shopify's product webhooks go straight to their handler; everything else to express and Remix.
+  return (req: IncomingMessage, res: ServerResponse) => {
+    logRequest(req, res);
+    if (req.method === "POST" && (req.url === "/webhooks/products" || req.url?.startsWith("/webhooks/products?"))) productsWebhook(req, res);
+    else app(req, res);
+  };
 }
 
-export function listen(app: express.Express) {
+/**
+ * Shopify's product webhooks straight from Node's request, without express
+ * or Remix: they come by the thousand when a merchant bulk-edits, and the
+ * framework (Fetch Request, routing, authenticate.webhook's session lookup)
+ * cost more than twice the work of storing them (issue 7). The Remix route
+ * webhooks.products.tsx runs the same receiveProductsWebhook under the dev server.
+ */
+function productsWebhook(req: IncomingMessage, res: ServerResponse) {
+  const send = (status: number, json: string) => res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(json) }).end(json);
+  const answer = async () => {
+    const body = await readLimited(req);
+    return receiveProductsWebhook({ header: (name) => [req.headers[name]].flat().join(", ") || null, body });
+  };
+  answer()
+    .then(({ status, body }) => send(status, JSON.stringify(body)))
+    .catch(async (error: unknown) => {
+      if (error instanceof Response) return send(error.status, await error.text());
+      logger.error({ err: error, topic: req.headers["x-shopify-topic"], shop: req.headers["x-shopify-shop-domain"] }, "product webhook failed");
+      if (!res.headersSent) send(500, JSON.stringify({ error: "Internal error; Shopify will retry this delivery" }));
+    });
+}
+
+export function listen(handler: http.RequestListener) {
   const port = Number(process.env.PORT || 3000);
   const host = process.env.HOST || "0.0.0.0";
-  const server = app.listen(port, host, () => logger.info({ port, host }, `listening on http://localhost:${port}`));
+  const server = http.createServer(handler).listen(port, host, () => logger.info({ port, host }, `listening on http://localhost:${port}`));
   const stop = () => server.close(() => process.exit(0));
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);

@@ -3,6 +3,7 @@ import type { Logger } from "../logger.server";
 import { MetaGraphError, type MetaGraphClient } from "../meta/index.server";
 import { openSecret } from "../vault/secrets.server";
 import { applyCatalogFailure } from "./connection-state.server";
+import { LEASE_MS } from "./outbox.server";
 
 /**
  * Follows sent batches with check_batch_request_status until Meta finishes
@@ -23,11 +24,17 @@ function nextPoll(pollCount: number, now: Date) {
   return new Date(now.getTime() + Math.min(MAX_POLL_DELAY_MS, 200 * 2 ** Math.min(pollCount, 10)));
 }
 
-export async function pollBatches(deps: { db: Db; client: MetaGraphClient; log: Logger; now?: () => Date }, limit = 20) {
+export async function pollBatches(deps: { db: Db; client: MetaGraphClient; log: Logger; now?: () => Date; leaseMs?: number }, limit = 20) {
   const { db, client, log } = deps;
   const now = deps.now?.() ?? new Date();
   const due = await db.catalogBatch.findMany({
-    where: { status: "SENT", nextPollAt: { lte: now } },
+    // RECORDING: still being recorded (outbox.server.ts finishRows), or left so by a killed worker.
+    where: {
+      OR: [
+        { status: "SENT", nextPollAt: { lte: now } },
+        { status: "RECORDING", createdAt: { lt: new Date(now.getTime() - (deps.leaseMs ?? LEASE_MS)) } },
+      ],
+    },
     orderBy: { nextPollAt: "asc" },
     take: limit,
   });
@@ -98,8 +105,9 @@ async function settleBatch(
           data: { status: "FAILED", lastError: problems.map((p) => p.reason).join(" "), itemErrors: problems },
         }),
       ),
+      // The failed ones are FAILED by now, so this leaves them be. (A NOT IN list of them could pass SQLite's 999 bound values.)
       db.productSync.updateMany({
-        where: { shop, lastBatchId: batchId, status: "PENDING", productId: { notIn: [...failures.keys()] } },
+        where: { shop, lastBatchId: batchId, status: "PENDING" },
         data: { status: "SYNCED", lastSyncedAt: now, lastError: null, itemErrors: undefined },
       }),
       db.catalogConnection.updateMany({ where: { shop }, data: { lastSuccessAt: now } }),

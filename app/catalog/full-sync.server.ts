@@ -1,10 +1,12 @@
-import type { Db, Prisma } from "../db.server";
+import { randomUUID } from "node:crypto";
+import { dialect, providerOfDb, type Db } from "../db.server";
 import type { Logger } from "../logger.server";
 import { MAX_BATCH_REQUESTS, MetaGraphError, type MetaGraphClient } from "../meta/index.server";
 import { openSecret } from "../vault/secrets.server";
 import { AdminApiError, adminClientFor, streamBulkProducts } from "./admin-products.server";
 import { applyCatalogFailure } from "./connection-state.server";
 import { itemGroupId } from "./items.server";
+import { inChunkedTransactions } from "./outbox.server";
 import type { ProductSnapshot } from "./product-payload";
 
 /**
@@ -35,43 +37,40 @@ interface Deps {
   log: Logger;
 }
 
+/**
+ * One page of products into ProductSync, every one marked dirty and seen by
+ * this run. Plain SQL on Prisma's adapter (see outbox.server.ts): as Prisma
+ * queries, pages of snapshots grew the worker's memory for good (issue 7).
+ * A newer snapshot replaces the stored one; a product a delete webhook
+ * removed stays deleted (Shopify never reuses ids).
+ */
 async function storePage(db: Db, shop: string, runId: string, products: ProductSnapshot[]) {
   if (products.length === 0) return;
+  const sql = dialect(
+    providerOfDb(db),
+    `INSERT INTO "ProductSync" ("id", "shop", "productId", "title", "snapshot", "shopifyUpdatedAt", "dirty", "dirtySince", "seenInFullSync", "status", "createdAt", "updatedAt")
+     VALUES ($1, $2, $3, $4, $5, $6, true, $7, $8, 'PENDING', $7, $7)
+     ON CONFLICT ("shop", "productId") DO UPDATE SET
+       "seenInFullSync" = excluded."seenInFullSync",
+       "dirty" = true,
+       "dirtySince" = CASE WHEN "ProductSync"."dirty" THEN "ProductSync"."dirtySince" ELSE excluded."dirtySince" END,
+       "version" = "ProductSync"."version" + 1,
+       "snapshot" = CASE WHEN excluded."shopifyUpdatedAt" > "ProductSync"."shopifyUpdatedAt" THEN excluded."snapshot" ELSE "ProductSync"."snapshot" END,
+       "title" = CASE WHEN excluded."shopifyUpdatedAt" > "ProductSync"."shopifyUpdatedAt" THEN excluded."title" ELSE "ProductSync"."title" END,
+       "shopifyUpdatedAt" = CASE WHEN excluded."shopifyUpdatedAt" > "ProductSync"."shopifyUpdatedAt" THEN excluded."shopifyUpdatedAt" ELSE "ProductSync"."shopifyUpdatedAt" END,
+       "updatedAt" = excluded."updatedAt"
+     WHERE "ProductSync"."deleted" = false`,
+    [5],
+  );
   const now = new Date();
-  const existing = await db.productSync.findMany({
-    where: { shop, productId: { in: products.map((p) => p.id) } },
-    select: { productId: true, shopifyUpdatedAt: true, deleted: true, dirty: true },
-  });
-  const known = new Map(existing.map((e) => [e.productId, e]));
-  const writes: Prisma.PrismaPromise<unknown>[] = [];
-  for (const product of products) {
-    const row = known.get(product.id);
-    const updatedAt = new Date(product.updated_at);
-    const snapshot = product as unknown as Prisma.InputJsonValue;
-    if (!row) {
-      writes.push(
-        db.productSync.create({
-          data: { shop, productId: product.id, title: product.title.slice(0, 500), snapshot, shopifyUpdatedAt: updatedAt, dirty: true, dirtySince: now, seenInFullSync: runId },
-        }),
-      );
-      continue;
+  await inChunkedTransactions(db, products, async (tx, chunk) => {
+    for (const product of chunk) {
+      await tx.execute({
+        sql,
+        args: [randomUUID(), shop, product.id, product.title.slice(0, 500), JSON.stringify(product), new Date(product.updated_at), now, runId],
+      });
     }
-    if (row.deleted) continue; // a delete webhook won the race; ids are never reused
-    const newer = updatedAt > row.shopifyUpdatedAt;
-    writes.push(
-      db.productSync.update({
-        where: { shop_productId: { shop, productId: product.id } },
-        data: {
-          seenInFullSync: runId,
-          dirty: true,
-          ...(row.dirty ? {} : { dirtySince: now }),
-          version: { increment: 1 },
-          ...(newer ? { snapshot, shopifyUpdatedAt: updatedAt, title: product.title.slice(0, 500) } : {}),
-        },
-      }),
-    );
-  }
-  await db.$transaction(writes);
+  });
 }
 
 /** Runs one step (one page, or the reconciliation). Returns true when it did something. */

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
-import type { Db, Prisma } from "../db.server";
+import { dialect, providerOfDb, type Db, type Prisma, type SqlStatement } from "../db.server";
 import type { Logger } from "../logger.server";
-import { MAX_BATCH_REQUESTS, MetaGraphError, Transient, type CatalogItemRequest, type MetaGraphClient } from "../meta/index.server";
+import { MAX_BATCH_BYTES, MAX_BATCH_REQUESTS, MetaGraphError, Transient, type CatalogItemRequest, type MetaGraphClient } from "../meta/index.server";
 import { openSecret } from "../vault/secrets.server";
 import { applyCatalogFailure } from "./connection-state.server";
 import { ACTIVE_FULL_SYNC } from "./full-sync.server";
 import { itemRequests, productItems, type ShopContext } from "./items.server";
-import { claimRows, finishRows, releaseRows, type ClaimedRow, type PushedRow } from "./outbox.server";
+import { addPushedIds, claimRows, finishRows, releaseRows, type ClaimedRow, type PushedRow } from "./outbox.server";
 import type { ProductSnapshot } from "./product-payload";
 
 /**
@@ -44,8 +44,15 @@ export function retryDelay(attempts: number, random = Math.random) {
 interface PlannedRow {
   row: ClaimedRow;
   requests: CatalogItemRequest[];
+  /** The requests' size as JSON: a batch must also stay under Meta's 28 MB. */
+  bytes: number;
   result: Omit<PushedRow, "lastBatchId">;
 }
+
+// Meta's payload limit, less room for the envelope around the requests.
+const BATCH_BYTES = MAX_BATCH_BYTES - 4096;
+
+const sizeOf = (requests: CatalogItemRequest[]) => (requests.length ? Buffer.byteLength(JSON.stringify(requests)) : 0);
 
 function asIds(value: Prisma.JsonValue | null): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
@@ -56,9 +63,11 @@ export function planRow(row: ClaimedRow, shop: ShopContext): PlannedRow {
   const pushed = asIds(row.pushedRetailerIds);
   const base = { id: row.id, version: row.version };
   if (row.deleted || row.excluded || !row.snapshot) {
+    const requests = itemRequests([], pushed);
     return {
       row,
-      requests: itemRequests([], pushed),
+      requests,
+      bytes: sizeOf(requests),
       result: {
         ...base,
         pushedRetailerIds: [],
@@ -71,9 +80,11 @@ export function planRow(row: ClaimedRow, shop: ShopContext): PlannedRow {
   }
   const { items, problems, excludedBecause } = productItems(row.snapshot as unknown as ProductSnapshot, shop);
   const failed = problems.length > 0;
+  const requests = itemRequests(items, pushed);
   return {
     row,
-    requests: itemRequests(items, pushed),
+    requests,
+    bytes: sizeOf(requests),
     result: {
       ...base,
       pushedRetailerIds: items.map((i) => i.id),
@@ -86,19 +97,26 @@ export function planRow(row: ClaimedRow, shop: ShopContext): PlannedRow {
   };
 }
 
-/** Splits planned rows into chunks of at most `max` requests, keeping each product whole. */
-export function chunkByRequests(plans: PlannedRow[], max = MAX_BATCH_REQUESTS): PlannedRow[][] {
+/**
+ * Splits planned rows into items_batch calls of at most `max` requests and
+ * `maxBytes` of JSON, keeping each product whole. Long descriptions reach
+ * the byte limit first: 5,000 items of 9,999 characters are about 50 MB.
+ */
+export function chunkByRequests(plans: PlannedRow[], max = MAX_BATCH_REQUESTS, maxBytes = BATCH_BYTES): PlannedRow[][] {
   const chunks: PlannedRow[][] = [];
   let current: PlannedRow[] = [];
   let size = 0;
+  let bytes = 0;
   for (const plan of plans) {
-    if (size + plan.requests.length > max && current.length) {
+    if ((size + plan.requests.length > max || bytes + plan.bytes + 1 > maxBytes) && current.length) {
       chunks.push(current);
       current = [];
       size = 0;
+      bytes = 0;
     }
     current.push(plan);
     size += plan.requests.length;
+    bytes += plan.bytes + 1;
   }
   if (current.length) chunks.push(current);
   return chunks;
@@ -113,15 +131,61 @@ export function chunkByRequests(plans: PlannedRow[], max = MAX_BATCH_REQUESTS): 
  * an id Meta never saved is harmless (a warning in the batch status).
  */
 async function rememberBeforeSending(db: Db, claimId: string, chunk: PlannedRow[]) {
-  const writes: Prisma.PrismaPromise<unknown>[] = [];
+  const rows: { id: string; pushedRetailerIds: string[] }[] = [];
   for (const { row, requests } of chunk) {
     const pushed = asIds(row.pushedRetailerIds);
     const known = new Set(pushed);
     const added = requests.filter((r) => r.method !== "DELETE" && !known.has(r.data.id)).map((r) => r.data.id);
-    if (added.length === 0) continue;
-    writes.push(db.productSync.updateMany({ where: { id: row.id, leaseOwner: claimId }, data: { pushedRetailerIds: [...pushed, ...added] } }));
+    if (added.length) rows.push({ id: row.id, pushedRetailerIds: [...pushed, ...added] });
   }
-  if (writes.length) await db.$transaction(writes);
+  await addPushedIds(db, claimId, rows);
+}
+
+const MAX_BATCHES_PER_FLUSH = 10;
+
+/** Products claimed per statement while filling a batch: small claims keep the worker's memory to about one batch. */
+const CLAIM_STEP = 500;
+
+interface ClaimedBatch {
+  claimId: string;
+  /** At most MAX_BATCH_REQUESTS requests (or one product bigger than that). */
+  plans: PlannedRow[];
+  /** True when nothing else was claimable: the batch is all there is for now. */
+  exhausted: boolean;
+}
+
+/**
+ * Claims the shop's oldest changes until they make one full items_batch
+ * call (5,000 requests or 28 MB), a few hundred products at a time, and gives back
+ * the products that overflow it. A batch is sized by requests (one per
+ * variant), not products: claiming 5,000 products of 5 variants held 25,000
+ * items in memory to send them as five calls (issue 7).
+ */
+async function claimBatch(deps: SyncDeps, shop: string, context: ShopContext, now: Date): Promise<ClaimedBatch> {
+  const claimId = randomUUID();
+  const plans: PlannedRow[] = [];
+  let requests = 0;
+  let bytes = 0;
+  let exhausted = false;
+  while (requests < MAX_BATCH_REQUESTS && bytes < BATCH_BYTES) {
+    const { rows } = await claimRows(deps.db, shop, CLAIM_STEP, now, deps.leaseMs, claimId);
+    for (const row of rows) {
+      const plan = planRow(row, context);
+      plans.push(plan);
+      requests += plan.requests.length;
+      bytes += plan.bytes + 1;
+    }
+    if (rows.length < CLAIM_STEP) {
+      exhausted = true;
+      break;
+    }
+  }
+  const [batch, ...overflow] = chunkByRequests(plans);
+  if (overflow.length) {
+    await releaseRows(deps.db, claimId, overflow.flat().map((p) => p.row.id));
+    exhausted = false;
+  }
+  return { claimId, plans: batch ?? [], exhausted };
 }
 
 export async function shopContext(db: Db, shop: string): Promise<ShopContext> {
@@ -130,91 +194,146 @@ export async function shopContext(db: Db, shop: string): Promise<ShopContext> {
 }
 
 export async function flushShop(deps: SyncDeps, shop: string): Promise<FlushResult> {
-  const { db, client, log } = deps;
+  const { db } = deps;
   const now = deps.now?.() ?? new Date();
   const result: FlushResult = { products: 0, requests: 0, calls: 0, stopped: false };
   const connection = await db.catalogConnection.findUnique({ where: { shop } });
   if (!connection || connection.state !== "CONNECTED" || !connection.catalogId || !connection.tokenCiphertext) return result;
   if (connection.pausedUntil && connection.pausedUntil > now) return result;
+  const target = { catalogId: connection.catalogId, tokenCiphertext: connection.tokenCiphertext };
+  const fullSyncRunning = ACTIVE_FULL_SYNC.includes(connection.fullSyncState);
 
   const context = await shopContext(db, shop);
-  const { claimId, rows } = await claimRows(db, shop, MAX_BATCH_REQUESTS, now, deps.leaseMs);
-  if (rows.length === 0) return result;
-  const chunks = chunkByRequests(rows.map((row) => planRow(row, context)));
-  // While a full sync still reads products, a partial last batch waits for more.
-  const last = chunks.at(-1)!;
-  if (ACTIVE_FULL_SYNC.includes(connection.fullSyncState) && chunks.length > 1 && last.flatMap((p) => p.requests).length < MAX_BATCH_REQUESTS) {
-    chunks.pop();
-    await releaseRows(db, claimId, last.map((p) => p.row.id));
-  }
-
-  for (let i = 0; i < chunks.length; i++) {
-    const chunk = chunks[i];
-    const requests = chunk.flatMap((p) => p.requests);
-    if (requests.length === 0) {
-      // Nothing to tell Meta (e.g. a product deleted before it was ever pushed).
-      await finishRows(db, claimId, chunk.map((p) => ({ ...p.result, lastBatchId: null, status: p.result.status === "PENDING" ? "SYNCED" : p.result.status })));
-      result.products += chunk.length;
-      continue;
-    }
-    try {
-      await rememberBeforeSending(db, claimId, chunk);
-      const token = openSecret(shop, "catalog.token", connection.tokenCiphertext);
-      const sent = await client.itemsBatch(token, connection.catalogId, requests);
-      result.calls += 1;
-      result.requests += requests.length;
-      result.products += chunk.length;
-      // Created in finishRows' transaction, with the rows that point at it (see there).
-      const batch = { id: randomUUID() };
-      const createBatch = db.catalogBatch.create({
-        data: {
-          id: batch.id,
-          shop,
-          catalogId: connection.catalogId,
-          handle: sent.handles[0] ?? null,
-          itemCount: requests.length,
-          items: chunk.flatMap((p) => p.requests.map((r) => ({ r: r.data.id, p: p.row.productId, m: r.method }))),
-          status: sent.handles.length ? "SENT" : "FINISHED",
-          nextPollAt: new Date((deps.now?.() ?? new Date()).getTime() + 200),
-          errors: sent.validationStatus.length ? (sent.validationStatus as unknown as Prisma.InputJsonValue) : undefined,
-        },
-      });
-      const rejected = new Map<string, string>();
-      for (const v of sent.validationStatus) if (v.retailerId && v.errors.length) rejected.set(v.retailerId, v.errors.join("; "));
-      await finishRows(
-        db,
-        claimId,
-        chunk.map((p) => {
-          const problems = p.requests.filter((r) => rejected.has(r.data.id)).map((r) => ({ retailerId: r.data.id, reason: rejected.get(r.data.id)! }));
-          // A product with nothing to send (e.g. no image) was not part of this batch.
-          const lastBatchId = p.requests.length ? batch.id : null;
-          if (problems.length === 0) return { ...p.result, lastBatchId };
-          return {
-            ...p.result,
-            lastBatchId,
-            status: "FAILED" as const,
-            lastError: problems.map((x) => x.reason).join(" "),
-            itemErrors: problems as unknown as Prisma.InputJsonValue,
-          };
-        }),
-        undefined,
-        createBatch,
-      );
-      await db.catalogConnection.updateMany({ where: { shop }, data: { lastError: null } });
-      log.debug({ shop, products: chunk.length, requests: requests.length, handle: sent.handles[0] }, "catalog batch sent");
-    } catch (error) {
-      const rest = chunks.slice(i).flatMap((c) => c.map((p) => p.row.id));
-      if (!(error instanceof MetaGraphError)) {
-        await releaseRows(db, claimId, rest, { retryAt: new Date(now.getTime() + retryDelay(0)), countAttempt: true });
-        throw error;
-      }
-      const stopped = await applyCatalogFailure(db, shop, error, now, connection.tokenCiphertext);
-      const attempts = Math.max(...chunks[i].map((p) => p.row.attempts));
-      await releaseRows(db, claimId, rest, stopped ? {} : { retryAt: new Date(now.getTime() + retryDelay(attempts)), countAttempt: true });
-      log.warn({ shop, kind: error.kind, code: error.code, transient: error instanceof Transient, err: error }, "catalog batch failed");
-      result.stopped = true;
+  // One full batch at a time, until what is left is a partial one (sent, unless a full sync will add to it).
+  // A cap, so that changes arriving as fast as they go out still leave the worker time for its other work.
+  for (let round = 0; round < MAX_BATCHES_PER_FLUSH; round++) {
+    const { claimId, plans, exhausted } = await claimBatch(deps, shop, context, now);
+    if (plans.length === 0) return result;
+    const requests = plans.reduce((n, p) => n + p.requests.length, 0);
+    if (fullSyncRunning && exhausted && requests > 0 && requests < MAX_BATCH_REQUESTS && result.calls > 0) {
+      await releaseRows(db, claimId, plans.map((p) => p.row.id));
       return result;
     }
+    const sent = await sendBatch(deps, shop, target, claimId, plans, now, result);
+    if (!sent || exhausted) return result;
   }
   return result;
+}
+
+/** Sends one claimed batch and records it; false when Meta's answer stops this flush. */
+async function sendBatch(
+  deps: SyncDeps,
+  shop: string,
+  target: { catalogId: string; tokenCiphertext: string },
+  claimId: string,
+  chunk: PlannedRow[],
+  now: Date,
+  result: FlushResult,
+): Promise<boolean> {
+  const { db, client, log } = deps;
+  const requests = chunk.flatMap((p) => p.requests);
+  if (requests.length === 0) {
+    // Nothing to tell Meta (e.g. a product deleted before it was ever pushed).
+    await finishRows(db, claimId, chunk.map((p) => ({ ...p.result, lastBatchId: null, status: p.result.status === "PENDING" ? "SYNCED" : p.result.status })));
+    result.products += chunk.length;
+    return true;
+  }
+  try {
+    await rememberBeforeSending(db, claimId, chunk);
+    const token = openSecret(shop, "catalog.token", target.tokenCiphertext);
+    const sent = await client.itemsBatch(token, target.catalogId, requests);
+    result.calls += 1;
+    result.requests += requests.length;
+    result.products += chunk.length;
+    const batchId = randomUUID();
+    const rejected = new Map<string, string>();
+    for (const v of sent.validationStatus) if (v.retailerId && v.errors.length) rejected.set(v.retailerId, v.errors.join("; "));
+    // The batch row commits in finishRows' transaction, with the rows that point at it (see there).
+    await finishRows(
+      db,
+      claimId,
+      chunk.map((p) => {
+        const problems = p.requests.filter((r) => rejected.has(r.data.id)).map((r) => ({ retailerId: r.data.id, reason: rejected.get(r.data.id)! }));
+        // A product with nothing to send (e.g. no image) was not part of this batch.
+        const lastBatchId = p.requests.length ? batchId : null;
+        if (problems.length === 0) return { ...p.result, lastBatchId };
+        return {
+          ...p.result,
+          lastBatchId,
+          status: "FAILED" as const,
+          lastError: problems.map((x) => x.reason).join(" "),
+          itemErrors: problems as unknown as Prisma.InputJsonValue,
+        };
+      }),
+      now,
+      {
+        id: batchId,
+        insert: insertBatch(db, {
+        id: batchId,
+        shop,
+        catalogId: target.catalogId,
+        handle: sent.handles[0] ?? null,
+        itemCount: requests.length,
+        items: chunk.flatMap((p) => p.requests.map((r) => ({ r: r.data.id, p: p.row.productId, m: r.method }))),
+        status: sent.handles.length ? "RECORDING" : "FINISHED",
+        nextPollAt: new Date((deps.now?.() ?? new Date()).getTime() + 200),
+        errors: sent.validationStatus.length ? sent.validationStatus : null,
+        createdAt: deps.now?.() ?? new Date(),
+        }),
+      },
+    );
+    await db.catalogConnection.updateMany({ where: { shop, lastError: { not: null } }, data: { lastError: null } });
+    log.debug({ shop, products: chunk.length, requests: requests.length, handle: sent.handles[0] }, "catalog batch sent");
+    return true;
+  } catch (error) {
+    const ids = chunk.map((p) => p.row.id);
+    if (!(error instanceof MetaGraphError)) {
+      await releaseRows(db, claimId, ids, { retryAt: new Date(now.getTime() + retryDelay(0)), countAttempt: true });
+      throw error;
+    }
+    const stopped = await applyCatalogFailure(db, shop, error, now, target.tokenCiphertext);
+    const attempts = Math.max(...chunk.map((p) => p.row.attempts));
+    await releaseRows(db, claimId, ids, stopped ? {} : { retryAt: new Date(now.getTime() + retryDelay(attempts)), countAttempt: true });
+    log.warn({ shop, kind: error.kind, code: error.code, transient: error instanceof Transient, err: error }, "catalog batch failed");
+    result.stopped = true;
+    return false;
+  }
+}
+
+/** The CatalogBatch row, as one SQL statement for finishRows' transaction. */
+function insertBatch(
+  db: Db,
+  batch: {
+    id: string;
+    shop: string;
+    catalogId: string;
+    handle: string | null;
+    itemCount: number;
+    items: unknown;
+    status: string;
+    nextPollAt: Date;
+    errors: unknown;
+    createdAt: Date;
+  },
+): SqlStatement {
+  return {
+    sql: dialect(
+      providerOfDb(db),
+      `INSERT INTO "CatalogBatch" ("id", "shop", "catalogId", "handle", "itemCount", "items", "status", "errors", "pollCount", "nextPollAt", "createdAt")
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10)`,
+      [6, 8],
+    ),
+    args: [
+      batch.id,
+      batch.shop,
+      batch.catalogId,
+      batch.handle,
+      batch.itemCount,
+      JSON.stringify(batch.items),
+      batch.status,
+      batch.errors == null ? null : JSON.stringify(batch.errors),
+      batch.nextPollAt,
+      batch.createdAt,
+    ],
+  };
 }

@@ -84,7 +84,7 @@ export function createCatalogWorker(options: WorkerOptions): CatalogWorker {
       const result = await flushShop({ db, client, log, leaseMs: options.leaseMs }, shop);
       if (result.products > 0) worked = true;
     }
-    if ((await pollBatches({ db, client, log })) > 0) worked = true;
+    if ((await pollBatches({ db, client, log, leaseMs: options.leaseMs })) > 0) worked = true;
     if (Date.now() - lastPrune > 3600_000) {
       lastPrune = Date.now();
       await pruneDeliveries(db);

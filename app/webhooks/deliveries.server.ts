@@ -21,25 +21,28 @@ export async function limitBody(request: Request, maxBytes = MAX_WEBHOOK_BODY_BY
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > drainBytes || (declared > maxBytes && (request.method !== "POST" || !request.body))) throw tooLarge(maxBytes);
   if (request.method !== "POST" || !request.body) return request;
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > drainBytes) {
-      await reader.cancel();
-      throw tooLarge(maxBytes);
-    }
-    if (size <= maxBytes) chunks.push(value);
-  }
-  if (size > maxBytes) throw tooLarge(maxBytes);
   return new Request(request.url, {
     method: request.method,
     headers: request.headers,
-    body: Buffer.concat(chunks),
+    body: await readLimited(request.body as unknown as AsyncIterable<Uint8Array>, maxBytes, drainBytes),
   });
+}
+
+/**
+ * The body of a stream (a Fetch body or Node's request) under limitBody's
+ * rules: over `maxBytes` it throws the 413 Response once the upload ends,
+ * over `drainBytes` at once (leaving the loop cancels the stream).
+ */
+export async function readLimited(stream: AsyncIterable<Uint8Array>, maxBytes = MAX_WEBHOOK_BODY_BYTES, drainBytes = maxBytes * 4): Promise<Buffer<ArrayBuffer>> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += chunk.byteLength;
+    if (size > drainBytes) throw tooLarge(maxBytes);
+    if (size <= maxBytes) chunks.push(chunk);
+  }
+  if (size > maxBytes) throw tooLarge(maxBytes);
+  return Buffer.concat(chunks);
 }
 
 function tooLarge(maxBytes: number) {

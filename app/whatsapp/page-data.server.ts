@@ -1,3 +1,4 @@
+import type { MetaLoginConfig } from "../components/meta-login/use-meta-login";
 import { env } from "../env.server";
 import { loadConnection } from "./connection.server";
 import { oauthRedirectUri } from "./exchange-code.server";
@@ -10,13 +11,8 @@ import { latestTestMessage, type TestMessageView } from "./test-message.server";
  * the page may see: never a ciphertext, token or PIN.
  */
 
-export interface MetaLoginSettings {
-  appId: string;
-  graphVersion: string;
-  configId: string;
-  sdkUrl: string;
-  dialogUrl: string;
-  redirectUri: string;
+/** What the page's Meta login button needs (MetaLoginConfig without the per-flow extras). */
+export interface MetaLoginSettings extends Omit<MetaLoginConfig, "extras"> {
   /** False when the operator has not configured the Meta app yet. */
   configured: boolean;
 }

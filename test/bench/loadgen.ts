@@ -6,9 +6,19 @@
  * It writes a LoadResult to spec.out. Latency is measured per request from
  * the moment autocannon builds it (right before it writes it) to the end of
  * the response, with sub-millisecond resolution.
+ *
+ * At a given rate (spec.overallRate) it does not use autocannon: autocannon
+ * lets each connection send its share of a second back to back at the start
+ * of the second, so "500/s" was 500 requests in a burst every second, and
+ * the latency measured was that of a burst at full load. Here deliveries
+ * leave one by one on a fixed schedule (open loop, over at most
+ * spec.connections keep-alive sockets), and a request's latency counts from
+ * its scheduled time, so a server that falls behind is not excused by a
+ * sender that waited for it.
  */
 import { createHmac } from "node:crypto";
 import fs from "node:fs";
+import http from "node:http";
 import autocannon from "autocannon";
 import { deliveryBody, type Delivery } from "./payloads";
 
@@ -17,7 +27,7 @@ export interface LoadSpec {
   urls: string[];
   path: string;
   connections: number;
-  /** autocannon's overallRate (requests per second for the whole run); absent = as fast as possible. */
+  /** Requests per second, evenly spaced (open loop); absent = as fast as the connections go (autocannon). */
   overallRate?: number;
   shop: string;
   secret: string;
@@ -87,9 +97,8 @@ async function send(spec: LoadSpec, prepared: Prepared[], record: boolean): Prom
   const statuses: Record<string, number> = {};
   const results: Record<string, number> = {};
   let next = 0;
-  let first = Infinity;
   const urls = spec.urls.map((u) => new URL(spec.path, u).toString());
-  const connections = Math.min(spec.connections, n, spec.overallRate ?? Infinity);
+  const connections = Math.min(spec.connections, n);
 
   const instance = autocannon({
     // autocannon spreads the connections over several URLs; its types only know one.
@@ -97,7 +106,6 @@ async function send(spec: LoadSpec, prepared: Prepared[], record: boolean): Prom
     connections,
     pipelining: 1,
     amount: n,
-    overallRate: spec.overallRate,
     timeout: spec.timeoutS ?? 30,
     requests: [
       {
@@ -107,31 +115,30 @@ async function send(spec: LoadSpec, prepared: Prepared[], record: boolean): Prom
           const i = next++ % n;
           (context as { i: number }).i = i;
           sentAt[i] = now();
-          if (sentAt[i] < first) first = sentAt[i];
           return { ...req, method: "POST", path: spec.path, headers: prepared[i].headers, body: prepared[i].body };
         },
         onResponse(status, body, context) {
           const i = (context as { i: number }).i;
           doneAt[i] = now();
           statuses[status] = (statuses[status] ?? 0) + 1;
-          if (body && body.startsWith("{")) {
-            try {
-              const result = (JSON.parse(body) as { result?: unknown }).result;
-              if (typeof result === "string") results[result] = (results[result] ?? 0) + 1;
-            } catch {
-              // not the app's JSON
-            }
-          }
+          if (body) countResult(body, results);
         },
       },
     ],
   });
   const summary = await instance;
+  return summarize(sentAt, doneAt, statuses, results, summary.errors, summary.timeouts, record);
+}
+
+function summarize(sentAt: Float64Array, doneAt: Float64Array, statuses: Record<string, number>, results: Record<string, number>, errors: number, timeouts: number, record: boolean): LoadResult {
+  const n = sentAt.length;
   const latencies: number[] = [];
-  let last = first;
+  let first = Infinity;
+  let last = 0;
   for (let i = 0; i < n; i++) {
     if (doneAt[i] === 0) continue;
     latencies.push(doneAt[i] - sentAt[i]);
+    if (sentAt[i] < first) first = sentAt[i];
     if (doneAt[i] > last) last = doneAt[i];
   }
   const sorted = Float64Array.from(latencies).sort();
@@ -149,10 +156,73 @@ async function send(spec: LoadSpec, prepared: Prepared[], record: boolean): Prom
     },
     statuses,
     results,
-    errors: summary.errors,
-    timeouts: summary.timeouts,
+    errors,
+    timeouts,
     ...(record ? { completions: Array.from(doneAt, (t) => Math.round(t * 10) / 10) } : {}),
   };
+}
+
+function countResult(body: string, results: Record<string, number>) {
+  if (!body.startsWith("{")) return;
+  try {
+    const result = (JSON.parse(body) as { result?: unknown }).result;
+    if (typeof result === "string") results[result] = (results[result] ?? 0) + 1;
+  } catch {
+    // not the app's JSON
+  }
+}
+
+/** Open loop at spec.overallRate: delivery i is due at start + i / rate (see the top of the file). */
+async function sendPaced(spec: LoadSpec, prepared: Prepared[], record: boolean): Promise<LoadResult> {
+  const n = prepared.length;
+  const rate = spec.overallRate!;
+  const scheduled = new Float64Array(n);
+  const doneAt = new Float64Array(n);
+  const statuses: Record<string, number> = {};
+  const results: Record<string, number> = {};
+  let errors = 0;
+  let timeouts = 0;
+  const urls = spec.urls.map((u) => new URL(spec.path, u));
+  const agent = new http.Agent({ keepAlive: true, maxSockets: Math.max(1, Math.floor(spec.connections / urls.length)) });
+  const start = now() + 20;
+  let finished = 0;
+  await new Promise<void>((resolve) => {
+    const fire = (i: number) => {
+      const url = urls[i % urls.length];
+      const req = http.request(
+        { host: url.hostname, port: url.port, path: url.pathname, method: "POST", agent, headers: { ...prepared[i].headers, "content-length": prepared[i].body.length }, timeout: (spec.timeoutS ?? 30) * 1000 },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => {
+            doneAt[i] = now();
+            statuses[res.statusCode ?? 0] = (statuses[res.statusCode ?? 0] ?? 0) + 1;
+            countResult(Buffer.concat(chunks).toString(), results);
+            if (++finished === n) resolve();
+          });
+        },
+      );
+      req.on("timeout", () => req.destroy(new Error("timeout")));
+      req.on("error", (error) => {
+        if (error.message === "timeout") timeouts++;
+        else errors++;
+        if (++finished === n) resolve();
+      });
+      req.end(prepared[i].body);
+    };
+    let next = 0;
+    const tick = () => {
+      const t = now();
+      while (next < n && start + (next * 1000) / rate <= t) {
+        scheduled[next] = start + (next * 1000) / rate;
+        fire(next++);
+      }
+      if (next < n) setTimeout(tick, Math.max(0, start + (next * 1000) / rate - now()));
+    };
+    setTimeout(tick, 20);
+  });
+  agent.destroy();
+  return summarize(scheduled, doneAt, statuses, results, errors, timeouts, record);
 }
 
 const spec = JSON.parse(fs.readFileSync(process.argv[2], "utf8")) as LoadSpec;
@@ -160,5 +230,5 @@ if (spec.warmup?.length) await send({ ...spec, overallRate: undefined }, prepare
 const prepared = prepare(spec, spec.deliveries);
 if (typeof global.gc === "function") global.gc();
 process.stdout.write("start\n");
-const result = await send(spec, prepared, spec.recordCompletions ?? false);
+const result = spec.overallRate ? await sendPaced(spec, prepared, spec.recordCompletions ?? false) : await send(spec, prepared, spec.recordCompletions ?? false);
 fs.writeFileSync(spec.out, JSON.stringify(result));

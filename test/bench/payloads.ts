@@ -1,4 +1,5 @@
 import { productPayload } from "../fixtures/products";
+import { seededRandom } from "../meta-sim/rng";
 
 /**
  * Benchmark deliveries: products/update bodies shaped like the ones Shopify
@@ -74,17 +75,6 @@ export function deliveryBody(productId: number, updatedAtMs: number, version: nu
   return JSON.stringify(body);
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), so every run sends the same plan. */
-export function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function shuffle<T>(list: T[], random: () => number): T[] {
   for (let i = list.length - 1; i > 0; i--) {
@@ -123,7 +113,8 @@ export interface BatchingPlan {
  * a new webhook id), all shuffled together.
  */
 export function batchingPlan(opts: { products: number; firstProductId: number; round: number; seed: number }): BatchingPlan {
-  const random = rng(opts.seed);
+  // Seeded, so every run sends the same plan.
+  const random = seededRandom(opts.seed);
   const deliveries: Delivery[] = [];
   const finalVersion = new Map<number, { version: number; updatedAtMs: number }>();
   const roundStart = BASE_TIME + opts.round * 86_400_000;

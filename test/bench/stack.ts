@@ -2,10 +2,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createDb, prepareDb, type Db } from "../../app/db.server";
 import { migrateDatabase } from "../../prisma/migrate";
 import { freePort, ROOT, TEST_API_KEY, TEST_API_SECRET, TEST_ENCRYPTION_KEYS } from "../helpers/app-process";
 import { pgAdmin, pgReachable, postgresBaseUrl, withDatabase } from "../helpers/postgres";
+import { openDatabase, type TestDatabase } from "../helpers/open-database";
+import { workerNodeArgs } from "../helpers/worker-command";
 import type { LoadResult, LoadSpec } from "./loadgen";
 
 /**
@@ -22,12 +23,7 @@ export const PROFILE_DIR = path.join(ROOT, "test/output/bench-profiles");
 /** Set by --profile: the app and worker processes write V8 CPU profiles into PROFILE_DIR on exit. */
 export const options = { profile: false, verbose: false };
 
-export interface BenchDatabase {
-  provider: Provider;
-  url: string;
-  db: Db;
-  drop(): Promise<void>;
-}
+export type BenchDatabase = TestDatabase;
 
 /**
  * One migrated template per provider (prisma/migrate.ts), copied for every
@@ -80,23 +76,7 @@ export class Databases {
       });
       url = withDatabase(this.pgBase, database);
     }
-    const db = createDb(url);
-    await prepareDb(db, url);
-    const provider = this.provider;
-    return {
-      provider,
-      url,
-      db,
-      async drop() {
-        await db.$disconnect();
-        if (provider === "sqlite") {
-          for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(url.slice(5) + suffix, { force: true });
-        } else {
-          const database = new URL(url).pathname.slice(1);
-          await pgAdmin(postgresBaseUrl(), (c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
-        }
-      },
-    };
+    return openDatabase(this.provider, url, postgresBaseUrl());
   }
 
   /** Drops everything this run made (also after a failure). */
@@ -211,7 +191,7 @@ export async function startWeb(databaseUrl: string, name = "web"): Promise<WebPr
 
 /** `npm run worker` against the Meta simulator (and the Admin API stand-in). */
 export function startWorker(databaseUrl: string, meta: { url: string; appId: string; appSecret: string }, adminUrl?: string, name = "worker"): Proc {
-  return launch(name, ["--import", "tsx", path.join(ROOT, "app/worker.ts")], {
+  return launch(name, workerNodeArgs(), {
     ...baseEnv(databaseUrl),
     // For experiments (e.g. BENCH_WORKER_NODE_OPTIONS=--max-old-space-size=128); unset in the figures.
     ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}),

@@ -1,10 +1,9 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { createDb, prepareDb } from "../../app/db.server";
 import { migrateDatabase } from "../../prisma/migrate";
 import { ROOT } from "../helpers/app-process";
-import type { Provider, TestDatabase } from "../helpers/databases";
+import { openDatabase, type Provider, type TestDatabase } from "../helpers/open-database";
 import { pgAdmin, pgReachable, postgresBaseUrl, withDatabase } from "../helpers/postgres";
 
 /** A fresh, migrated database for `npm run chaos` (outside Vitest, so without the test setup's templates). */
@@ -22,19 +21,5 @@ export async function createChaosDatabase(provider: Provider): Promise<TestDatab
     url = withDatabase(base, id);
   }
   migrateDatabase(url);
-  const db = createDb(url);
-  await prepareDb(db, url);
-  return {
-    provider,
-    url,
-    db,
-    async drop() {
-      await db.$disconnect();
-      if (provider === "sqlite") {
-        for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(url.slice(5) + suffix, { force: true });
-      } else {
-        await pgAdmin(postgresBaseUrl(), (c) => c.query(`DROP DATABASE IF EXISTS ${id} WITH (FORCE)`));
-      }
-    },
-  };
+  return openDatabase(provider, url, postgresBaseUrl());
 }

@@ -102,8 +102,8 @@ interface ShopRuntime {
 type Action =
   | { at: number; kind: "kill"; worker: number }
   | { at: number; kind: "mid-batch-kill"; worker: number }
-  /** One more throttle for sure (the 2 % rate may draw none in a small run). */
-  | { at: number; kind: "throttle" }
+  /** One more of a fault for sure: a small run makes few calls, and its rates may draw none. */
+  | { at: number; kind: "throttle" | "hang" | "error" }
   /** `early`: the merchant reconnects at once, while worker calls with the old token may still be in flight. */
   | { at: number; kind: "invalidate"; shop: string; early: boolean };
 
@@ -166,6 +166,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     actions.push({ at: between(0.1, 0.6), kind: "throttle" });
     for (let k = 0; k < Math.max(1, options.randomKills ?? 2); k++) actions.push({ at: between(0.05, 0.95), kind: "kill", worker: rng.int(0, workerCount - 1) });
     [...shops.keys()].forEach((shop, i) => actions.push({ at: between(0.1, 0.7), kind: "invalidate", shop, early: i % 3 === 1 }));
+    actions.push({ at: between(0.1, 0.6), kind: "hang" }, { at: between(0.1, 0.6), kind: "error" });
     actions.sort((a, b) => a.at - b.at);
 
     const background: Promise<unknown>[] = [];
@@ -187,10 +188,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
         attempt(40);
       } else if (action.kind === "throttle") {
         sim.faults.add({ kind: "throttle", endpoint: ITEMS_BATCH, times: 1, regainMinutes: regain });
+      } else if (action.kind === "hang") {
+        sim.faults.add({ kind: "hang", endpoint: ITEMS_BATCH, times: 1 });
+      } else if (action.kind === "error") {
+        sim.faults.add({ kind: "error", endpoint: ITEMS_BATCH, times: 1, status: 500, code: 2 });
       } else if (action.kind === "mid-batch-kill") {
         log(`chaos: worker ${action.worker} dies at its next items_batch answer (from delivery ${action.at})`);
         midBatch = workers[action.worker].armMidBatchKill(rng.int(300, 1500));
-      } else {
+      } else if (action.kind === "invalidate") {
         const delay = action.early ? rng.int(0, 300) : rng.int(reconnectDelay[0], reconnectDelay[1]);
         const subcode = rng.pick([460, 463, 467]);
         background.push(invalidateAndReconnect(shops.get(action.shop)!, subcode, delay, action.early));

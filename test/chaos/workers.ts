@@ -4,10 +4,11 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { ROOT, TEST_API_KEY, TEST_API_SECRET, TEST_ENCRYPTION_KEYS } from "../helpers/app-process";
+import { workerNodeArgs } from "../helpers/worker-command";
 
 /**
- * Catalog workers as real child processes (`node --import tsx app/worker.ts`,
- * what `npm run worker` runs), each talking to the Meta simulator through a
+ * Catalog workers as real child processes (started as `npm run worker`
+ * starts them), each talking to the Meta simulator through a
  * small proxy of its own. The proxy is how the run kills a worker exactly
  * mid-batch: Meta has received and applied the items_batch call, the worker
  * dies (SIGKILL) before it hears the answer or records anything.
@@ -78,7 +79,7 @@ export class ChaosWorker {
   private spawn() {
     this.generation += 1;
     const log = fs.openSync(path.join(this.env.logDir, `worker-${this.index}-${this.generation}.log`), "w");
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "app/worker.ts")], {
+    const child = spawn(process.execPath, workerNodeArgs(), {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH,

@@ -2,10 +2,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
-import { createDb, prepareDb, type Db } from "../../app/db.server";
+import { openDatabase, type Provider, type TestDatabase } from "./open-database";
 import { pgAdmin, withDatabase } from "./postgres";
 
-export type Provider = "sqlite" | "postgresql";
+export type { Provider, TestDatabase };
 
 /** The providers this run tests: SQLite always, PostgreSQL when reachable. */
 export function providers(): Provider[] {
@@ -14,13 +14,6 @@ export function providers(): Provider[] {
 
 /** True when a PostgreSQL-only suite must be skipped (the setup printed why). */
 export const noPostgres = () => !inject("postgresUrl");
-
-export interface TestDatabase {
-  provider: Provider;
-  url: string;
-  db: Db;
-  drop(): Promise<void>;
-}
 
 /** A fresh, migrated database of its own for one test file (copied from the template). */
 export async function createTestDatabase(provider: Provider): Promise<TestDatabase> {
@@ -35,19 +28,5 @@ export async function createTestDatabase(provider: Provider): Promise<TestDataba
     await pgAdmin(base, (c) => c.query(`CREATE DATABASE ${id} TEMPLATE ${inject("postgresTemplate")}`));
     url = withDatabase(base, id);
   }
-  const db = createDb(url);
-  await prepareDb(db, url);
-  return {
-    provider,
-    url,
-    db,
-    async drop() {
-      await db.$disconnect();
-      if (provider === "sqlite") {
-        for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(url.slice(5) + suffix, { force: true });
-      } else {
-        await pgAdmin(inject("postgresUrl"), (c) => c.query(`DROP DATABASE IF EXISTS ${id} WITH (FORCE)`));
-      }
-    },
-  };
+  return openDatabase(provider, url, inject("postgresUrl"));
 }

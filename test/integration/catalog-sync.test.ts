@@ -7,6 +7,7 @@ import { productPayload } from "../fixtures/products";
 import { createMetaSimulator, type MetaSimulator, type Scenario } from "../meta-sim";
 import { sealSecret } from "../../app/vault/secrets.server";
 import type { CatalogWorker } from "../../app/catalog/worker.server";
+import { productDetail } from "../../app/catalog/status.server";
 
 /**
  * The catalog pipeline end to end: signed product webhooks into the running
@@ -120,6 +121,93 @@ describe.each(providers())("catalog sync on %s", (provider) => {
     expect(r.status).toBe("FAILED");
     expect(r.lastError).toMatch(/no image/i);
     expect(item("shopify_5_501")).toBeUndefined();
+  });
+
+  it("clears a fixed product's old item errors once it syncs", async () => {
+    await post("products/update", productPayload({ id: 5, updated_at: at() }, 1));
+    await drain(worker, t.db);
+    expect(item("shopify_5_501")).toBeDefined();
+    const detail = await productDetail(t.db, shop, "5");
+    expect(detail?.status).toBe("SYNCED");
+    expect(detail?.items.map((i) => [i.retailerId, i.status, i.error])).toEqual([["shopify_5_501", "SYNCED", null]]);
+  });
+
+  it("sends a batch by Meta's limits: 5,000 requests and 28 MB per items_batch call", async () => {
+    const batchCalls = () => sim.control.callCounts()["POST /{catalog-id}/items_batch"] ?? 0;
+    const itemsOfProducts = (from: number, to: number) =>
+      items().filter((i) => {
+        const product = Number(String(i.item_group_id).replace("shopify_", ""));
+        return product >= from && product < to;
+      });
+    const send = async (products: ReturnType<typeof productPayload>[]) => {
+      for (let i = 0; i < products.length; i += 20) {
+        const res = await Promise.all(products.slice(i, i + 20).map((p) => post("products/create", p)));
+        expect(res.every((r) => r.status === 200)).toBe(true);
+      }
+    };
+    // 1,100 products of 5 variants: 5,500 requests, so two calls.
+    sim.control.resetCallCounts();
+    await send(Array.from({ length: 1100 }, (_, i) => productPayload({ id: 10_000 + i, updated_at: at() }, 5)));
+    await drain(worker, t.db, 60_000);
+    expect(batchCalls()).toBe(2);
+    expect(itemsOfProducts(10_000, 11_100)).toHaveLength(5500);
+
+    // 30 products of 100 variants with 9,999-character descriptions: 3,000 requests but over 30 MB.
+    sim.control.resetCallCounts();
+    const long = "Hand-finished linen. ".repeat(500);
+    await send(Array.from({ length: 30 }, (_, i) => productPayload({ id: 20_000 + i, updated_at: at(), body_html: `<p>${long}</p>` }, 100)));
+    await drain(worker, t.db, 60_000);
+    expect(batchCalls()).toBe(2);
+    expect(itemsOfProducts(20_000, 20_030)).toHaveLength(3000);
+    const synced = await t.db.productSync.count({ where: { shop, productId: { startsWith: "200" }, status: "SYNCED" } });
+    expect(synced).toBe(30);
+  });
+
+  it("keeps pushing while webhooks keep arriving (the worker's claims meet the webhooks' writes)", async () => {
+    // On SQLite a transaction that reads and then writes fails at once when another connection
+    // wrote in between: a claim built that way failed on every round under a steady webhook flow.
+    let sending = true;
+    // Four senders, so the app is writing most of the time.
+    const flow = Promise.all(
+      [0, 1, 2, 3].map(async (lane) => {
+        for (let i = lane; sending; i += 4) {
+          await post("products/update", productPayload({ id: 30_000 + (i % 40), updated_at: at(), title: `Flow ${i}` }, 2));
+        }
+      }),
+    );
+    const deadline = Date.now() + 3000;
+    let rounds = 0;
+    try {
+      while (Date.now() < deadline) {
+        await worker.tick();
+        rounds += 1;
+        // As the worker's loop does between rounds; the webhooks' responses share this event loop.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    } finally {
+      sending = false;
+      await flow;
+    }
+    await drain(worker, t.db);
+    expect(rounds).toBeGreaterThan(10);
+    const last = await t.db.productSync.findMany({ where: { shop, productId: { startsWith: "300" } }, select: { productId: true, title: true } });
+    expect(last).toHaveLength(40);
+    for (const row of last) expect(item(`shopify_${row.productId}_${Number(row.productId) * 100 + 1}`)?.title).toBe(row.title);
+  });
+
+  it("settles a batch a killed worker left half recorded, once its lease is over", async () => {
+    await post("products/update", productPayload({ id: 41, updated_at: at() }, 1));
+    await worker.tick();
+    const batch = await t.db.catalogBatch.findFirstOrThrow({ where: { shop }, orderBy: { createdAt: "desc" } });
+    expect(batch.status).toBe("SENT");
+    // As a worker killed between finishRows' transactions leaves it.
+    await t.db.catalogBatch.update({ where: { id: batch.id }, data: { status: "RECORDING" } });
+    for (let i = 0; i < 5; i++) await worker.tick();
+    expect((await row(41)).status).toBe("PENDING");
+    await t.db.catalogBatch.update({ where: { id: batch.id }, data: { createdAt: new Date(Date.now() - 3 * 60_000) } });
+    await drain(worker, t.db);
+    expect((await row(41)).status).toBe("SYNCED");
+    expect((await t.db.catalogBatch.findUniqueOrThrow({ where: { id: batch.id } })).status).toBe("FINISHED");
   });
 
   it("marks a product FAILED with Meta's message when Meta rejects its item", async () => {

@@ -3,8 +3,8 @@ import { runLoad, sleep, startWeb, startWorker, until } from "../stack";
 import { fmt, percentile, setup, SHOP, type FigureContext, type FigureResult } from "./common";
 
 /**
- * Figure 3, freshness: a steady 200 updates/s for 60 s (autocannon's
- * overallRate) over 2,000 products, with the worker on its default 1 s flush
+ * Figure 3, freshness: a steady 200 updates/s for 60 s (the load
+ * generator's paced mode, one delivery every 5 ms) over 2,000 products, with the worker on its default 1 s flush
  * interval. For each delivery: the time from its 200 (seen by the load
  * generator) to the moment the simulator's catalog holds that state of the
  * product or a newer one (a hook on the catalog's item Map, in this process;
@@ -34,8 +34,7 @@ export async function freshnessFigure(ctx: FigureContext): Promise<FigureResult>
     await sleep(1000);
     const deliveries = ingestPlan(RATE * seconds, { products: PRODUCTS, firstProductId: 1, tag: "fresh" });
     ctx.log(`freshness: ${RATE}/s for ${seconds} s over ${fmt(PRODUCTS)} products`);
-    // autocannon paces each connection separately (its share of the rate per second, one request
-    // in flight): enough connections keep 200/s offered when a response is slow.
+    // Up to 64 requests in flight, so 200/s stay offered when a response is slow.
     const load = await runLoad({ urls: [web.url], connections: 64, overallRate: RATE, shop: SHOP, deliveries, recordCompletions: true });
     const completions = load.completions ?? [];
     const presentAt = (i: number) => {

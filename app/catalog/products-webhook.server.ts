@@ -1,0 +1,46 @@
+import { webhookLogger } from "../webhooks/deliveries.server";
+import { verifyWebhook, type RawWebhook } from "../webhooks/verify.server";
+import { ingestProduct, ingestProductDelete, type IngestResult } from "./ingest.server";
+import { DeletePayload, ProductPayload } from "./product-payload";
+
+/**
+ * products/create, products/update and products/delete: the app's busiest
+ * webhook, so it runs without Remix where it can. The production server
+ * (app/server.ts) answers it straight from Node's request; the Remix route
+ * (webhooks.products.tsx, what `shopify app dev` serves) is the same call
+ * over a Fetch Request. Either way: verify, validate, ingest, answer.
+ */
+
+export interface WebhookAnswer {
+  status: number;
+  body: { result: IngestResult } | { error: string };
+}
+
+const badRequest = (error: string): WebhookAnswer => ({ status: 400, body: { error } });
+
+export async function receiveProductsWebhook(raw: RawWebhook): Promise<WebhookAnswer> {
+  const verified = verifyWebhook(raw);
+  if (!verified.ok) return { status: verified.status, body: { error: verified.error } };
+  const { shop, topic, webhookId, triggeredAt, payload } = verified;
+  const log = webhookLogger(webhookId, topic, shop);
+  const delivery = { shop, topic, webhookId, triggeredAt };
+
+  let result: IngestResult;
+  if (topic === "PRODUCTS_DELETE") {
+    const parsed = DeletePayload.safeParse(payload);
+    if (!parsed.success) return badRequest("products/delete body must be { id: number }");
+    result = await ingestProductDelete(delivery, parsed.data.id);
+  } else if (topic === "PRODUCTS_CREATE" || topic === "PRODUCTS_UPDATE") {
+    const parsed = ProductPayload.safeParse(payload);
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      log.warn({ path: first?.path.join("."), issue: first?.message }, "malformed product payload");
+      return badRequest(`Invalid product payload at "${first?.path.join(".")}": ${first?.message}`);
+    }
+    result = await ingestProduct(delivery, parsed.data);
+  } else {
+    return badRequest(`Unexpected topic ${topic} for /webhooks/products`);
+  }
+  log.debug({ result }, "product webhook processed");
+  return { status: 200, body: { result } };
+}
