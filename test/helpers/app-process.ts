@@ -13,15 +13,35 @@ export const TEST_API_KEY = "test-api-key";
 export const TEST_API_SECRET = "test-api-secret-0123456789";
 export const TEST_ENCRYPTION_KEYS = `k1:${Buffer.alloc(32, 7).toString("base64")}`;
 
+/**
+ * A port nothing listens on, for a server a test is about to start.
+ *
+ * Not `listen(0)`: that draws from the kernel's ephemeral range, which every
+ * outgoing connection also draws its source port from, so under load a port
+ * freed here can be taken by some client before our server binds it (CI saw
+ * EADDRINUSE that way). These come from below that range, a slice of 1,000
+ * per Vitest worker so the two workers never hand out the same port, and
+ * each is checked free before it is returned.
+ */
+const SLICE = 1_000;
+const FIRST_PORT = 20_000; // the ephemeral range starts at 32768 on Linux
+const slice = Number(process.env.VITEST_POOL_ID ?? 0) % 12;
+let cursor = process.pid % SLICE; // a new offset per process: a file's servers may linger in TIME_WAIT
+
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  for (let tries = 0; tries < SLICE; tries++) {
+    const port = FIRST_PORT + slice * SLICE + (cursor++ % SLICE);
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port in ${FIRST_PORT + slice * SLICE}-${FIRST_PORT + (slice + 1) * SLICE - 1}`);
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const srv = net.createServer();
     srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
+    srv.once("error", () => resolve(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
   });
 }
 

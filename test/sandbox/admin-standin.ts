@@ -206,7 +206,10 @@ export function startAdminStandin(opts: AdminStandinOptions): Promise<http.Serve
     res.writeHead(404, { "content-type": "text/plain" });
     res.end("Not found");
   });
-  return new Promise((resolve) => server.listen(opts.port, "127.0.0.1", () => resolve(server)));
+  return new Promise((resolve, reject) => {
+    server.once("error", reject); // a taken port fails the start instead of hanging it
+    server.listen(opts.port, "127.0.0.1", () => resolve(server));
+  });
 }
 
 /** The admin stand-in's path that frames the app page `appPath` (e.g. "/app/catalog"). */
