@@ -1,8 +1,9 @@
 import type { Db } from "../db.server";
 import type { Logger } from "../logger.server";
 import { MetaGraphError, type MetaGraphClient } from "../meta/index.server";
+import { VaultError } from "../vault/errors";
 import { openSecret } from "../vault/secrets.server";
-import { applyCatalogFailure } from "./connection-state.server";
+import { applyCatalogFailure, recordUnreadableToken } from "./connection-state.server";
 import { LEASE_MS } from "./outbox.server";
 
 /**
@@ -59,6 +60,12 @@ export async function pollBatches(deps: { db: Db; client: MetaGraphClient; log: 
       await settleBatch(db, batch.id, batch.shop, batch.items as unknown as BatchItem[], status, now);
       finished += 1;
     } catch (error) {
+      if (error instanceof VaultError) {
+        // Checked again later (the key may come back); the other shops' batches go on meanwhile.
+        await recordUnreadableToken(db, log, batch.shop, connection.tokenCiphertext, error);
+        await db.catalogBatch.update({ where: { id: batch.id }, data: { nextPollAt: new Date(now.getTime() + MAX_POLL_DELAY_MS) } });
+        continue;
+      }
       if (!(error instanceof MetaGraphError)) throw error;
       await applyCatalogFailure(db, batch.shop, error, now, connection.tokenCiphertext);
       await db.catalogBatch.update({

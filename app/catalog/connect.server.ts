@@ -1,6 +1,9 @@
 import type { Db } from "../db.server";
 import { MetaGraphError, type CatalogInfo, type MetaGraphClient, type SecretLike, type TokenInfo } from "../meta/index.server";
-import { openSecret, sealSecret } from "../vault/secrets.server";
+import { logger } from "../logger.server";
+import { VaultError } from "../vault/errors";
+import type { SecretValue } from "../vault/secret-value";
+import { openSecret, sealSecret, UNREADABLE_TOKEN } from "../vault/secrets.server";
 
 /**
  * Connecting a Meta Catalog: a token (from Facebook Login for Business or
@@ -13,6 +16,17 @@ export class CatalogConnectError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "CatalogConnectError";
+  }
+}
+
+/** The shop's stored catalog token; one the vault cannot open is a CatalogConnectError in the merchant's words. */
+function openCatalogToken(shop: string, ciphertext: string): SecretValue {
+  try {
+    return openSecret(shop, "catalog.token", ciphertext);
+  } catch (error) {
+    if (!(error instanceof VaultError)) throw error;
+    logger.error({ shop, err: error }, "the stored catalog token cannot be opened");
+    throw new CatalogConnectError(UNREADABLE_TOKEN);
   }
 }
 
@@ -91,7 +105,7 @@ export async function saveCatalogToken(db: Db, client: MetaGraphClient, shop: st
 export async function listChoosableCatalogs(db: Db, client: MetaGraphClient, shop: string) {
   const row = await db.catalogConnection.findUnique({ where: { shop } });
   if (!row?.tokenCiphertext) return [];
-  const check = await checkCatalogToken(client, openSecret(shop, "catalog.token", row.tokenCiphertext), row.businessId);
+  const check = await checkCatalogToken(client, openCatalogToken(shop, row.tokenCiphertext), row.businessId);
   return check.catalogs;
 }
 

@@ -1,5 +1,8 @@
 import type { Db } from "../db.server";
+import type { Logger } from "../logger.server";
 import { MetaGraphError, PermissionMissing, RateLimited, TokenInvalid } from "../meta/index.server";
+import type { VaultError } from "../vault/errors";
+import { UNREADABLE_TOKEN } from "../vault/secrets.server";
 
 /**
  * What a Graph failure means for a shop's catalog connection, in the
@@ -50,4 +53,16 @@ export async function applyCatalogFailure(db: Db, shop: string, error: MetaGraph
   }
   await db.catalogConnection.updateMany({ where: { shop }, data: { lastError: error.message } });
   return false;
+}
+
+/**
+ * The stored catalog token did not open (its key left ENCRYPTION_KEYS, or the
+ * row was altered). The operator's log gets the vault's reason, which names
+ * the key id; the merchant's page says what to do. The connection keeps its
+ * state and the changes stay queued: putting the key back resumes the sync,
+ * and so does connecting again.
+ */
+export async function recordUnreadableToken(db: Db, log: Logger, shop: string, tokenCiphertext: string, error: VaultError) {
+  log.error({ shop, err: error }, "the stored catalog token cannot be opened");
+  await db.catalogConnection.updateMany({ where: { shop, tokenCiphertext }, data: { lastError: UNREADABLE_TOKEN } });
 }

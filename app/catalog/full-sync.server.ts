@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { dialect, providerOfDb, type Db } from "../db.server";
 import type { Logger } from "../logger.server";
 import { MAX_BATCH_REQUESTS, MetaGraphError, type MetaGraphClient } from "../meta/index.server";
-import { openSecret } from "../vault/secrets.server";
+import { VaultError } from "../vault/errors";
+import { openSecret, UNREADABLE_TOKEN } from "../vault/secrets.server";
 import { AdminApiError, adminClientFor, streamBulkProducts } from "./admin-products.server";
 import { applyCatalogFailure } from "./connection-state.server";
 import { itemGroupId } from "./items.server";
@@ -115,7 +116,8 @@ export async function fullSyncStep(deps: Deps, shop: string): Promise<boolean> {
       await applyCatalogFailure(db, shop, error, undefined, conn.tokenCiphertext ?? undefined);
       return false;
     }
-    const message = error instanceof AdminApiError ? error.message : "Unexpected error while reading products";
+    const message =
+      error instanceof AdminApiError ? error.message : error instanceof VaultError ? UNREADABLE_TOKEN : "Unexpected error while reading products";
     log.error({ shop, err: error }, "full sync failed");
     await db.catalogConnection.updateMany({
       where: { shop, fullSyncRunId: runId },

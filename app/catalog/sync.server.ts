@@ -2,8 +2,9 @@ import { randomUUID } from "node:crypto";
 import { dialect, providerOfDb, type Db, type Prisma, type SqlStatement } from "../db.server";
 import type { Logger } from "../logger.server";
 import { MAX_BATCH_BYTES, MAX_BATCH_REQUESTS, MetaGraphError, Transient, type CatalogItemRequest, type MetaGraphClient } from "../meta/index.server";
+import { VaultError } from "../vault/errors";
 import { openSecret } from "../vault/secrets.server";
-import { applyCatalogFailure } from "./connection-state.server";
+import { applyCatalogFailure, recordUnreadableToken } from "./connection-state.server";
 import { ACTIVE_FULL_SYNC } from "./full-sync.server";
 import { itemRequests, productItems, type ShopContext } from "./items.server";
 import { addPushedIds, claimRows, finishRows, releaseRows, type ClaimedRow, type PushedRow } from "./outbox.server";
@@ -81,10 +82,12 @@ export function planRow(row: ClaimedRow, shop: ShopContext): PlannedRow {
   const { items, problems, excludedBecause } = productItems(row.snapshot as unknown as ProductSnapshot, shop);
   const failed = problems.length > 0;
   const requests = itemRequests(items, pushed);
+  const bytes = sizeOf(requests);
+  if (bytes + 1 > BATCH_BYTES || requests.length > MAX_BATCH_REQUESTS) return tooLarge(row, pushed, items.length, bytes);
   return {
     row,
     requests,
-    bytes: sizeOf(requests),
+    bytes,
     result: {
       ...base,
       pushedRetailerIds: items.map((i) => i.id),
@@ -93,6 +96,32 @@ export function planRow(row: ClaimedRow, shop: ShopContext): PlannedRow {
       status: excludedBecause ? "EXCLUDED" : failed ? "FAILED" : "PENDING",
       lastError: excludedBecause ?? (failed ? problems.map((p) => p.reason).filter((r, i, all) => all.indexOf(r) === i).join(" ") : null),
       itemErrors: failed ? (problems as unknown as Prisma.InputJsonValue) : null,
+    },
+  };
+}
+
+/**
+ * A product no single items_batch call can carry (each variant repeats the
+ * description: 1,000 variants of 9,999 three-byte characters are 30 MB).
+ * Sent, it would fail the same way on every retry; instead nothing is sent,
+ * the catalog keeps what it had, and the merchant is told what to change.
+ */
+function tooLarge(row: ClaimedRow, pushed: string[], variants: number, bytes: number): PlannedRow {
+  const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+  return {
+    row,
+    requests: [],
+    bytes: 0,
+    result: {
+      id: row.id,
+      version: row.version,
+      pushedRetailerIds: pushed,
+      pushedItems: null, // keeps the items the catalog still has
+      status: "FAILED",
+      lastError:
+        `Its ${variants.toLocaleString("en-US")} variants come to ${mb(bytes)} MB for Meta, more than the ${mb(BATCH_BYTES)} MB one catalog update can carry, ` +
+        "because every variant repeats the description. Shorten the description or split the product; the catalog keeps its previous version until then.",
+      itemErrors: null,
     },
   };
 }
@@ -239,8 +268,8 @@ async function sendBatch(
     return true;
   }
   try {
-    await rememberBeforeSending(db, claimId, chunk);
     const token = openSecret(shop, "catalog.token", target.tokenCiphertext);
+    await rememberBeforeSending(db, claimId, chunk);
     const sent = await client.itemsBatch(token, target.catalogId, requests);
     result.calls += 1;
     result.requests += requests.length;
@@ -287,12 +316,19 @@ async function sendBatch(
     return true;
   } catch (error) {
     const ids = chunk.map((p) => p.row.id);
+    const attempts = Math.max(...chunk.map((p) => p.row.attempts));
+    if (error instanceof VaultError) {
+      // Retried with backoff like an outage: restoring the key resumes the sync.
+      await recordUnreadableToken(db, log, shop, target.tokenCiphertext, error);
+      await releaseRows(db, claimId, ids, { retryAt: new Date(now.getTime() + retryDelay(attempts)), countAttempt: true });
+      result.stopped = true;
+      return false;
+    }
     if (!(error instanceof MetaGraphError)) {
       await releaseRows(db, claimId, ids, { retryAt: new Date(now.getTime() + retryDelay(0)), countAttempt: true });
       throw error;
     }
     const stopped = await applyCatalogFailure(db, shop, error, now, target.tokenCiphertext);
-    const attempts = Math.max(...chunk.map((p) => p.row.attempts));
     await releaseRows(db, claimId, ids, stopped ? {} : { retryAt: new Date(now.getTime() + retryDelay(attempts)), countAttempt: true });
     log.warn({ shop, kind: error.kind, code: error.code, transient: error instanceof Transient, err: error }, "catalog batch failed");
     result.stopped = true;

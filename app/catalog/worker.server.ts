@@ -81,8 +81,13 @@ export function createCatalogWorker(options: WorkerOptions): CatalogWorker {
       if (await fullSyncStep({ db, client, log }, shop)) worked = true;
     }
     for (const shop of await readyShops(now)) {
-      const result = await flushShop({ db, client, log, leaseMs: options.leaseMs }, shop);
-      if (result.products > 0) worked = true;
+      // One shop's failure (its rows are released for a retry) must not hold up the shops after it.
+      try {
+        const result = await flushShop({ db, client, log, leaseMs: options.leaseMs }, shop);
+        if (result.products > 0) worked = true;
+      } catch (error) {
+        log.error({ shop, err: error }, "catalog flush failed; retrying later");
+      }
     }
     if ((await pollBatches({ db, client, log, leaseMs: options.leaseMs })) > 0) worked = true;
     if (Date.now() - lastPrune > 3600_000) {

@@ -25,7 +25,7 @@ import { useEffect, useState } from "react";
 import { authenticate } from "../shopify.server";
 import { db } from "../db.server";
 import { metaClient } from "../meta/shared-client.server";
-import { listChoosableCatalogs } from "../catalog/connect.server";
+import { CatalogConnectError, listChoosableCatalogs } from "../catalog/connect.server";
 import { catalogSummary, productTable } from "../catalog/status.server";
 import { fullSyncProgress } from "../catalog/full-sync-state.server";
 import { parseCatalogAction, readForm, runCatalogAction } from "../catalog/actions.server";
@@ -45,8 +45,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   if (awaitingChoice) {
     try {
       catalogs = (await listChoosableCatalogs(db, metaClient(), shop)).map((c) => ({ id: c.id, name: c.name }));
-    } catch {
-      choiceError = "Could not list the catalogs this token can manage. Connect again.";
+    } catch (error) {
+      choiceError = error instanceof CatalogConnectError ? error.message : "Could not list the catalogs this token can manage. Connect again.";
     }
   }
   const [summary, table, progress] = await Promise.all([

@@ -13,6 +13,15 @@ export function sealSecret(shop: string, purpose: SecretPurpose, plaintext: stri
   return vault().encrypt(shop, purpose, plaintext);
 }
 
+/**
+ * What a merchant is told when a saved token cannot be opened: its key left
+ * ENCRYPTION_KEYS, or the row was altered. Connecting again seals a fresh
+ * token with the current key. The VaultError, which names the key id for
+ * the operator, goes to the log only.
+ */
+export const UNREADABLE_TOKEN =
+  "The app cannot read the access token it saved for this shop. This is a fault on the app's side and has been logged for its operators; connecting again saves a fresh token.";
+
 export function openSecret(shop: string, purpose: SecretPurpose, ciphertext: string): SecretValue {
   return vault().decrypt(shop, purpose, ciphertext);
 }

@@ -2,7 +2,8 @@ import { db } from "../db.server";
 import { logger } from "../logger.server";
 import { TokenInvalid } from "../meta/index.server";
 import type { SecretValue } from "../vault/secret-value";
-import { openSecret } from "../vault/secrets.server";
+import { VaultError } from "../vault/errors";
+import { openSecret, UNREADABLE_TOKEN } from "../vault/secrets.server";
 import { fail } from "./failures";
 
 /**
@@ -57,10 +58,21 @@ export async function withToken<T>(shop: string, call: (token: SecretValue) => P
   }
   const ciphertext = row.tokenCiphertext;
   try {
-    return await call(openSecret(shop, "whatsapp.token", ciphertext));
+    return await call(openWhatsAppToken(shop, ciphertext));
   } catch (error) {
     if (error instanceof TokenInvalid) await markNeedsReconnect(shop, ciphertext, reconnectReason(error.reason), error.message);
     throw error;
+  }
+}
+
+/** The shop's stored WhatsApp token; a token the vault cannot open fails the step in the merchant's words. */
+export function openWhatsAppToken(shop: string, ciphertext: string): SecretValue {
+  try {
+    return openSecret(shop, "whatsapp.token", ciphertext);
+  } catch (error) {
+    if (!(error instanceof VaultError)) throw error;
+    log.error({ shop, err: error }, "the stored whatsapp token cannot be opened");
+    return fail("token_unreadable", UNREADABLE_TOKEN);
   }
 }
 

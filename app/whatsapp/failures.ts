@@ -8,6 +8,7 @@ export type FailureCode =
   | "not_configured"
   | "code_invalid"
   | "token_invalid"
+  | "token_unreadable"
   | "wrong_app"
   | "missing_permissions"
   | "no_waba"

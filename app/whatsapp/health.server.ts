@@ -1,8 +1,8 @@
 import { db as appDb, type Db, type Prisma } from "../db.server";
 import { logger } from "../logger.server";
 import { MetaGraphError, PermissionMissing, TokenInvalid, type MetaGraphClient, type PhoneNumberInfo, type TokenInfo } from "../meta/index.server";
-import { openSecret } from "../vault/secrets.server";
-import { reconnectReason } from "./connection.server";
+import { openWhatsAppToken, reconnectReason } from "./connection.server";
+import { WhatsAppStepFailed } from "./failures";
 import { emptySnapshot, readSnapshot, withEvent, type HealthSnapshot, type NumberHealth } from "./health-snapshot";
 import { describeMetaError } from "./meta-failure.server";
 import { describeLoss, grantFrom, isEmptyLoss, missingForWaba } from "./scopes";
@@ -67,7 +67,6 @@ export async function checkHealth(shop: string, deps: HealthDeps): Promise<Healt
   if (!conn || conn.state !== "CONNECTED" || !conn.tokenCiphertext) return "skipped";
   const startedAt = (deps.now ?? (() => new Date()))();
   const ciphertext = conn.tokenCiphertext;
-  const token = openSecret(shop, "whatsapp.token", ciphertext);
   const previous = readSnapshot(conn.health);
   const snapshot: HealthSnapshot = {
     ...emptySnapshot(startedAt),
@@ -79,6 +78,7 @@ export async function checkHealth(shop: string, deps: HealthDeps): Promise<Healt
   let listed: PhoneNumberInfo[] | null = null;
 
   try {
+    const token = openWhatsAppToken(shop, ciphertext);
     const info = await deps.client.debugToken(token);
     snapshot.token = { valid: info.isValid, scopes: info.scopes, expiresAt: info.expiresAt?.toISOString() ?? null, reason: null };
     if (!info.isValid) {
@@ -89,8 +89,10 @@ export async function checkHealth(shop: string, deps: HealthDeps): Promise<Healt
     }
     if (!reconnect) listed = await deps.client.listPhoneNumbers(token, conn.wabaId);
   } catch (error) {
-    if (!(error instanceof MetaGraphError)) throw error;
-    if (error instanceof TokenInvalid) reconnect = reconnectReason(error.reason);
+    // A token the app cannot open is the app's fault, not Meta's: shown as needing attention, with what to do.
+    if (error instanceof WhatsAppStepFailed && error.failure.code === "token_unreadable") snapshot.checkError = error.failure.message;
+    else if (!(error instanceof MetaGraphError)) throw error;
+    else if (error instanceof TokenInvalid) reconnect = reconnectReason(error.reason);
     else if (error instanceof PermissionMissing) reconnect = describeMetaError(error, "checking the account's health", "missing_permissions").message;
     else snapshot.checkError = describeMetaError(error, "checking the account's health", "meta_unavailable").message;
   }

@@ -163,6 +163,26 @@ describe.each(providers())("catalog sync on %s", (provider) => {
     expect(synced).toBe(30);
   });
 
+  it("marks a product too big for one items_batch call FAILED with what to change, and sends the rest", async () => {
+    // 1,000 variants each repeating 9,999 three-byte characters: about 30 MB for Meta, from a 0.5 MB webhook.
+    const huge = productPayload({ id: 21_000, updated_at: at(), body_html: `<p>${"綿".repeat(9_999)}</p>` }, 1000);
+    expect((await post("products/create", huge)).status).toBe(200);
+    expect((await post("products/create", productPayload({ id: 21_001, updated_at: at() }, 2))).status).toBe(200);
+    await drain(worker, t.db, 60_000);
+    const failed = await row(21_000);
+    expect(failed.status).toBe("FAILED");
+    expect(failed.dirty).toBe(false); // not retried for ever
+    expect(failed.lastError).toMatch(/Its 1,000 variants come to 29\.\d MB for Meta, more than the 28\.0 MB.*Shorten the description or split the product/);
+    expect(items().filter((i) => i.item_group_id === "shopify_21000")).toEqual([]);
+    expect((await row(21_001)).status).toBe("SYNCED");
+
+    // Fixed in Shopify: the next update goes through.
+    await post("products/update", productPayload({ id: 21_000, updated_at: at(), body_html: "<p>Cotton.</p>" }, 1000));
+    await drain(worker, t.db, 60_000);
+    expect((await row(21_000)).status).toBe("SYNCED");
+    expect(items().filter((i) => i.item_group_id === "shopify_21000")).toHaveLength(1000);
+  });
+
   it("keeps pushing while webhooks keep arriving (the worker's claims meet the webhooks' writes)", async () => {
     // On SQLite a transaction that reads and then writes fails at once when another connection
     // wrote in between: a claim built that way failed on every round under a steady webhook flow.
