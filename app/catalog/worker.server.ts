@@ -4,6 +4,7 @@ import type { Logger } from "../logger.server";
 import type { MetaGraphClient } from "../meta/index.server";
 import { MAX_BATCH_REQUESTS } from "../meta/index.server";
 import { pruneDeliveries } from "../webhooks/deliveries.server";
+import { workerLoop } from "../worker-loop.server";
 import { pollBatches } from "./batch-status.server";
 import { ACTIVE_FULL_SYNC, fullSyncStep } from "./full-sync.server";
 import { dirtyShops } from "./outbox.server";
@@ -39,9 +40,6 @@ export function createCatalogWorker(options: WorkerOptions): CatalogWorker {
   const { db, client, log, flushIntervalMs } = options;
   const pollMs = options.pollMs ?? 100;
   const id = `${hostname()}:${process.pid}`;
-  let stopping = false;
-  let running: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
   let lastPrune = 0;
 
   async function readyShops(now: Date) {
@@ -97,31 +95,6 @@ export function createCatalogWorker(options: WorkerOptions): CatalogWorker {
     return worked;
   }
 
-  async function loop() {
-    log.info({ worker: id, flushIntervalMs }, "catalog worker started");
-    while (!stopping) {
-      let worked = false;
-      try {
-        worked = await tick();
-      } catch (error) {
-        log.error({ err: error }, "catalog worker round failed; retrying");
-      }
-      if (!worked && !stopping) await new Promise<void>((resolve) => ((wake = resolve), setTimeout(resolve, pollMs)));
-    }
-    log.info({ worker: id }, "catalog worker stopped");
-  }
-
-  return {
-    id,
-    tick,
-    run() {
-      running ??= loop();
-      return running;
-    },
-    async stop() {
-      stopping = true;
-      wake?.();
-      await running;
-    },
-  };
+  const loop = workerLoop({ name: "catalog worker", log, fields: { worker: id, flushIntervalMs }, pollMs, round: tick });
+  return { id, tick, run: loop.run, stop: loop.stop };
 }

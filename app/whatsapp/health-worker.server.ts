@@ -1,6 +1,7 @@
 import type { Db } from "../db.server";
 import type { Logger } from "../logger.server";
 import type { MetaGraphClient } from "../meta/index.server";
+import { workerLoop } from "../worker-loop.server";
 import { checkHealth } from "./health.server";
 
 /**
@@ -30,9 +31,6 @@ export interface HealthWorker {
 export function createWhatsAppHealthWorker(options: HealthWorkerOptions): HealthWorker {
   const { db, client, log, intervalMs } = options;
   const pollMs = options.pollMs ?? Math.min(30_000, intervalMs);
-  let stopping = false;
-  let running: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
 
   async function tick(): Promise<number> {
     const due = await db.whatsAppConnection.findMany({
@@ -43,7 +41,7 @@ export function createWhatsAppHealthWorker(options: HealthWorkerOptions): Health
     });
     let checked = 0;
     for (const { shop } of due) {
-      if (stopping) break;
+      if (loop.stopping) break;
       try {
         await checkHealth(shop, { client, db });
         checked++;
@@ -54,29 +52,7 @@ export function createWhatsAppHealthWorker(options: HealthWorkerOptions): Health
     return checked;
   }
 
-  async function loop() {
-    log.info({ intervalMs }, "whatsapp health worker started");
-    while (!stopping) {
-      try {
-        await tick();
-      } catch (error) {
-        log.error({ err: error }, "whatsapp health round failed; retrying");
-      }
-      if (!stopping) await new Promise<void>((resolve) => ((wake = resolve), setTimeout(resolve, pollMs)));
-    }
-    log.info("whatsapp health worker stopped");
-  }
-
-  return {
-    tick,
-    run() {
-      running ??= loop();
-      return running;
-    },
-    async stop() {
-      stopping = true;
-      wake?.();
-      await running;
-    },
-  };
+  // Every poll, whatever a round did: due accounts come due with time, not with work.
+  const loop = workerLoop({ name: "whatsapp health worker", log, fields: { intervalMs }, pollMs, round: async () => (await tick(), false) });
+  return { tick, run: loop.run, stop: loop.stop };
 }

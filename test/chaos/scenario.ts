@@ -1,3 +1,4 @@
+import type { ImageFixture as Image, ProductFixture as Product, VariantFixture as Variant } from "../fixtures/products";
 import { Random } from "./random";
 
 /**
@@ -21,48 +22,8 @@ export interface ChaosShop {
   primaryDomain: string | null;
 }
 
-export interface Variant {
-  id: number;
-  title: string;
-  price: string;
-  compare_at_price: string | null;
-  sku: string;
-  barcode: string | null;
-  inventory_quantity: number;
-  inventory_policy: "deny" | "continue";
-  inventory_management: "shopify" | null;
-  option1: string | null;
-  option2: string | null;
-  option3: string | null;
-  image_id: number | null;
-  position: number;
-}
-
-export interface Image {
-  id: number;
-  src: string;
-  position: number;
-  variant_ids: number[];
-}
-
-/** The REST-shaped product of products/create and products/update. */
-export interface Product {
-  id: number;
-  admin_graphql_api_id: string;
-  title: string;
-  body_html: string;
-  vendor: string;
-  product_type: string;
-  handle: string;
-  status: "active" | "draft" | "archived" | "unlisted";
-  published_at: string | null;
-  updated_at: string;
-  tags: string;
-  options: { name: string; position: number }[];
-  variants: Variant[];
-  images: Image[];
-  image: Image | null;
-}
+// The REST-shaped product of products/create and products/update, as the other tests send it.
+export type { Image, Product, Variant };
 
 /**
  * Why Meta (the simulator) refuses every item of a product, fixed for the

@@ -84,6 +84,35 @@ export function metaSignature(raw: string, secret: string) {
   return `sha256=${createHmac("sha256", secret).update(raw, "utf8").digest("hex")}`;
 }
 
+/** A `messages` webhook carrying one status of an outbound message, as Meta sends it. */
+export function statusWebhookBody(
+  wabaId: string,
+  phoneNumberId: string,
+  wamid: string,
+  status: string,
+  timestamp = Math.floor(Date.now() / 1000),
+  errors?: unknown[],
+) {
+  return {
+    object: "whatsapp_business_account",
+    entry: [
+      {
+        id: wabaId,
+        changes: [
+          {
+            field: "messages",
+            value: {
+              messaging_product: "whatsapp",
+              metadata: { display_phone_number: "15550200100", phone_number_id: phoneNumberId },
+              statuses: [{ id: wamid, status, timestamp: String(timestamp), recipient_id: "14155550123", ...(errors ? { errors } : {}) }],
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
 /** Posts a WhatsApp webhook as Meta does; `secret: null` sends it unsigned. */
 export function postMetaWebhook(baseUrl: string, body: unknown, secret: string | null, headers: Record<string, string> = {}) {
   const raw = typeof body === "string" ? body : JSON.stringify(body);

@@ -1,9 +1,9 @@
-import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../app/db.server";
 import { freePort, TEST_ENCRYPTION_KEYS } from "../helpers/app-process";
 import { useApp } from "../helpers/app-suite";
 import { providers } from "../helpers/databases";
+import { metaSignature, statusWebhookBody } from "../helpers/whatsapp";
 import { createMetaSimulator, type MetaSimulator, type Scenario } from "../meta-sim";
 import { seedInstalledShop, seedMetaConnections } from "../sandbox/seed";
 
@@ -39,29 +39,11 @@ describe.each(providers())("Meta webhooks, hostile cases, on %s", (provider) => 
   let a: Scenario;
   let b: Scenario;
 
-  const sign = (body: string, secret = META_APP_SECRET) => `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+  const sign = (body: string, secret = META_APP_SECRET) => metaSignature(body, secret);
   const post = (payload: unknown, signature?: string) => {
     const body = JSON.stringify(payload);
     return fetch(`${t.url}/webhooks/meta`, { method: "POST", headers: { "content-type": "application/json", "x-hub-signature-256": signature ?? sign(body) }, body });
   };
-  const statusPayload = (wabaId: string, phoneNumberId: string, wamid: string, status: string, timestamp = Math.floor(Date.now() / 1000)) => ({
-    object: "whatsapp_business_account",
-    entry: [
-      {
-        id: wabaId,
-        changes: [
-          {
-            field: "messages",
-            value: {
-              messaging_product: "whatsapp",
-              metadata: { display_phone_number: "15550101111", phone_number_id: phoneNumberId },
-              statuses: [{ id: wamid, status, timestamp: String(timestamp), recipient_id: "15550001111" }],
-            },
-          },
-        ],
-      },
-    ],
-  });
   const message = (wamid: string) => t.db.messageLog.findUniqueOrThrow({ where: { wamid } });
 
   beforeAll(async () => {
@@ -91,7 +73,7 @@ describe.each(providers())("Meta webhooks, hostile cases, on %s", (provider) => 
 
   it("refuses a delivery with a bad signature and applies nothing", async () => {
     const before = await rows(t.db);
-    const payload = statusPayload(a.wabaId, a.phoneNumberId, "wamid.ALPHA1", "delivered");
+    const payload = statusWebhookBody(a.wabaId, a.phoneNumberId, "wamid.ALPHA1", "delivered");
     const body = JSON.stringify(payload);
     for (const signature of [sign(body, "another-app-secret"), "sha256=" + "0".repeat(64), "", "sha256=", sign(`${body} `), sign(body).replace("sha256=", "sha1=")]) {
       const res = await post(payload, signature);
@@ -103,7 +85,7 @@ describe.each(providers())("Meta webhooks, hostile cases, on %s", (provider) => 
   });
 
   it("applies a status once; a replayed delivery and an older status change nothing", async () => {
-    const delivered = statusPayload(a.wabaId, a.phoneNumberId, "wamid.ALPHA1", "delivered");
+    const delivered = statusWebhookBody(a.wabaId, a.phoneNumberId, "wamid.ALPHA1", "delivered");
     expect((await post(delivered)).status).toBe(200);
     expect((await message("wamid.ALPHA1")).status).toBe("DELIVERED");
     // Meta retries with the original body: nothing changes, however often.
@@ -111,7 +93,7 @@ describe.each(providers())("Meta webhooks, hostile cases, on %s", (provider) => 
     for (let i = 0; i < 3; i++) expect((await post(delivered)).status).toBe(200);
     expect(JSON.parse(await rows(t.db))).toEqual(JSON.parse(after));
     // An older status arriving late goes into the timeline but never moves the status back; its replay changes nothing either.
-    const late = statusPayload(a.wabaId, a.phoneNumberId, "wamid.ALPHA1", "sent", Math.floor(Date.now() / 1000) - 60);
+    const late = statusWebhookBody(a.wabaId, a.phoneNumberId, "wamid.ALPHA1", "sent", Math.floor(Date.now() / 1000) - 60);
     expect((await post(late)).status).toBe(200);
     expect((await message("wamid.ALPHA1")).status).toBe("DELIVERED");
     const afterLate = await rows(t.db);
@@ -122,13 +104,13 @@ describe.each(providers())("Meta webhooks, hostile cases, on %s", (provider) => 
   it("ignores an unknown WABA, and statuses that name another shop's message, number or WABA", async () => {
     const before = await rows(t.db);
     const cases = [
-      { what: "unknown WABA", payload: statusPayload("998877665544", a.phoneNumberId, "wamid.ALPHA1", "read") },
-      { what: "B's message under A's WABA and number", payload: statusPayload(a.wabaId, a.phoneNumberId, "wamid.BRAVO1", "read") },
-      { what: "B's message under A's WABA, B's number", payload: statusPayload(a.wabaId, b.phoneNumberId, "wamid.BRAVO1", "read") },
-      { what: "A's message under B's WABA", payload: statusPayload(b.wabaId, a.phoneNumberId, "wamid.ALPHA1", "read") },
-      { what: "A's message under B's WABA and number", payload: statusPayload(b.wabaId, b.phoneNumberId, "wamid.ALPHA1", "read") },
-      { what: "B's number, unknown message", payload: statusPayload(b.wabaId, b.phoneNumberId, "wamid.NOPE", "failed") },
-      { what: "unknown object", payload: { ...statusPayload(a.wabaId, a.phoneNumberId, "wamid.ALPHA1", "read"), object: "page" } },
+      { what: "unknown WABA", payload: statusWebhookBody("998877665544", a.phoneNumberId, "wamid.ALPHA1", "read") },
+      { what: "B's message under A's WABA and number", payload: statusWebhookBody(a.wabaId, a.phoneNumberId, "wamid.BRAVO1", "read") },
+      { what: "B's message under A's WABA, B's number", payload: statusWebhookBody(a.wabaId, b.phoneNumberId, "wamid.BRAVO1", "read") },
+      { what: "A's message under B's WABA", payload: statusWebhookBody(b.wabaId, a.phoneNumberId, "wamid.ALPHA1", "read") },
+      { what: "A's message under B's WABA and number", payload: statusWebhookBody(b.wabaId, b.phoneNumberId, "wamid.ALPHA1", "read") },
+      { what: "B's number, unknown message", payload: statusWebhookBody(b.wabaId, b.phoneNumberId, "wamid.NOPE", "failed") },
+      { what: "unknown object", payload: { ...statusWebhookBody(a.wabaId, a.phoneNumberId, "wamid.ALPHA1", "read"), object: "page" } },
       {
         what: "an inbound message reusing B's wamid under A's WABA",
         payload: {

@@ -7,6 +7,7 @@ import {
   metaSignature,
   postMetaWebhook,
   seedSignupAccount,
+  statusWebhookBody,
   useWhatsAppApp,
   WA_VERIFY_TOKEN,
   whatsappAction,
@@ -27,25 +28,6 @@ process.env.ENCRYPTION_KEYS ??= TEST_ENCRYPTION_KEYS;
 const sim = await createMetaSimulator();
 afterAll(() => sim.close());
 const PREVIOUS_SECRET = "previous-meta-app-secret-42";
-
-const statusBody = (wabaId: string, phoneNumberId: string, wamid: string, status: string, timestamp: number, errors?: unknown[]) => ({
-  object: "whatsapp_business_account",
-  entry: [
-    {
-      id: wabaId,
-      changes: [
-        {
-          field: "messages",
-          value: {
-            messaging_product: "whatsapp",
-            metadata: { display_phone_number: "15550200100", phone_number_id: phoneNumberId },
-            statuses: [{ id: wamid, status, timestamp: String(timestamp), recipient_id: "14155550123", ...(errors ? { errors } : {}) }],
-          },
-        },
-      ],
-    },
-  ],
-});
 
 describe.each(providers())("Meta webhooks on %s", (provider) => {
   const t = useWhatsAppApp(provider, sim, { META_APP_SECRET_PREVIOUS: PREVIOUS_SECRET });
@@ -92,7 +74,7 @@ describe.each(providers())("Meta webhooks on %s", (provider) => {
 
   describe("signature", () => {
     it("refuses unsigned and wrongly signed deliveries with 401, storing nothing", async () => {
-      const body = statusBody(a.wabaId, a.phoneNumberIds[0], "wamid.A1", "delivered", 1_800_000_000);
+      const body = statusWebhookBody(a.wabaId, a.phoneNumberIds[0], "wamid.A1", "delivered", 1_800_000_000);
       const before = await snapshotRows(t.db);
       expect((await post(body, null)).status).toBe(401);
       expect((await post(body, "not-the-app-secret")).status).toBe(401);
@@ -107,7 +89,7 @@ describe.each(providers())("Meta webhooks on %s", (provider) => {
     });
 
     it("accepts the previous app secret during a rotation", async () => {
-      const res = await post(statusBody(a.wabaId, a.phoneNumberIds[0], "wamid.A1", "sent", 1_800_000_000), PREVIOUS_SECRET);
+      const res = await post(statusWebhookBody(a.wabaId, a.phoneNumberIds[0], "wamid.A1", "sent", 1_800_000_000), PREVIOUS_SECRET);
       expect(res.status).toBe(200);
       expect((await message(shopA, "wamid.A1")).status).toBe("SENT");
     });
@@ -121,7 +103,7 @@ describe.each(providers())("Meta webhooks on %s", (provider) => {
 
   describe("statuses", () => {
     it("records a status for the shop that owns the WABA and number, and a replay changes nothing", async () => {
-      const body = statusBody(a.wabaId, a.phoneNumberIds[0], "wamid.A1", "delivered", 1_800_000_010);
+      const body = statusWebhookBody(a.wabaId, a.phoneNumberIds[0], "wamid.A1", "delivered", 1_800_000_010);
       expect((await post(body)).status).toBe(200);
       const once = await message(shopA, "wamid.A1");
       expect(once.status).toBe("DELIVERED");
@@ -132,8 +114,8 @@ describe.each(providers())("Meta webhooks on %s", (provider) => {
     });
 
     it("never moves a message backwards: a late delivered after read keeps read", async () => {
-      await post(statusBody(a.wabaId, a.phoneNumberIds[0], "wamid.A1", "read", 1_800_000_020));
-      await post(statusBody(a.wabaId, a.phoneNumberIds[0], "wamid.A1", "delivered", 1_800_000_015));
+      await post(statusWebhookBody(a.wabaId, a.phoneNumberIds[0], "wamid.A1", "read", 1_800_000_020));
+      await post(statusWebhookBody(a.wabaId, a.phoneNumberIds[0], "wamid.A1", "delivered", 1_800_000_015));
       const m = await message(shopA, "wamid.A1");
       expect(m.status).toBe("READ");
       expect((m.timeline as { status: string }[]).map((e) => e.status)).toEqual(["SENT", "DELIVERED", "READ"]);
@@ -141,9 +123,9 @@ describe.each(providers())("Meta webhooks on %s", (provider) => {
 
     it("a status naming another shop's message, from this shop's WABA, changes nothing", async () => {
       const before = await snapshotRows(t.db);
-      expect((await post(statusBody(a.wabaId, a.phoneNumberIds[0], "wamid.B1", "read", 1_800_000_030))).status).toBe(200);
+      expect((await post(statusWebhookBody(a.wabaId, a.phoneNumberIds[0], "wamid.B1", "read", 1_800_000_030))).status).toBe(200);
       // Nor does shop B's number reported under shop A's WABA.
-      expect((await post(statusBody(a.wabaId, b.phoneNumberIds[0], "wamid.B1", "read", 1_800_000_030))).status).toBe(200);
+      expect((await post(statusWebhookBody(a.wabaId, b.phoneNumberIds[0], "wamid.B1", "read", 1_800_000_030))).status).toBe(200);
       const after = JSON.parse(await snapshotRows(t.db));
       expect(after.messages).toEqual(JSON.parse(before).messages);
       expect((await message(shopB, "wamid.B1")).status).toBe("PENDING");
@@ -151,7 +133,7 @@ describe.each(providers())("Meta webhooks on %s", (provider) => {
 
     it("failed records Meta's reason", async () => {
       const errors = [{ code: 131049, title: "Message not delivered to maintain healthy ecosystem engagement", message: "Message failed", error_data: { details: "Not delivered to maintain healthy ecosystem engagement" } }];
-      await post(statusBody(b.wabaId, b.phoneNumberIds[0], "wamid.B1", "failed", 1_800_000_040, errors));
+      await post(statusWebhookBody(b.wabaId, b.phoneNumberIds[0], "wamid.B1", "failed", 1_800_000_040, errors));
       const m = await message(shopB, "wamid.B1");
       expect(m.status).toBe("FAILED");
       expect(m.error).toBe("Not delivered to maintain healthy ecosystem engagement (Meta error 131049)");
@@ -159,7 +141,7 @@ describe.each(providers())("Meta webhooks on %s", (provider) => {
 
     it("acknowledges a WABA the app does not know with 200 and ignores it", async () => {
       const before = await snapshotRows(t.db);
-      const res = await post(statusBody("987654321098765", "123123123", "wamid.X", "read", 1_800_000_050));
+      const res = await post(statusWebhookBody("987654321098765", "123123123", "wamid.X", "read", 1_800_000_050));
       expect(res.status).toBe(200);
       expect(await snapshotRows(t.db)).toBe(before);
     });
