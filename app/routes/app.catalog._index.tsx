@@ -31,7 +31,7 @@ import { fullSyncProgress } from "../catalog/full-sync-state.server";
 import { parseCatalogAction, readForm, runCatalogAction } from "../catalog/actions.server";
 import { StatusBadge, formatTime } from "../components/catalog-status";
 import { MetaLoginButton, type MetaLoginResult } from "../components/meta-login";
-import { metaLoginSettings } from "../whatsapp/page-data.server";
+import { metaLoginSettings } from "../meta/login-settings.server";
 import { env } from "../env.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {

@@ -1,5 +1,6 @@
 import type { MetaGraphClient, SecretLike, TokenInfo } from "../meta/index.server";
 import { Rejected } from "../meta/index.server";
+import { oauthRedirectUri } from "../meta/login-settings.server";
 import { env } from "../env.server";
 import { fail } from "./failures";
 import { step } from "./meta-failure.server";
@@ -10,11 +11,6 @@ import { step } from "./meta-failure.server";
  * Codes from the SDK are exchanged without redirect_uri; codes from the
  * OAuth dialog fallback with exactly the dialog's redirect_uri.
  */
-
-/** The redirect page of the OAuth dialog fallback, on the app's own origin. */
-export function oauthRedirectUri(): string {
-  return new URL("/meta/oauth-callback", env().SHOPIFY_APP_URL).toString();
-}
 
 export interface ExchangedGrant {
   token: SecretLike;

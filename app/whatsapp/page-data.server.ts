@@ -1,7 +1,5 @@
-import type { MetaLoginConfig } from "../components/meta-login/use-meta-login";
-import { env } from "../env.server";
+import { metaLoginSettings, type MetaLoginSettings } from "../meta/login-settings.server";
 import { loadConnection } from "./connection.server";
-import { oauthRedirectUri } from "./exchange-code.server";
 import { readSnapshot } from "./health-snapshot";
 import { healthVerdict, messagingLimitText, type HealthVerdict } from "./health-status";
 import { latestTestMessage, type TestMessageView } from "./test-message.server";
@@ -10,12 +8,6 @@ import { latestTestMessage, type TestMessageView } from "./test-message.server";
  * Everything the WhatsApp page shows, as plain data. Built from columns
  * the page may see: never a ciphertext, token or PIN.
  */
-
-/** What the page's Meta login button needs (MetaLoginConfig without the per-flow extras). */
-export interface MetaLoginSettings extends Omit<MetaLoginConfig, "extras"> {
-  /** False when the operator has not configured the Meta app yet. */
-  configured: boolean;
-}
 
 export interface NumberView {
   phoneNumberId: string;
@@ -43,23 +35,6 @@ export interface WhatsAppPageData {
   verdict: HealthVerdict;
   numbers: NumberView[];
   lastTestMessage: TestMessageView | null;
-}
-
-/**
- * The browser's Meta login settings for a configuration: Embedded Signup
- * (META_CONFIG_ID, the default) or, for the catalog page, META_CATALOG_CONFIG_ID.
- */
-export function metaLoginSettings(configId: string = env().META_CONFIG_ID): MetaLoginSettings {
-  const c = env();
-  return {
-    appId: c.META_APP_ID,
-    graphVersion: c.META_GRAPH_VERSION,
-    configId,
-    sdkUrl: c.META_SDK_URL,
-    dialogUrl: c.META_OAUTH_DIALOG_URL,
-    redirectUri: oauthRedirectUri(),
-    configured: Boolean(c.META_APP_ID && configId),
-  };
 }
 
 export async function whatsAppPageData(shop: string): Promise<WhatsAppPageData> {
