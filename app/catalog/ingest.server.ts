@@ -83,7 +83,7 @@ function sqliteStore(direct: DirectSqlite) {
 
 /**
  * PostgreSQL: all of it in one statement, so one round trip instead of five
- * (SELECT, BEGIN, two INSERTs, COMMIT). Each step runs only on the row the
+ * (SELECT, BEGIN, two INSERTs, COMMIT), prepared once per connection. Each step runs only on the row the
  * step before returned: no installed shop, no delivery recorded; a known
  * webhook id, no write. The counts say which step stopped.
  */
@@ -111,8 +111,8 @@ function postgresStore() {
     const [[installed, recorded, written]] = await sqlQuery(
       db,
       write.kind === "product"
-        ? { sql: productSql, args: [...common, write.id, write.productId, write.title, write.snapshot, write.updatedAt] }
-        : { sql: deleteSql, args: [...common, write.id, write.productId, write.at] },
+        ? { name: "ingest-product", sql: productSql, args: [...common, write.id, write.productId, write.title, write.snapshot, write.updatedAt] }
+        : { name: "ingest-delete", sql: deleteSql, args: [...common, write.id, write.productId, write.at] },
     );
     if (Number(installed) === 0) return "unknown-shop";
     if (Number(recorded) === 0) return "duplicate";

@@ -6,7 +6,8 @@ import { seedInstalledShop } from "../sandbox/seed";
 import { productPayload } from "../fixtures/products";
 
 describe.each(providers())("POST /webhooks/products on %s", (provider) => {
-  const t = useApp(provider);
+  // Not UTC, so a timestamp written in the process's local time would show (PostgreSQL's ingest sends its own dates).
+  const t = useApp(provider, { TZ: "America/New_York" });
   const shop = `products-${provider}.myshopify.com`;
 
   it("stores the product as a dirty ProductSync row and answers 200", async () => {
@@ -18,6 +19,7 @@ describe.each(providers())("POST /webhooks/products on %s", (provider) => {
     expect(row.dirty).toBe(true);
     expect(row.status).toBe("PENDING");
     expect(row.shopifyUpdatedAt.toISOString()).toBe("2026-11-01T10:00:00.000Z");
+    expect(Math.abs(row.dirtySince!.getTime() - Date.now())).toBeLessThan(60_000);
     expect((row.snapshot as { variants: unknown[] }).variants).toHaveLength(product.variants.length);
   });
 

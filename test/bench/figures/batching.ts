@@ -2,7 +2,7 @@ import type { LoadResult } from "../loadgen";
 import type { RecordingSimulator } from "../meta-recorder";
 import { batchingPlan, productTitle, type BatchingPlan } from "../payloads";
 import { peakRssMb, runLoad, sleep, startWeb, startWorker, until, type Proc, type WebProcess } from "../stack";
-import { fmt, setup, SHOP, type FigureContext, type FigureResult, type Row, type Setup } from "./common";
+import { fmt, settled, setup, SHOP, type FigureContext, type FigureResult, type Row, type Setup } from "./common";
 
 /**
  * Figure 2, batching efficiency, and figure 5, scale out (the same run with
@@ -93,14 +93,6 @@ function catalogMatches(s: Setup, plan: BatchingPlan) {
     }
   }
   return true;
-}
-
-async function settled(s: Setup) {
-  const [dirty, open] = await Promise.all([
-    s.db.db.productSync.count({ where: { dirty: true } }),
-    s.db.db.catalogBatch.count({ where: { status: "SENT" } }),
-  ]);
-  return dirty === 0 && open === 0;
 }
 
 interface RoundResult {

@@ -67,6 +67,15 @@ export async function setup(ctx: FigureContext, name: string): Promise<Setup> {
   };
 }
 
+/** Nothing left for the worker: no dirty product, no batch waiting for Meta's verdict. */
+export async function settled(s: Setup) {
+  const [dirty, open] = await Promise.all([
+    s.db.db.productSync.count({ where: { dirty: true } }),
+    s.db.db.catalogBatch.count({ where: { status: { in: ["SENT", "RECORDING"] } } }),
+  ]);
+  return dirty === 0 && open === 0;
+}
+
 export const fmt = (x: number, digits = 0) => x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 export function percentile(values: number[], p: number) {
