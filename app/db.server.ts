@@ -307,8 +307,7 @@ export function boolColumn(value: unknown): boolean {
  * returns no rows threw and caught an exception on the way: a third of a
  * product webhook's CPU (issue 7). The driver is the one @libsql/client runs
  * on, so values are written as Prisma's adapter writes them (sqliteValue).
- * A transaction here runs start to end without yielding, so it needs no lock
- * of its own; SQLite's busy timeout orders it with the other connections.
+ * Its busy timeout is 0: transaction() waits for the write lock itself.
  */
 export class DirectSqlite {
   private readonly conn: Database.Database;

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { boolColumn, dialect, jsonColumn, placeholders, providerOfDb, sqlExecute, sqlQuery, sqlTransaction, type Db, type Prisma, type SqlRunner, type SqlStatement } from "../db.server";
+import { boolColumn, dialect, jsonColumn, placeholders, providerOfDb, sqlExecute, sqlQuery, sqlTransaction, type Db, type DbProvider, type Prisma, type SqlRunner, type SqlStatement } from "../db.server";
 
 /**
  * The catalog outbox is the ProductSync table itself: a dirty row is a change
@@ -156,6 +156,16 @@ export interface PushedRow {
 const json = (value: unknown) => (value == null ? null : JSON.stringify(value));
 
 /**
+ * `(...), (...)`: a VALUES list of `rows` rows, one placeholder per column
+ * from `$first` on, read back as v.column1, v.column2... PostgreSQL needs
+ * each placeholder's type (`types`, one per column); SQLite takes them bare.
+ */
+function valuesList(provider: DbProvider, rows: number, first: number, types: string[]): string {
+  const cast = (type: string) => (provider === "postgresql" ? `::${type}` : "");
+  return Array.from({ length: rows }, (_, row) => `(${types.map((type, col) => `$${first + row * types.length + col}${cast(type)}`).join(", ")})`).join(", ");
+}
+
+/**
  * Rows per write transaction. SQLite has one writer at a time, and the web
  * process waits for it on every webhook: a flush's thousand updates in one
  * transaction held the lock for up to a third of a second, and webhooks
@@ -196,8 +206,7 @@ export interface BatchRecord {
  */
 export async function finishRows(db: Db, claimId: string, rows: PushedRow[], now = new Date(), batch?: BatchRecord) {
   const provider = providerOfDb(db);
-  const pg = provider === "postgresql";
-  const cast = (type: string) => (pg ? `::${type}` : "");
+  const stamp = provider === "postgresql" ? "::timestamp(3)" : "";
   // One UPDATE per chunk, the rows' values in a VALUES list (v.column1..8: id, version, pushed
   // ids, items, batch, status, error, item errors): a statement per row cost SQLite's lock a
   // third of a millisecond each. RETURNING names the rows whose version still matched.
@@ -208,12 +217,9 @@ export async function finishRows(db: Db, claimId: string, rows: PushedRow[], now
          "pushedRetailerIds" = v.column3, "pushedItems" = COALESCE(v.column4, p."pushedItems"), "lastBatchId" = v.column5,
          "leaseOwner" = NULL, "leaseUntil" = NULL, "dirty" = false, "dirtySince" = NULL, "attempts" = 0, "nextAttemptAt" = NULL,
          "status" = v.column6, "lastError" = v.column7, "itemErrors" = v.column8,
-         "lastSyncedAt" = CASE WHEN v.column6 IN ('SYNCED', 'EXCLUDED') THEN $2${cast("timestamp(3)")} ELSE p."lastSyncedAt" END,
-         "updatedAt" = $2${cast("timestamp(3)")}
-       FROM (VALUES ${Array.from({ length: count }, (_, i) => {
-         const n = 3 + i * 8;
-         return `($${n}${cast("text")}, $${n + 1}${cast("int")}, $${n + 2}${cast("jsonb")}, $${n + 3}${cast("jsonb")}, $${n + 4}${cast("text")}, $${n + 5}${cast("text")}, $${n + 6}${cast("text")}, $${n + 7}${cast("jsonb")})`;
-       }).join(", ")}) AS v
+         "lastSyncedAt" = CASE WHEN v.column6 IN ('SYNCED', 'EXCLUDED') THEN $2${stamp} ELSE p."lastSyncedAt" END,
+         "updatedAt" = $2${stamp}
+       FROM (VALUES ${valuesList(provider, count, 3, ["text", "int", "jsonb", "jsonb", "text", "text", "text", "jsonb"])}) AS v
        WHERE p."id" = v.column1 AND p."leaseOwner" = $1 AND p."version" = v.column2
        RETURNING "id"`,
     );
@@ -252,12 +258,11 @@ export async function finishRows(db: Db, claimId: string, rows: PushedRow[], now
 export async function addPushedIds(db: Db, claimId: string, rows: { id: string; pushedRetailerIds: string[] }[]) {
   if (rows.length === 0) return;
   const provider = providerOfDb(db);
-  const pg = provider === "postgresql";
   const sql = (count: number) =>
     dialect(
       provider,
       `UPDATE "ProductSync" AS p SET "pushedRetailerIds" = v.column2
-       FROM (VALUES ${Array.from({ length: count }, (_, i) => `($${2 + i * 2}${pg ? "::text" : ""}, $${3 + i * 2}${pg ? "::jsonb" : ""})`).join(", ")}) AS v
+       FROM (VALUES ${valuesList(provider, count, 2, ["text", "jsonb"])}) AS v
        WHERE p."id" = v.column1 AND p."leaseOwner" = $1`,
     );
   await inChunkedTransactions(db, rows, async (tx, chunk) => {

@@ -275,6 +275,7 @@ async function sendBatch(
     result.requests += requests.length;
     result.products += chunk.length;
     const batchId = randomUUID();
+    const sentAt = deps.now?.() ?? new Date();
     const rejected = new Map<string, string>();
     for (const v of sent.validationStatus) if (v.retailerId && v.errors.length) rejected.set(v.retailerId, v.errors.join("; "));
     // The batch row commits in finishRows' transaction, with the rows that point at it (see there).
@@ -298,16 +299,16 @@ async function sendBatch(
       {
         id: batchId,
         insert: insertBatch(db, {
-        id: batchId,
-        shop,
-        catalogId: target.catalogId,
-        handle: sent.handles[0] ?? null,
-        itemCount: requests.length,
-        items: chunk.flatMap((p) => p.requests.map((r) => ({ r: r.data.id, p: p.row.productId, m: r.method }))),
-        status: sent.handles.length ? "RECORDING" : "FINISHED",
-        nextPollAt: new Date((deps.now?.() ?? new Date()).getTime() + 200),
-        errors: sent.validationStatus.length ? sent.validationStatus : null,
-        createdAt: deps.now?.() ?? new Date(),
+          id: batchId,
+          shop,
+          catalogId: target.catalogId,
+          handle: sent.handles[0] ?? null,
+          itemCount: requests.length,
+          items: chunk.flatMap((p) => p.requests.map((r) => ({ r: r.data.id, p: p.row.productId, m: r.method }))),
+          status: sent.handles.length ? "RECORDING" : "FINISHED",
+          nextPollAt: new Date(sentAt.getTime() + 200),
+          errors: sent.validationStatus.length ? sent.validationStatus : null,
+          createdAt: sentAt,
         }),
       },
     );

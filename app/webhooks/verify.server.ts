@@ -37,9 +37,14 @@ const REQUIRED = ["x-shopify-topic", "x-shopify-shop-domain", "x-shopify-api-ver
  * skips what it cannot read.
  */
 export function validHmac(body: Buffer, signature: string, secret: string) {
-  const expected = Buffer.from(createHmac("sha256", secret).update(body).digest("base64"));
-  const given = Buffer.from(signature);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return safeEqual(signature, createHmac("sha256", secret).update(body).digest("base64"));
+}
+
+/** Two strings compared in constant time (for their length), so timing tells nothing of a secret. */
+export function safeEqual(a: string, b: string) {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 export function verifyWebhook(raw: RawWebhook, secret = env().SHOPIFY_API_SECRET): VerifiedWebhook {

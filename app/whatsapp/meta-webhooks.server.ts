@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { db, type Prisma } from "../db.server";
 import { logger } from "../logger.server";
+import { safeEqual } from "../webhooks/verify.server";
 import { emptySnapshot, readSnapshot, withEvent, type HealthEvent } from "./health-snapshot";
 import { applyStatus, fromMeta, readTimeline, type MessageStatus, type TimelineEntry } from "./message-status";
 
@@ -18,12 +19,6 @@ const log = logger.child({ module: "meta-webhooks" });
 
 /** Meta batches up to 1,000 updates per delivery; a few MB is far above that. */
 export const MAX_META_WEBHOOK_BYTES = 3 * 1024 * 1024;
-
-const safeEqual = (a: string, b: string) => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
 
 /** The handshake's answer: the challenge when the verify token matches, else null (403). */
 export function verifyHandshake(params: URLSearchParams, verifyToken: string): string | null {

@@ -75,7 +75,6 @@ export function deliveryBody(productId: number, updatedAtMs: number, version: nu
   return JSON.stringify(body);
 }
 
-
 export function shuffle<T>(list: T[], random: () => number): T[] {
   for (let i = list.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));

@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { createDb, prepareDb, type Db } from "../../app/db.server";
+import { createDb, prepareDb, sqliteFile, type Db } from "../../app/db.server";
 import { pgAdmin } from "./postgres";
 
 /**
@@ -28,7 +28,7 @@ export async function openDatabase(provider: Provider, url: string, adminUrl: st
     async drop() {
       await db.$disconnect();
       if (provider === "sqlite") {
-        for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(url.slice("file:".length) + suffix, { force: true });
+        for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(sqliteFile(url) + suffix, { force: true });
       } else {
         const database = new URL(url).pathname.slice(1);
         await pgAdmin(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
