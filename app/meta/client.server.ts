@@ -158,6 +158,7 @@ export class MetaGraphClient {
       label: ENDPOINTS.debugToken,
       query: { input_token: input },
       bearer: sealSecret(`${this.appId}|${secret}`),
+      appToken: true,
       secrets: [input],
     });
     return this.decode(ENDPOINTS.debugToken, () => parseDebugToken(body));

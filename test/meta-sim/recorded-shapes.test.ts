@@ -107,6 +107,14 @@ const simulate: Record<string, () => Promise<GraphAnswer>> = {
     const token = sim.control.seedToken({ scopes: ["business_management"] });
     return graph(sim, "POST", `/${s.catalogId}/items_batch`, { token, json: { item_type: "PRODUCT_ITEM", requests: [] } });
   },
+  "error-appsecret-proof-required": async () => {
+    sim.control.configure({ requireAppSecretProof: true });
+    try {
+      return await graph(sim, "GET", `/${s.wabaId}/phone_numbers`, { token: s.wabaToken });
+    } finally {
+      sim.control.configure({ requireAppSecretProof: false });
+    }
+  },
   "error-transient-2": async () => {
     sim.faults.add({ kind: "error", endpoint: "GET /{catalog-id}/check_batch_request_status", times: 1 });
     return graph(sim, "GET", `/${s.catalogId}/check_batch_request_status`, { token: s.catalogToken, query: { handle: "h" } });
@@ -186,6 +194,7 @@ const ERROR_CLASS: Record<string, new (...args: never[]) => Error> = {
   "error-token-invalid-460": TokenInvalid,
   "error-throttled-80014": RateLimited,
   "error-permission-200": PermissionMissing,
+  "error-appsecret-proof-required": Rejected,
   "error-transient-2": Transient,
 };
 

@@ -146,6 +146,8 @@ export interface SimConfig {
   unsupportedFields: Set<string>;
   /** Fields a new item must have. */
   requiredItemFields: string[];
+  /** The Meta app has "Require App Secret" on: user and system-user token calls need appsecret_proof. */
+  requireAppSecretProof: boolean;
   /** Calls per business per window that count as 100 % in the usage headers. */
   usageLimitPerWindow: number;
   usageWindowMs: number;
@@ -162,6 +164,7 @@ export function defaultConfig(): SimConfig {
     webhookAppSecret: null,
     unsupportedFields: new Set(),
     requiredItemFields: [...DEFAULT_REQUIRED_ITEM_FIELDS],
+    requireAppSecretProof: false,
     usageLimitPerWindow: 10_000,
     usageWindowMs: 3_600_000,
   };
