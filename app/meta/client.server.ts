@@ -87,8 +87,17 @@ const PHONE_FIELDS = [
   "account_mode",
   "platform_type",
 ];
-// UNVERIFIED fields: dropped (and remembered) if Meta says they do not exist.
-const PHONE_OPTIONAL_FIELDS = ["messaging_limit_tier", "whatsapp_business_manager_messaging_limit"];
+/**
+ * The business portfolio's messaging limit: whatsapp_business_manager_messaging_limit "for
+ * v24.0 and newer", messaging_limit_tier (deprecated) "for 23.0 and older"
+ * (https://developers.facebook.com/documentation/business-messaging/whatsapp/messaging-limits).
+ * Optional: dropped (and remembered) if this Graph version says it does not exist.
+ */
+export function messagingLimitField(version: string): string {
+  const major = Number(/^v(\d+)\./.exec(version)?.[1] ?? Number.NaN);
+  return major < 24 ? "messaging_limit_tier" : "whatsapp_business_manager_messaging_limit";
+}
+
 const WABA_FIELDS = ["id", "name"];
 const WABA_OPTIONAL_FIELDS = ["owner_business_info"];
 const MAX_PAGES = 1000;
@@ -102,6 +111,7 @@ export class MetaGraphClient {
   private readonly tracker = new UsageTracker();
   /** Optional fields this Graph version refused, so later calls skip them. */
   private readonly missingFields = new Set<string>();
+  private readonly phoneOptionalFields: string[];
 
   constructor(options: MetaGraphClientOptions = {}) {
     const needsEnv = [options.baseUrl, options.version, options.appId, options.appSecret].some((v) => v === undefined);
@@ -110,6 +120,7 @@ export class MetaGraphClient {
     this.version = options.version ?? config!.META_GRAPH_VERSION;
     this.appId = options.appId ?? config!.META_APP_ID;
     this.appSecret = sealSecret(options.appSecret ?? config!.META_APP_SECRET);
+    this.phoneOptionalFields = [messagingLimitField(this.version)];
     this.transport = new GraphTransport({
       baseUrl: this.baseUrl,
       version: this.version,
@@ -169,7 +180,7 @@ export class MetaGraphClient {
   /** Every phone number of a WABA (all pages), with the health fields of getPhoneNumber. */
   async listPhoneNumbers(token: SecretLike, wabaId: string): Promise<PhoneNumberInfo[]> {
     return this.collect(ENDPOINTS.phoneNumbers, (after) =>
-      this.withOptionalFields(PHONE_FIELDS, PHONE_OPTIONAL_FIELDS, async (fields) => {
+      this.withOptionalFields(PHONE_FIELDS, this.phoneOptionalFields, async (fields) => {
         const body = await this.transport.send({
           label: ENDPOINTS.phoneNumbers,
           ids: { "waba-id": wabaId },
@@ -182,7 +193,7 @@ export class MetaGraphClient {
   }
 
   async getPhoneNumber(token: SecretLike, phoneNumberId: string): Promise<PhoneNumberInfo> {
-    return this.withOptionalFields(PHONE_FIELDS, PHONE_OPTIONAL_FIELDS, async (fields) => {
+    return this.withOptionalFields(PHONE_FIELDS, this.phoneOptionalFields, async (fields) => {
       const body = await this.transport.send({
         label: ENDPOINTS.phoneNumber,
         ids: { "phone-number-id": phoneNumberId },

@@ -7,7 +7,7 @@ import { discoverAccount, type Discovery } from "./discover.server";
 import { exchangeSignupCode } from "./exchange-code.server";
 import { WhatsAppStepFailed, type WhatsAppFailure } from "./failures";
 import { emptySnapshot, readSnapshot, type HealthSnapshot } from "./health-snapshot";
-import { numberColumns, numberHealth } from "./health.server";
+import { numberColumns, numberHealth, portfolioLimit } from "./health.server";
 import { step } from "./meta-failure.server";
 import { checkReconnect } from "./reconnect.server";
 import { registerNumber } from "./register-phone.server";
@@ -82,6 +82,7 @@ interface StoreInput {
 /** One transaction: the connection (new token sealed), its numbers, the first health snapshot. */
 async function store(shop: string, input: StoreInput) {
   const { found, grant } = input;
+  const limit = portfolioLimit(found.numbers);
   const health: HealthSnapshot = {
     ...emptySnapshot(input.checkedAt),
     token: { valid: true, scopes: grant.scopes, expiresAt: input.expiresAt?.toISOString() ?? null, reason: null },
@@ -101,6 +102,7 @@ async function store(shop: string, input: StoreInput) {
     health: health as unknown as Prisma.InputJsonValue,
     // The connect's own start time: a health check begun before it can no longer write.
     healthCheckedAt: input.checkedAt,
+    ...(limit ? { messagingLimit: limit, messagingLimitAt: input.checkedAt } : {}),
   };
   // Business app onboarding (coexistence): the number already works with Cloud API and must not be registered.
   const coexisting = input.signup?.event === "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING" ? found.chosenNumberId : null;

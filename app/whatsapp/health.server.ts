@@ -1,10 +1,11 @@
 import { db as appDb, type Db, type Prisma } from "../db.server";
 import { logger } from "../logger.server";
 import { MetaGraphError, PermissionMissing, TokenInvalid, type MetaGraphClient, type PhoneNumberInfo, type TokenInfo } from "../meta/index.server";
-import { openWhatsAppToken, reconnectReason } from "./connection.server";
+import { openWhatsAppToken, reconnectReason, storeMessagingLimit } from "./connection.server";
 import { WhatsAppStepFailed } from "./failures";
 import { emptySnapshot, readSnapshot, withEvent, type HealthSnapshot, type NumberHealth } from "./health-snapshot";
 import { describeMetaError } from "./meta-failure.server";
+import { messagingLimitTier } from "./messaging-limit";
 import { describeLoss, grantFrom, isEmptyLoss, missingForWaba } from "./scopes";
 
 /**
@@ -38,7 +39,6 @@ export const numberHealth = (n: PhoneNumberInfo): NumberHealth => ({
   id: n.id,
   status: n.status,
   qualityRating: n.qualityRating,
-  messagingLimit: n.messagingLimitTier,
   nameStatus: n.nameStatus,
 });
 
@@ -49,8 +49,10 @@ export const numberColumns = (n: PhoneNumberInfo) => ({
   qualityRating: n.qualityRating,
   status: n.status,
   nameStatus: n.nameStatus,
-  messagingLimit: n.messagingLimitTier,
 });
+
+/** The portfolio's messaging limit as a listing reports it (every number of the portfolio reports the same). */
+export const portfolioLimit = (numbers: PhoneNumberInfo[]) => numbers.map((n) => messagingLimitTier(n.messagingLimit)).find((t) => t !== null) ?? null;
 
 export type HealthCheckResult = "checked" | "needs_reconnect" | "skipped" | "superseded";
 
@@ -114,6 +116,8 @@ export async function checkHealth(shop: string, deps: HealthDeps): Promise<Healt
       },
     });
     if (count === 0 || !listed) return count > 0;
+    const limit = portfolioLimit(listed);
+    if (limit) await storeMessagingLimit(tx, { shop }, limit, startedAt);
     await tx.phoneNumber.deleteMany({ where: { shop, phoneNumberId: { notIn: listed.map((n) => n.id) } } });
     for (const n of listed) {
       await tx.phoneNumber.upsert({

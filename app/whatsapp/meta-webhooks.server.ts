@@ -3,7 +3,9 @@ import { z } from "zod";
 import { db, type Prisma } from "../db.server";
 import { logger } from "../logger.server";
 import { safeEqual } from "../webhooks/verify.server";
+import { storeMessagingLimit } from "./connection.server";
 import { emptySnapshot, readSnapshot, withEvent, type HealthEvent } from "./health-snapshot";
+import { messagingLimitTier } from "./messaging-limit";
 import { applyStatus, fromMeta, readTimeline, type MessageStatus, type TimelineEntry } from "./message-status";
 
 /**
@@ -63,11 +65,19 @@ const MessagesValue = z.object({
   messages: z.array(z.object({ id: wamid }).passthrough()).optional(),
 });
 const text = z.string().max(256).refine(printable);
+// phone_number_quality_update: the portfolio's limit is max_daily_conversations_per_business since
+// current_limit was removed in February 2026
+// (https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/phone_number_quality_update).
+const limitValue = z.union([text, z.number()]).optional();
 const QualityValue = z.object({
   display_phone_number: z.union([text, z.number()]).transform(String).optional(),
   event: text,
-  current_limit: text.optional(),
+  max_daily_conversations_per_business: limitValue,
+  current_limit: limitValue,
 });
+// business_capability_update carries the new limit as max_daily_conversations_per_business when Meta raises it
+// (https://developers.facebook.com/documentation/business-messaging/whatsapp/messaging-limits, "Approvals").
+const CapabilityValue = z.object({ max_daily_conversations_per_business: limitValue }).passthrough();
 const AccountValue = z.object({ event: text, phone_number: z.union([text, z.number()]).transform(String).optional() }).passthrough();
 
 export const MetaWebhookPayload = z.object({
@@ -94,7 +104,6 @@ const isoFromSeconds = (value: string | number | undefined, fallback: Date) => {
   const n = Number(value);
   return Number.isFinite(n) && n > 0 ? new Date(n * 1000).toISOString() : fallback.toISOString();
 };
-const digits = (s: string | null | undefined) => (s ?? "").replace(/\D/g, "");
 
 export async function processMetaWebhook(payload: MetaWebhookPayload, now = new Date()): Promise<WebhookSummary> {
   const summary: WebhookSummary = { entries: payload.entry.length, ignoredEntries: 0, statuses: 0, inbound: 0, healthEvents: 0 };
@@ -129,9 +138,16 @@ export async function processMetaWebhook(payload: MetaWebhookPayload, now = new 
       } else if (change.field === "phone_number_quality_update") {
         const value = QualityValue.safeParse(change.value);
         if (!value.success) continue;
-        const event: HealthEvent = { field: change.field, event: value.data.event, at: at.toISOString(), phoneNumber: value.data.display_phone_number ?? null, detail: value.data.current_limit ?? null };
-        await qualityUpdate(shops, value.data.display_phone_number ?? null, value.data.current_limit ?? null);
+        const tier = messagingLimitTier(value.data.max_daily_conversations_per_business) ?? messagingLimitTier(value.data.current_limit);
+        if (tier) await storeMessagingLimit(db, { shop: { in: shops } }, tier, at);
+        const event: HealthEvent = { field: change.field, event: value.data.event, at: at.toISOString(), phoneNumber: value.data.display_phone_number ?? null, detail: tier };
         for (const shop of shops) await recordHealthEvent(shop, event);
+        summary.healthEvents++;
+      } else if (change.field === "business_capability_update") {
+        const value = CapabilityValue.safeParse(change.value);
+        const tier = value.success ? messagingLimitTier(value.data.max_daily_conversations_per_business) : null;
+        if (!tier) continue;
+        await storeMessagingLimit(db, { shop: { in: shops } }, tier, at);
         summary.healthEvents++;
       } else if (change.field === "account_update") {
         const value = AccountValue.safeParse(change.value);
@@ -206,13 +222,6 @@ async function recordInbound(shops: string[], phoneNumberId: string, wamid: stri
     if ((error as { code?: string }).code === "P2002") return false;
     throw error;
   }
-}
-
-async function qualityUpdate(shops: string[], displayPhoneNumber: string | null, currentLimit: string | null) {
-  if (!displayPhoneNumber || !currentLimit) return;
-  const numbers = await db.phoneNumber.findMany({ where: { shop: { in: shops } }, select: { id: true, displayPhoneNumber: true } });
-  const ids = numbers.filter((n) => digits(n.displayPhoneNumber) === digits(displayPhoneNumber)).map((n) => n.id);
-  if (ids.length) await db.phoneNumber.updateMany({ where: { id: { in: ids } }, data: { messagingLimit: currentLimit } });
 }
 
 /** Adds the event to the health snapshot (read-modify-write in a transaction; a replay is a no-op). */

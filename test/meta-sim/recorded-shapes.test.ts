@@ -64,7 +64,7 @@ beforeAll(async () => {
 afterAll(() => sim.close());
 
 const PHONE_FIELDS =
-  "id,display_phone_number,verified_name,status,name_status,quality_rating,code_verification_status,messaging_limit_tier,whatsapp_business_manager_messaging_limit,throughput,account_mode,platform_type";
+  "id,display_phone_number,verified_name,status,name_status,quality_rating,code_verification_status,whatsapp_business_manager_messaging_limit,throughput,account_mode,platform_type";
 
 async function pushBatch(requests: unknown[]) {
   return graph(sim, "POST", `/${s.catalogId}/items_batch`, { token: s.catalogToken, json: { item_type: "PRODUCT_ITEM", allow_upsert: true, requests } });
@@ -82,6 +82,8 @@ const simulate: Record<string, () => Promise<GraphAnswer>> = {
   "debug-token": () => graph(sim, "GET", "/debug_token", { token: `${sim.appId}|${sim.appSecret}`, query: { input_token: s.wabaToken } }),
   "phone-numbers": () => graph(sim, "GET", `/${s.wabaId}/phone_numbers`, { token: s.wabaToken }),
   "phone-number": () => graph(sim, "GET", `/${s.phoneNumberId}`, { token: s.wabaToken, query: { fields: PHONE_FIELDS } }),
+  "phone-number-messaging-limit": () =>
+    graph(sim, "GET", `/${s.phoneNumberId}`, { token: s.wabaToken, query: { fields: "whatsapp_business_manager_messaging_limit" } }),
   success: () => graph(sim, "POST", `/${s.wabaId}/subscribed_apps`, { token: s.wabaToken }),
   "messages-send": () =>
     graph(sim, "POST", `/${s.phoneNumberId}/messages`, {
@@ -159,11 +161,14 @@ const parse: Record<string, (f: Fixture) => void> = {
       nameStatus: "APPROVED",
       qualityRating: "GREEN",
       codeVerificationStatus: "VERIFIED",
-      messagingLimitTier: "TIER_1K",
+      messagingLimit: "TIER_2K",
       throughputLevel: "STANDARD",
       accountMode: "LIVE",
       platformType: "CLOUD_API",
     });
+  },
+  "phone-number-messaging-limit": (f) => {
+    expect(parsePhoneNumber(f.body)).toMatchObject({ id: "106540352242922", messagingLimit: "TIER_250" });
   },
   success: (f) => expect(parseSuccess(f.body)).toBe(true),
   "messages-send": (f) => {

@@ -285,6 +285,21 @@ describe("WhatsApp requests", () => {
     expect(expectEnvelope(res.body, 100).message).toBe("(#100) Tried accessing nonexisting field (favourite_colour) on node type (WhatsAppBusinessPhoneNumber)");
   });
 
+  it("reports the business portfolio's messaging limit; v24+ no longer knows the deprecated messaging_limit_tier", async () => {
+    sim.control.setMessagingLimit(s.businessId, "TIER_10K");
+    const other = sim.control.seedPhoneNumber({ wabaId: s.wabaId });
+    for (const id of [s.phoneNumberId, other.id]) {
+      const res = await graph(sim, "GET", `/${id}`, { token: s.wabaToken, query: { fields: "whatsapp_business_manager_messaging_limit" } });
+      expect(res.body).toEqual({ whatsapp_business_manager_messaging_limit: "TIER_10K", id });
+    }
+    const removed = await graph(sim, "GET", `/${s.phoneNumberId}`, { token: s.wabaToken, query: { fields: "id,messaging_limit_tier" } });
+    expect(expectEnvelope(removed.body, 100).message).toBe("(#100) Tried accessing nonexisting field (messaging_limit_tier) on node type (WhatsAppBusinessPhoneNumber)");
+    const listed = await graph(sim, "GET", `/${s.wabaId}/phone_numbers`, { token: s.wabaToken, query: { fields: "id,messaging_limit_tier" } });
+    expect(listed.status).toBe(400);
+    const old = await graph(sim, "GET", `/${s.phoneNumberId}`, { token: s.wabaToken, version: "v23.0", query: { fields: "messaging_limit_tier" } });
+    expect(old.body).toEqual({ messaging_limit_tier: "TIER_10K", id: s.phoneNumberId });
+  });
+
   it("answers only the fields asked for (sub-selections included)", async () => {
     const res = await graph(sim, "GET", `/${s.phoneNumberId}`, { token: s.wabaToken, query: { fields: "status,throughput{level},quality_rating" } });
     expect(res.body).toEqual({ status: "CONNECTED", throughput: { level: "STANDARD" }, quality_rating: "GREEN", id: s.phoneNumberId });
