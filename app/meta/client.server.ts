@@ -13,6 +13,7 @@ import {
   parsePhoneNumber,
   parsePhoneNumberPage,
   parseSuccess,
+  parseTemplatePage,
   parseTokenExchange,
   parseWaba,
   ResponseShapeError,
@@ -21,6 +22,7 @@ import {
   type CatalogProduct,
   type ExchangedToken,
   type ItemsBatchResult,
+  type MessageTemplate,
   type Page,
   type PhoneNumberInfo,
   type SentMessage,
@@ -209,6 +211,21 @@ export class MetaGraphClient {
       const body = await this.transport.send({ label: ENDPOINTS.waba, ids: { "waba-id": wabaId }, query: { fields }, bearer: token });
       return this.decode(ENDPOINTS.waba, () => parseWaba(body));
     });
+  }
+
+  /**
+   * The first page of the WABA's message templates (GET /{waba-id}/message_templates,
+   * https://developers.facebook.com/docs/graph-api/reference/whats-app-business-account/message_templates/):
+   * sending needs them, and reading them shows what a token can do with the account.
+   */
+  async listMessageTemplates(token: SecretLike, wabaId: string, opts: { limit?: number } = {}): Promise<MessageTemplate[]> {
+    const body = await this.transport.send({
+      label: ENDPOINTS.messageTemplates,
+      ids: { "waba-id": wabaId },
+      query: { fields: "id,name,language,status", limit: String(opts.limit ?? 25) },
+      bearer: token,
+    });
+    return this.decode(ENDPOINTS.messageTemplates, () => parseTemplatePage(body)).items;
   }
 
   /** Registers a number for Cloud API; `pin` becomes its two-step PIN (reuse the stored one on retries). */

@@ -214,6 +214,25 @@ export function parseWaba(body: unknown): WabaInfo {
   return { id: w.id, name: w.name, ownerBusiness: w.owner_business_info ?? w.owner_business ?? null };
 }
 
+// --- message templates --------------------------------------------------------------
+
+export interface MessageTemplate {
+  id: string | null;
+  name: string;
+  language: string | null;
+  status: string | null;
+}
+
+const templatePage = z.object({
+  data: z.array(z.object({ id: id.optional(), name: z.string(), language: optText, status: optText })),
+  paging,
+});
+
+export function parseTemplatePage(body: unknown): Page<MessageTemplate> {
+  const page = decode(templatePage, body);
+  return pageOf(page.data.map((t) => ({ id: t.id ?? null, name: t.name, language: t.language, status: t.status })), page.paging);
+}
+
 // --- { success: true } -----------------------------------------------------------
 
 const success = z.object({ success: z.union([z.boolean(), z.literal("true"), z.literal("false")]) });

@@ -74,13 +74,23 @@ describe.each(providers())("WhatsApp health on %s", (provider) => {
     expect((await whatsappAction(t.url, shop, { intent: "refresh-health" })).value).toMatchObject({ ok: true, message: expect.stringMatching(/Nothing to check/) });
   });
 
-  it("a token that lost the messaging permission needs reconnect, naming the permission", async () => {
+  it("a token that lost the messaging permission is Needs attention, naming the permission; one that cannot read the account needs reconnect", async () => {
     sim.faults.revokeScope(account.token, "whatsapp_business_messaging");
+    expect((await whatsappAction(t.url, shop, { intent: "refresh-health" })).value).toMatchObject({ ok: true, message: "Health checked." });
+    let page = await whatsappPage(t.url, shop);
+    expect(page.value.verdict.level).toBe("attention");
+    expect(page.value.verdict.issues.map((i) => i.message).join(" ")).toMatch(/missing the permission “Send WhatsApp messages \(whatsapp_business_messaging\)”/);
+    expect((await row()).state).toBe("CONNECTED");
+
+    sim.faults.revokeScope(account.token, "whatsapp_business_management");
     const res = await whatsappAction(t.url, shop, { intent: "refresh-health" });
     expect(res.value).toMatchObject({ ok: true, message: "Checked: the connection needs a reconnect." });
     const stored = await row();
     expect(stored.state).toBe("NEEDS_RECONNECT");
-    expect(stored.stateReason).toMatch(/whatsapp_business_messaging/);
+    expect(stored.stateReason).toMatch(new RegExp(`This shop's Meta connection cannot read the phone numbers of WhatsApp Business Account ${account.wabaId}: Meta refused`));
+    expect(stored.stateReason).toMatch(/Manage your WhatsApp accounts \(whatsapp_business_management\)/);
+    page = await whatsappPage(t.url, shop);
+    expect(page.value.verdict.level).toBe("reconnect");
   });
 
   it("Meta being unavailable is Needs attention with the last known figures, never Needs reconnect", async () => {

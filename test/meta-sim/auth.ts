@@ -49,6 +49,21 @@ export function requireScope(token: SimToken, scope: string, targetId: string | 
   if (targetId !== null && targets && !targets.includes(targetId)) throw permissionError(scope, targetId);
 }
 
+/**
+ * Managing a WhatsApp Business Account (its numbers, templates, webhook
+ * subscription): whatsapp_business_management, or the
+ * whatsapp_business_manage_events that Embedded Signup tokens carry in its
+ * place since June 2026, with which reading the WABA's phone numbers still
+ * works (chatwoot/chatwoot#14690 and the fix that relies on that, #14697).
+ */
+export const WHATSAPP_MANAGE_SCOPES = ["whatsapp_business_management", "whatsapp_business_manage_events"] as const;
+
+export function requireWhatsAppManage(token: SimToken, wabaId: string) {
+  const held = WHATSAPP_MANAGE_SCOPES.filter((scope) => token.scopes.has(scope));
+  if (held.some((scope) => !token.granular.get(scope) || token.granular.get(scope)!.includes(wabaId))) return;
+  throw permissionError(WHATSAPP_MANAGE_SCOPES[0], held.length ? wabaId : undefined);
+}
+
 /** The objects a scope is limited to, or null when it covers everything. */
 export function targetsOf(token: SimToken, scope: string): Set<string> | null {
   const targets = token.granular.get(scope);

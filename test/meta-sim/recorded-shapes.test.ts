@@ -10,8 +10,11 @@ import {
   parsePhoneNumber,
   parsePhoneNumberPage,
   parseSuccess,
+  parseTemplatePage,
   parseTokenExchange,
 } from "../../app/meta/parsers";
+import { grantFrom, reaches, wabaCandidates } from "../../app/whatsapp/scopes";
+import { embeddedSignupToken } from "../helpers/whatsapp";
 import { createMetaSimulator, type MetaSimulator } from "./index";
 import type { Scenario } from "./control";
 import { graph, validItem, type GraphAnswer } from "./testing";
@@ -80,6 +83,11 @@ const simulate: Record<string, () => Promise<GraphAnswer>> = {
   "oauth-access-token-bad-code": () =>
     graph(sim, "GET", "/oauth/access_token", { query: { client_id: sim.appId, client_secret: sim.appSecret, code: "AQnot-a-code" } }),
   "debug-token": () => graph(sim, "GET", "/debug_token", { token: `${sim.appId}|${sim.appSecret}`, query: { input_token: s.wabaToken } }),
+  "debug-token-embedded-signup-2026": () => {
+    const token = sim.control.seedToken(embeddedSignupToken(s.businessId, [s.wabaId]));
+    return graph(sim, "GET", "/debug_token", { token: `${sim.appId}|${sim.appSecret}`, query: { input_token: token } });
+  },
+  "message-templates": () => graph(sim, "GET", `/${s.wabaId}/message_templates`, { token: s.wabaToken }),
   "phone-numbers": () => graph(sim, "GET", `/${s.wabaId}/phone_numbers`, { token: s.wabaToken }),
   "phone-number": () => graph(sim, "GET", `/${s.phoneNumberId}`, { token: s.wabaToken, query: { fields: PHONE_FIELDS } }),
   "phone-number-messaging-limit": () =>
@@ -146,6 +154,19 @@ const parse: Record<string, (f: Fixture) => void> = {
       type: "SYSTEM_USER",
       error: null,
     });
+  },
+  "debug-token-embedded-signup-2026": (f) => {
+    const info = parseDebugToken(f.body);
+    const grant = grantFrom(info.scopes, info.granularScopes);
+    // No whatsapp_business_management: the account is still found, and reached.
+    expect(info.scopes).not.toContain("whatsapp_business_management");
+    expect(wabaCandidates(grant)).toEqual(["1008623294902137"]);
+    expect(reaches(grant, "1008623294902137")).toBe(true);
+  },
+  "message-templates": (f) => {
+    const page = parseTemplatePage(f.body);
+    expect(page.items).toEqual([{ id: "920070352646140", name: "hello_world", language: "en_US", status: "APPROVED" }]);
+    expect(page.after).toBeNull();
   },
   "phone-numbers": (f) => {
     const page = parsePhoneNumberPage(f.body);

@@ -1,4 +1,4 @@
-import { requireScope, requireToken } from "./auth";
+import { requireToken, requireWhatsAppManage } from "./auth";
 import { GraphError, invalidParam } from "./graph-error";
 import { pick, parseFields } from "./fields";
 import { json, paginate, stringParam } from "./request";
@@ -8,7 +8,6 @@ import { sendMessage } from "./messages";
 
 /** WABA and phone number endpoints: discovery, health fields, registration, app subscription. */
 
-const MANAGE = "whatsapp_business_management";
 
 const portfolioLimit = (p: SimPhoneNumber, state: SimState) => state.businesses.get(state.wabas.get(p.wabaId)?.businessId ?? "")?.messagingLimit ?? null;
 
@@ -61,13 +60,13 @@ function phoneFields(ctx: Ctx, defaults: string[]): string[] {
 function phoneOf(ctx: Ctx): SimPhoneNumber {
   const phone = ctx.state.phones.get(ctx.id)!;
   const token = requireToken(ctx.state, ctx.req);
-  requireScope(token, MANAGE, phone.wabaId);
+  requireWhatsAppManage(token, phone.wabaId);
   return phone;
 }
 
 function wabaOf(ctx: Ctx): SimWaba {
   const token = requireToken(ctx.state, ctx.req);
-  requireScope(token, MANAGE, ctx.id);
+  requireWhatsAppManage(token, ctx.id);
   return ctx.state.wabas.get(ctx.id)!;
 }
 
@@ -111,6 +110,25 @@ export const whatsappRoutes: RouteDef[] = [
     },
   },
   {
+    // https://developers.facebook.com/docs/graph-api/reference/whats-app-business-account/message_templates/:
+    // { data: [{ name, components, language, status, category, id }], paging }. Every WABA has Meta's
+    // sample hello_world template (the app's test message).
+    label: "GET /{waba-id}/message_templates",
+    method: "GET",
+    kind: "waba",
+    edge: "message_templates",
+    handle: (ctx) => {
+      const waba = wabaOf(ctx);
+      const templates = [{ id: `${waba.id}01`, name: "hello_world", language: "en_US", status: "APPROVED", category: "UTILITY" }];
+      const fields = parseFields(ctx.req.params.fields, ["id", "name", "language", "status", "category"]);
+      const page = paginate(templates, ctx.req.params, (after) => ctx.selfUrl({ after }));
+      return json({
+        data: page.data.map((t) => Object.fromEntries(fields.filter((f) => f in t).map((f) => [f, t[f as keyof typeof t]]))),
+        ...(page.paging ? { paging: page.paging } : {}),
+      });
+    },
+  },
+  {
     label: "POST /{phone-number-id}/register",
     method: "POST",
     kind: "phone",
@@ -135,7 +153,7 @@ export const whatsappRoutes: RouteDef[] = [
     edge: "subscribed_apps",
     handle: (ctx) => {
       const token = requireToken(ctx.state, ctx.req);
-      requireScope(token, MANAGE, ctx.id);
+      requireWhatsAppManage(token, ctx.id);
       ctx.state.wabas.get(ctx.id)!.subscribedApps.add(token.appId);
       return success();
     },
@@ -160,7 +178,7 @@ export const whatsappRoutes: RouteDef[] = [
     edge: "subscribed_apps",
     handle: (ctx) => {
       const token = requireToken(ctx.state, ctx.req);
-      requireScope(token, MANAGE, ctx.id);
+      requireWhatsAppManage(token, ctx.id);
       ctx.state.wabas.get(ctx.id)!.subscribedApps.delete(token.appId);
       return success();
     },
