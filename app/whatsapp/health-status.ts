@@ -62,7 +62,8 @@ const ACCOUNT_EVENTS: Record<string, string> = {
   ACCOUNT_RESTRICTION: "Meta restricted the WhatsApp Business Account",
   ACCOUNT_DELETED: "the WhatsApp Business Account was deleted",
   BANNED: "Meta banned the WhatsApp Business Account",
-  PARTNER_REMOVED: "the app was removed from the WhatsApp Business Account",
+  PARTNER_REMOVED: "the WhatsApp Business Account is no longer shared with the app",
+  PARTNER_APP_UNINSTALLED: "the app was uninstalled from the WhatsApp Business Account in Meta",
 };
 
 // Messaging limits belong to the business portfolio since October 2025, not to a number.
