@@ -6,7 +6,7 @@ import { WhatsAppStepFailed } from "./failures";
 import { emptySnapshot, readSnapshot, withEvent, type HealthSnapshot, type NumberHealth } from "./health-snapshot";
 import { describeMetaError } from "./meta-failure.server";
 import { messagingLimitTier } from "./messaging-limit";
-import { cannotReach, probeTemplates, refusal, type AccessContext } from "./access.server";
+import { probe, probeTemplates, type AccessContext } from "./access.server";
 import { describeLoss, grantFrom, grantFromColumns, isEmptyLoss, lostGrants } from "./scopes";
 
 /**
@@ -95,17 +95,14 @@ export async function checkHealth(shop: string, deps: HealthDeps): Promise<Healt
       // Lost since the connect but still working: a warning that names it.
       const loss = lostGrants(stored, ctx.grant);
       if (!isEmptyLoss(loss)) snapshot.grantWarnings = [...new Set([...snapshot.grantWarnings, describeLoss(loss, { subject: ctx.subject })])];
-      listed = await deps.client.listPhoneNumbers(token, conn.wabaId).catch((error: unknown) => {
-        if (cannotReach(error)) reconnect = refusal("read the phone numbers", conn.wabaId, ctx);
-        if (reconnect) return null;
-        throw error;
-      });
-      if (listed) await probeTemplates(deps.client, token, conn.wabaId, ctx);
+      listed = await probe("read the phone numbers", conn.wabaId, ctx, () => deps.client.listPhoneNumbers(token, conn.wabaId));
+      await probeTemplates(deps.client, token, conn.wabaId, ctx);
     }
   } catch (error) {
-    // A token the app cannot open is the app's fault, not Meta's: shown as needing attention, with what to do.
-    if (error instanceof WhatsAppStepFailed && error.failure.code === "token_unreadable") snapshot.checkError = error.failure.message;
-    else if (error instanceof WhatsAppStepFailed && (error.failure.code === "missing_permissions" || error.failure.code === "token_invalid")) reconnect = error.failure.message;
+    // A probe Meta refused, or a token it no longer takes: the connection needs a reconnect.
+    if (error instanceof WhatsAppStepFailed && (error.failure.code === "missing_permissions" || error.failure.code === "token_invalid")) reconnect = error.failure.message;
+    // Anything else that stopped a step (Meta unavailable; a token the app cannot open, which is the app's
+    // fault, not Meta's) needs attention, with what to do.
     else if (error instanceof WhatsAppStepFailed) snapshot.checkError = error.failure.message;
     else if (!(error instanceof MetaGraphError)) throw error;
     else if (error instanceof TokenInvalid) reconnect = reconnectReason(error.reason);
