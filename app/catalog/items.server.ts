@@ -1,4 +1,16 @@
 import type { CatalogItemData, CatalogItemRequest } from "../meta/index.server";
+import {
+  additionalImages,
+  ageGroupValue,
+  CLEARABLE_FIELDS,
+  formatPrice,
+  genderValue,
+  isCurrencyCode,
+  isItemUrl,
+  MAX_CHARS,
+  OPTION_FIELDS,
+  unmappableOption,
+} from "./meta-item-fields";
 import type { ProductSnapshot } from "./product-payload";
 
 /**
@@ -34,20 +46,6 @@ export interface ProductItems {
   excludedBecause: string | null;
 }
 
-const TITLE_MAX = 200;
-const DESCRIPTION_MAX = 9999;
-const ADDITIONAL_IMAGES_MAX = 20;
-
-// Option names Meta has dedicated fields for (lower-cased Shopify option name -> item field).
-const OPTION_FIELDS: Record<string, string> = {
-  color: "color",
-  colour: "color",
-  size: "size",
-  material: "material",
-  pattern: "pattern",
-  gender: "gender",
-};
-
 const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " ", "#39": "'" };
 
 /** Plain text from Shopify's body_html: tags out, entities decoded, whitespace folded. */
@@ -77,15 +75,6 @@ function truncate(text: string, max: number) {
   return `${text.slice(0, end).trimEnd()}…`;
 }
 
-/** "12.34 USD": the amount with two decimals, a space, the ISO currency. */
-export function formatPrice(amount: string, currency: string) {
-  return `${Number(amount).toFixed(2)} ${currency}`;
-}
-
-function isHttpUrl(src: string | undefined | null): src is string {
-  return typeof src === "string" && /^https?:\/\//i.test(src);
-}
-
 /** Why a product must not be in the catalog at all, or null. */
 export function exclusionReason(product: ProductSnapshot): string | null {
   if (product.status === "draft") return "The product is a draft in Shopify.";
@@ -108,63 +97,117 @@ export function productItems(product: ProductSnapshot, shop: ShopContext): Produ
   const images = [...(product.images ?? [])].sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
   const imageById = new Map(images.filter((i) => i.id).map((i) => [i.id!, i.src]));
   const productImage = product.image?.src ?? images[0]?.src;
-  const description = truncate(plainText(product.body_html ?? "") || product.title, DESCRIPTION_MAX);
-  const optionNames = (product.options ?? []).map((o) => o.name.trim().toLowerCase());
+  const description = truncate(plainText(product.body_html ?? "") || product.title, MAX_CHARS.description);
+  const optionNames = (product.options ?? []).map((o) => o.name);
+  const link = productLink(shop, product);
 
   const items: CatalogItemData[] = [];
   const problems: ItemProblem[] = [];
   for (const variant of product.variants) {
     const id = retailerId(product.id, variant.id);
+    const problem = (reason: string) => problems.push({ retailerId: id, reason });
     const imageLink = (variant.image_id && imageById.get(variant.image_id)) || productImage;
     if (!variant.price) {
-      problems.push({ retailerId: id, reason: "The variant has no price. Set a price in Shopify." });
+      problem("The variant has no price. Set a price in Shopify.");
       continue;
     }
-    if (!isHttpUrl(imageLink)) {
-      problems.push({ retailerId: id, reason: "The product has no image. Add an image in Shopify; Meta requires one." });
+    if (!isCurrencyCode(shop.currency)) {
+      problem(`The store currency “${shop.currency}” is not a currency code Meta accepts (three capital letters such as USD). Check the store currency in Shopify Settings › Store details.`);
+      continue;
+    }
+    if (!link) {
+      problem(`The product's address on the store (${shop.domain}) is not a web address Meta accepts. Check the primary domain in Shopify Settings › Domains.`);
+      continue;
+    }
+    if (!imageLink) {
+      problem("The product has no image. Add an image in Shopify; Meta requires one.");
+      continue;
+    }
+    if (!isItemUrl(imageLink)) {
+      problem("The variant's image has an address Meta cannot read (Invalid image_link: it must be a web address without spaces). Replace the image in Shopify.");
       continue;
     }
     const price = Number(variant.price);
     const compareAt = variant.compare_at_price ? Number(variant.compare_at_price) : NaN;
     const onSale = Number.isFinite(compareAt) && compareAt > price;
+    const regular = formatPrice(onSale ? variant.compare_at_price! : variant.price, shop.currency);
+    if (!regular) {
+      problem(`The variant's price “${variant.price}” is not an amount Meta accepts. Set a price of zero or more in Shopify.`);
+      continue;
+    }
     const item: CatalogItemData = {
       id,
       item_group_id: itemGroupId(product.id),
-      title: truncate(product.title, TITLE_MAX),
+      title: truncate(product.title, MAX_CHARS.title),
       description,
       availability: availability(variant),
       condition: "new",
-      price: formatPrice(onSale ? variant.compare_at_price! : variant.price, shop.currency),
-      link: `https://${shop.domain}/products/${encodeURIComponent(product.handle ?? product.id)}?variant=${variant.id}`,
+      price: regular,
+      link: `${link}?variant=${variant.id}`,
       image_link: imageLink,
-      brand: truncate(product.vendor || shop.domain, 100),
+      brand: truncate(product.vendor || shop.domain, MAX_CHARS.brand),
       inventory: Math.max(0, variant.inventory_quantity ?? 0),
     };
-    if (onSale) item.sale_price = formatPrice(variant.price, shop.currency);
-    const additional = images.map((i) => i.src).filter((src) => src !== imageLink && isHttpUrl(src));
-    if (additional.length) item.additional_image_link = additional.slice(0, ADDITIONAL_IMAGES_MAX);
-    const options = [variant.option1, variant.option2, variant.option3];
-    optionNames.forEach((name, i) => {
-      const field = OPTION_FIELDS[name];
-      if (field && options[i]) item[field] = truncate(options[i]!, 100);
-    });
+    if (onSale) item.sale_price = formatPrice(variant.price, shop.currency)!;
+    const additional = additionalImages(images.map((i) => i.src).filter((src) => src !== imageLink));
+    if (additional.length) item.additional_image_link = additional;
+    const unmappable = setOptionFields(item, optionNames, [variant.option1, variant.option2, variant.option3]);
+    if (unmappable) {
+      problem(unmappable);
+      continue;
+    }
     items.push(item);
   }
   return { items, problems, excludedBecause: null };
 }
 
-// Optional fields an item may lose while it lives: a sale ends, the extra images go, an option is renamed.
-const CLEARABLE_FIELDS = ["sale_price", "additional_image_link", ...new Set(Object.values(OPTION_FIELDS))];
+/** https://<domain>/products/<handle>, or null when the domain does not make a web address. */
+function productLink(shop: ShopContext, product: ProductSnapshot): string | null {
+  const link = `https://${shop.domain}/products/${encodeURIComponent(product.handle ?? product.id)}`;
+  return isItemUrl(link) ? link : null;
+}
+
+/**
+ * Copies the options Meta has dedicated fields for onto the item (Meta's
+ * character limits; gender and age group mapped onto Meta's values). Returns
+ * what to change in Shopify when a gender or age group cannot be mapped: the
+ * variant is then not sent, because Meta refuses the whole item for a value
+ * outside its list, and leaving the option out would show the variant
+ * without the very attribute that tells it apart from its siblings.
+ */
+function setOptionFields(item: CatalogItemData, names: string[], values: (string | null | undefined)[]): string | null {
+  for (const [i, name] of names.entries()) {
+    const field = OPTION_FIELDS[name.trim().toLowerCase()];
+    const value = values[i]?.trim();
+    if (!field || !value) continue;
+    if (field === "gender" || field === "age_group") {
+      const mapped = field === "gender" ? genderValue(value) : ageGroupValue(value);
+      if (!mapped) return unmappableOption(name, value, field);
+      item[field] = mapped;
+    } else {
+      item[field] = truncate(value, MAX_CHARS[field]);
+    }
+  }
+  return null;
+}
 
 /**
  * An UPDATE changes only the fields it names, so a field the item no longer
- * has is sent as null, which clears it; otherwise Meta kept showing an
- * ended sale price (issue 8, found by the chaos run).
+ * has must be sent empty, or Meta keeps showing it (an ended sale price...).
+ * Meta documents no way to clear a field in items_batch; Meta's own
+ * integrations send the empty value in their UPDATE requests: WooCommerce
+ * sends sale_price "" when a sale ends and color/size/gender "" when unset
+ * (facebook/facebook-for-woocommerce includes/fbproduct.php add_sale_price,
+ * prepare_product), and additional images as a possibly empty list; Magento
+ * sends "" for every attribute a product lacks (magento/meta-for-magento2
+ * Catalog/Model/Product/Feed/Builder.php buildProductEntry). So do we: "" for
+ * text fields, [] for the image list. (null, which we sent before, is not
+ * documented anywhere.)
  */
 function withClearedFields(item: CatalogItemData): CatalogItemData {
-  const data: Record<string, unknown> = { ...item };
-  for (const field of CLEARABLE_FIELDS) if (data[field] === undefined) data[field] = null;
-  return data as CatalogItemData;
+  const data: CatalogItemData = { ...item };
+  for (const field of CLEARABLE_FIELDS) if (data[field] === undefined) data[field] = field === "additional_image_link" ? [] : "";
+  return data;
 }
 
 /**

@@ -15,6 +15,8 @@ export interface ErrorGroup {
 
 // Meta's and our own messages, grouped by what the merchant has to do.
 const ERROR_KINDS: { kind: string; match: RegExp; action: string }[] = [
+  { kind: "Store setting Meta cannot use", match: /store currency|primary domain/i, action: "Fix the store setting the message names in Shopify Settings." },
+  { kind: "Option value Meta does not accept", match: /Meta does not accept for/i, action: "Change the option value in Shopify as the message says; the product syncs again on save." },
   { kind: "Missing image", match: /image/i, action: "Add a product image (JPEG or PNG, at least 500×500) in Shopify." },
   { kind: "Missing or invalid price", match: /price/i, action: "Set a price on every variant in Shopify." },
   { kind: "Missing attribute Meta requires", match: /missing|required/i, action: "Fill in the field Meta names (for example color or size as a product option)." },

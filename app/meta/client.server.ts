@@ -13,6 +13,7 @@ import {
   parsePhoneNumber,
   parsePhoneNumberPage,
   parseSuccess,
+  parseTemplatePage,
   parseTokenExchange,
   parseWaba,
   ResponseShapeError,
@@ -21,6 +22,7 @@ import {
   type CatalogProduct,
   type ExchangedToken,
   type ItemsBatchResult,
+  type MessageTemplate,
   type Page,
   type PhoneNumberInfo,
   type SentMessage,
@@ -87,8 +89,17 @@ const PHONE_FIELDS = [
   "account_mode",
   "platform_type",
 ];
-// UNVERIFIED fields: dropped (and remembered) if Meta says they do not exist.
-const PHONE_OPTIONAL_FIELDS = ["messaging_limit_tier", "whatsapp_business_manager_messaging_limit"];
+/**
+ * The business portfolio's messaging limit: whatsapp_business_manager_messaging_limit "for
+ * v24.0 and newer", messaging_limit_tier (deprecated) "for 23.0 and older"
+ * (https://developers.facebook.com/documentation/business-messaging/whatsapp/messaging-limits).
+ * Optional: dropped (and remembered) if this Graph version says it does not exist.
+ */
+export function messagingLimitField(version: string): string {
+  const major = Number(/^v(\d+)\./.exec(version)?.[1] ?? Number.NaN);
+  return major < 24 ? "messaging_limit_tier" : "whatsapp_business_manager_messaging_limit";
+}
+
 const WABA_FIELDS = ["id", "name"];
 const WABA_OPTIONAL_FIELDS = ["owner_business_info"];
 const MAX_PAGES = 1000;
@@ -102,6 +113,7 @@ export class MetaGraphClient {
   private readonly tracker = new UsageTracker();
   /** Optional fields this Graph version refused, so later calls skip them. */
   private readonly missingFields = new Set<string>();
+  private readonly phoneOptionalFields: string[];
 
   constructor(options: MetaGraphClientOptions = {}) {
     const needsEnv = [options.baseUrl, options.version, options.appId, options.appSecret].some((v) => v === undefined);
@@ -110,6 +122,7 @@ export class MetaGraphClient {
     this.version = options.version ?? config!.META_GRAPH_VERSION;
     this.appId = options.appId ?? config!.META_APP_ID;
     this.appSecret = sealSecret(options.appSecret ?? config!.META_APP_SECRET);
+    this.phoneOptionalFields = [messagingLimitField(this.version)];
     this.transport = new GraphTransport({
       baseUrl: this.baseUrl,
       version: this.version,
@@ -158,6 +171,7 @@ export class MetaGraphClient {
       label: ENDPOINTS.debugToken,
       query: { input_token: input },
       bearer: sealSecret(`${this.appId}|${secret}`),
+      appToken: true,
       secrets: [input],
     });
     return this.decode(ENDPOINTS.debugToken, () => parseDebugToken(body));
@@ -168,7 +182,7 @@ export class MetaGraphClient {
   /** Every phone number of a WABA (all pages), with the health fields of getPhoneNumber. */
   async listPhoneNumbers(token: SecretLike, wabaId: string): Promise<PhoneNumberInfo[]> {
     return this.collect(ENDPOINTS.phoneNumbers, (after) =>
-      this.withOptionalFields(PHONE_FIELDS, PHONE_OPTIONAL_FIELDS, async (fields) => {
+      this.withOptionalFields(PHONE_FIELDS, this.phoneOptionalFields, async (fields) => {
         const body = await this.transport.send({
           label: ENDPOINTS.phoneNumbers,
           ids: { "waba-id": wabaId },
@@ -181,7 +195,7 @@ export class MetaGraphClient {
   }
 
   async getPhoneNumber(token: SecretLike, phoneNumberId: string): Promise<PhoneNumberInfo> {
-    return this.withOptionalFields(PHONE_FIELDS, PHONE_OPTIONAL_FIELDS, async (fields) => {
+    return this.withOptionalFields(PHONE_FIELDS, this.phoneOptionalFields, async (fields) => {
       const body = await this.transport.send({
         label: ENDPOINTS.phoneNumber,
         ids: { "phone-number-id": phoneNumberId },
@@ -197,6 +211,21 @@ export class MetaGraphClient {
       const body = await this.transport.send({ label: ENDPOINTS.waba, ids: { "waba-id": wabaId }, query: { fields }, bearer: token });
       return this.decode(ENDPOINTS.waba, () => parseWaba(body));
     });
+  }
+
+  /**
+   * The first page of the WABA's message templates (GET /{waba-id}/message_templates,
+   * https://developers.facebook.com/docs/graph-api/reference/whats-app-business-account/message_templates/):
+   * sending needs them, and reading them shows what a token can do with the account.
+   */
+  async listMessageTemplates(token: SecretLike, wabaId: string, opts: { limit?: number } = {}): Promise<MessageTemplate[]> {
+    const body = await this.transport.send({
+      label: ENDPOINTS.messageTemplates,
+      ids: { "waba-id": wabaId },
+      query: { fields: "id,name,language,status", limit: String(opts.limit ?? 25) },
+      bearer: token,
+    });
+    return this.decode(ENDPOINTS.messageTemplates, () => parseTemplatePage(body)).items;
   }
 
   /** Registers a number for Cloud API; `pin` becomes its two-step PIN (reuse the stored one on retries). */

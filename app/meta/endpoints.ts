@@ -12,6 +12,7 @@ export const ENDPOINTS = {
   register: "POST /{phone-number-id}/register",
   subscribeApp: "POST /{waba-id}/subscribed_apps",
   messages: "POST /{phone-number-id}/messages",
+  messageTemplates: "GET /{waba-id}/message_templates",
   ownedCatalogs: "GET /{business-id}/owned_product_catalogs",
   clientCatalogs: "GET /{business-id}/client_product_catalogs",
   itemsBatch: "POST /{catalog-id}/items_batch",

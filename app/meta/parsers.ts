@@ -139,25 +139,16 @@ export interface PhoneNumberInfo {
   /** GREEN | YELLOW | RED | UNKNOWN */
   qualityRating: string | null;
   codeVerificationStatus: string | null;
-  /** TIER_250..TIER_UNLIMITED, from messaging_limit_tier or the newer whatsapp_business_manager_messaging_limit. */
-  messagingLimitTier: string | null;
+  /**
+   * The business portfolio's messaging limit, shared by all its numbers (TIER_250, TIER_2K,
+   * TIER_10K, TIER_100K, TIER_UNLIMITED): whatsapp_business_manager_messaging_limit, or the
+   * deprecated messaging_limit_tier on Graph versions before v24.0.
+   */
+  messagingLimit: string | null;
   throughputLevel: string | null;
   accountMode: string | null;
   platformType: string | null;
 }
-
-// whatsapp_business_manager_messaging_limit is UNVERIFIED: it may be a plain
-// tier string or an object; read a tier-like string from either.
-const messagingLimit = z.unknown().transform((v): string | null => {
-  if (typeof v === "string") return v;
-  if (v && typeof v === "object") {
-    for (const key of ["tier", "current_limit", "limit", "value"]) {
-      const inner = (v as Record<string, unknown>)[key];
-      if (typeof inner === "string") return inner;
-    }
-  }
-  return null;
-});
 
 const phoneNumber = z.object({
   id,
@@ -168,7 +159,7 @@ const phoneNumber = z.object({
   quality_rating: optText,
   code_verification_status: optText,
   messaging_limit_tier: optText,
-  whatsapp_business_manager_messaging_limit: messagingLimit.optional(),
+  whatsapp_business_manager_messaging_limit: optText,
   throughput: z.object({ level: z.string().nullish() }).nullish(),
   account_mode: optText,
   platform_type: optText,
@@ -183,7 +174,7 @@ function toPhoneNumber(p: z.infer<typeof phoneNumber>): PhoneNumberInfo {
     nameStatus: p.name_status,
     qualityRating: p.quality_rating,
     codeVerificationStatus: p.code_verification_status,
-    messagingLimitTier: p.whatsapp_business_manager_messaging_limit ?? p.messaging_limit_tier,
+    messagingLimit: p.whatsapp_business_manager_messaging_limit ?? p.messaging_limit_tier,
     throughputLevel: p.throughput?.level ?? null,
     accountMode: p.account_mode,
     platformType: p.platform_type,
@@ -221,6 +212,25 @@ const waba = z.object({
 export function parseWaba(body: unknown): WabaInfo {
   const w = decode(waba, body);
   return { id: w.id, name: w.name, ownerBusiness: w.owner_business_info ?? w.owner_business ?? null };
+}
+
+// --- message templates --------------------------------------------------------------
+
+export interface MessageTemplate {
+  id: string | null;
+  name: string;
+  language: string | null;
+  status: string | null;
+}
+
+const templatePage = z.object({
+  data: z.array(z.object({ id: id.optional(), name: z.string(), language: optText, status: optText })),
+  paging,
+});
+
+export function parseTemplatePage(body: unknown): Page<MessageTemplate> {
+  const page = decode(templatePage, body);
+  return pageOf(page.data.map((t) => ({ id: t.id ?? null, name: t.name, language: t.language, status: t.status })), page.paging);
 }
 
 // --- { success: true } -----------------------------------------------------------

@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import type { Logger } from "../logger.server";
 import { backoffDelay, type RetryPolicy } from "./backoff";
 import { type EndpointLabel, route } from "./endpoints";
@@ -36,8 +37,10 @@ export interface GraphCall {
   query?: Record<string, string | undefined>;
   /** Sent as a JSON body. */
   json?: unknown;
-  /** Sent as `Authorization: Bearer ...`. */
+  /** Sent as `Authorization: Bearer ...`, with its appsecret_proof unless `appToken`. */
   bearer?: SecretLike;
+  /** The bearer is the app token ("APP_ID|APP_SECRET"), which carries no appsecret_proof. */
+  appToken?: boolean;
   /** Values to cut out of errors and logs besides the bearer token (app secret, code, input token). */
   secrets?: readonly string[];
   /**
@@ -53,8 +56,9 @@ export class GraphTransport {
 
   async send(call: GraphCall): Promise<unknown> {
     const { method, path, label } = route(call.label, call.ids);
-    const url = this.url(path, call.query);
-    const secrets = [this.opts.appSecret.reveal(), ...(call.secrets ?? []), ...(call.bearer ? [call.bearer.reveal()] : [])];
+    const proof = call.bearer && !call.appToken ? this.appSecretProof(call.bearer) : undefined;
+    const url = this.url(path, { ...call.query, appsecret_proof: proof });
+    const secrets = [this.opts.appSecret.reveal(), ...(call.secrets ?? []), ...(call.bearer ? [call.bearer.reveal()] : []), ...(proof ? [proof] : [])];
     const { retry } = this.opts;
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.attempt(method, url, label, call, secrets, attempt);
@@ -70,6 +74,17 @@ export class GraphTransport {
       }
       throw outcome;
     }
+  }
+
+  /**
+   * HMAC-SHA256 of the access token keyed with the app secret, hex: Meta
+   * refuses user and system-user token calls without it when the app has
+   * "Require App Secret" on (https://developers.facebook.com/docs/graph-api/security#appsecret_proof).
+   * Sent on every such call, so the setting can be turned on at any time.
+   */
+  private appSecretProof(token: SecretLike): string | undefined {
+    const secret = this.opts.appSecret.reveal();
+    return secret ? createHmac("sha256", secret).update(token.reveal()).digest("hex") : undefined;
   }
 
   private url(path: string, query: GraphCall["query"]): string {

@@ -53,7 +53,7 @@ export default function WhatsAppPage() {
         </Layout.Section>
         {connected && (
           <Layout.Section>
-            <NumbersCard numbers={page.numbers} />
+            <NumbersCard numbers={page.numbers} messagingLimit={page.connection?.messagingLimit ?? null} />
           </Layout.Section>
         )}
         {connected && (

@@ -1,4 +1,5 @@
 import { db, type Prisma } from "../db.server";
+import { probeTemplates } from "./access.server";
 import { logger } from "../logger.server";
 import type { MetaGraphClient, SecretLike } from "../meta/index.server";
 import { sealSecret } from "../vault/secrets.server";
@@ -7,7 +8,7 @@ import { discoverAccount, type Discovery } from "./discover.server";
 import { exchangeSignupCode } from "./exchange-code.server";
 import { WhatsAppStepFailed, type WhatsAppFailure } from "./failures";
 import { emptySnapshot, readSnapshot, type HealthSnapshot } from "./health-snapshot";
-import { numberColumns, numberHealth } from "./health.server";
+import { numberColumns, numberHealth, portfolioLimit } from "./health.server";
 import { step } from "./meta-failure.server";
 import { checkReconnect } from "./reconnect.server";
 import { registerNumber } from "./register-phone.server";
@@ -16,7 +17,8 @@ import type { SignupEvent } from "./signup-event";
 
 /**
  * Connect and reconnect, end to end: exchange the code at once, inspect the
- * token, discover the account, check the reconnect rules, subscribe the app
+ * token, discover the account, check the reconnect rules, make sure the token
+ * can read the account's numbers and templates, subscribe the app
  * to the WABA's webhooks, and only then store everything (token sealed by
  * the vault) and show CONNECTED. Any failed step returns the merchant's
  * message and leaves the stored connection as it was: never half-connected
@@ -48,8 +50,11 @@ export async function connectWhatsApp(client: MetaGraphClient, shop: string, req
   try {
     const { token, info } = await exchangeSignupCode(client, request.code, request.via);
     const grant = grantFrom(info.scopes, info.granularScopes);
-    const found = await discoverAccount(client, token, grant, { event: request.signup, currentWabaId: previous?.wabaId ?? null });
+    const found = await discoverAccount(client, token, grant, { event: request.signup, currentWabaId: previous?.wabaId ?? null, previousGrant: previous?.grant ?? null });
     const verdict = checkReconnect(previous, { wabaId: found.wabaId, wabaName: found.wabaName, grant }, request.allowSwitch);
+    // What the token can do decides, not the names of its permissions (it read the numbers in discovery).
+    const sameAccount = previous && previous.wabaId === found.wabaId ? previous.grant : null;
+    await probeTemplates(client, token, found.wabaId, { grant, previous: sameAccount, subject: previous ? "The new Meta connection" : "Meta's connection" });
     // Before any callback override, and so status webhooks reach the app at all.
     await step("subscribing the app to your WhatsApp account's webhooks", "subscribe_failed", () => client.subscribeApp(token, found.wabaId));
     const warnings = [...verdict.warnings];
@@ -82,6 +87,7 @@ interface StoreInput {
 /** One transaction: the connection (new token sealed), its numbers, the first health snapshot. */
 async function store(shop: string, input: StoreInput) {
   const { found, grant } = input;
+  const limit = portfolioLimit(found.numbers);
   const health: HealthSnapshot = {
     ...emptySnapshot(input.checkedAt),
     token: { valid: true, scopes: grant.scopes, expiresAt: input.expiresAt?.toISOString() ?? null, reason: null },
@@ -101,6 +107,7 @@ async function store(shop: string, input: StoreInput) {
     health: health as unknown as Prisma.InputJsonValue,
     // The connect's own start time: a health check begun before it can no longer write.
     healthCheckedAt: input.checkedAt,
+    ...(limit ? { messagingLimit: limit, messagingLimitAt: input.checkedAt } : {}),
   };
   // Business app onboarding (coexistence): the number already works with Cloud API and must not be registered.
   const coexisting = input.signup?.event === "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING" ? found.chosenNumberId : null;

@@ -1,4 +1,4 @@
-import { db } from "../db.server";
+import { db, type Db } from "../db.server";
 import { logger } from "../logger.server";
 import { TokenInvalid } from "../meta/index.server";
 import type { SecretValue } from "../vault/secret-value";
@@ -89,4 +89,17 @@ export async function recordLastError(shop: string, message: string, opts: { als
   if (opts.alsoReasonIfNeedsReconnect) {
     await db.whatsAppConnection.updateMany({ where: { shop, state: "NEEDS_RECONNECT" }, data: { stateReason: message } });
   }
+}
+
+/**
+ * Stores the business portfolio's messaging limit as Meta reported it at `at`
+ * (a health check's start, a webhook's time). Compare-and-set on the time of
+ * the last report, so an older report never overwrites a newer one.
+ */
+export async function storeMessagingLimit(client: Pick<Db, "whatsAppConnection">, where: { shop: string } | { shop: { in: string[] } }, tier: string, at: Date) {
+  const { count } = await client.whatsAppConnection.updateMany({
+    where: { ...where, OR: [{ messagingLimitAt: null }, { messagingLimitAt: { lte: at } }] },
+    data: { messagingLimit: tier, messagingLimitAt: at },
+  });
+  return count;
 }

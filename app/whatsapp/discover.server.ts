@@ -1,15 +1,17 @@
 import type { MetaGraphClient, PhoneNumberInfo, SecretLike } from "../meta/index.server";
+import { probe, type AccessContext } from "./access.server";
 import { fail } from "./failures";
 import { step } from "./meta-failure.server";
-import { BUSINESS, MANAGE, describeLoss, type Grant } from "./scopes";
+import { BUSINESS, MANAGE, describeLoss, wabaCandidates, type Grant } from "./scopes";
 import type { SignupEvent } from "./signup-event";
 
 /**
  * Step 2 of a connect: which WhatsApp Business Account, business and phone
  * numbers the new token is for. The signup event names them when it
  * arrives; when it does not (a known Embedded Signup failure), the token's
- * granular scopes do: whatsapp_business_management's target ids, newest
- * first, then the WABA's /phone_numbers.
+ * granular scopes do: the accounts its WhatsApp permissions name, newest
+ * first, then the WABA's /phone_numbers. Reading the account and its numbers
+ * is also the first test of what the token can do (access.server.ts).
  */
 
 export interface Discovery {
@@ -26,10 +28,12 @@ export interface DiscoverOptions {
   event: SignupEvent | null;
   /** The WABA already connected: kept when the token still reaches it and the event does not say otherwise. */
   currentWabaId: string | null;
+  /** The connection's grant before this signup, to explain a refusal; null on a first connect. */
+  previousGrant: Grant | null;
 }
 
 function pickWaba(grant: Grant, opts: DiscoverOptions): { wabaId: string; source: Discovery["source"] } {
-  const candidates = grant.targets[MANAGE] ?? [];
+  const candidates = wabaCandidates(grant);
   const fromEvent = opts.event?.wabaId;
   if (fromEvent) {
     if (candidates.length > 0 && !candidates.includes(fromEvent)) {
@@ -47,8 +51,9 @@ function pickWaba(grant: Grant, opts: DiscoverOptions): { wabaId: string; source
 
 export async function discoverAccount(client: MetaGraphClient, token: SecretLike, grant: Grant, opts: DiscoverOptions): Promise<Discovery> {
   const { wabaId, source } = pickWaba(grant, opts);
-  const waba = await step("reading your WhatsApp Business Account", "no_waba", () => client.getWaba(token, wabaId));
-  const numbers = await step("listing the account's phone numbers", "no_waba", () => client.listPhoneNumbers(token, wabaId));
+  const ctx: AccessContext = { grant, previous: opts.previousGrant, subject: "Meta's connection" };
+  const waba = await probe("read the details", wabaId, ctx, () => client.getWaba(token, wabaId));
+  const numbers = await probe("read the phone numbers", wabaId, ctx, () => client.listPhoneNumbers(token, wabaId));
   let chosenNumberId = opts.event?.phoneNumberId ?? null;
   if (chosenNumberId && !numbers.some((n) => n.id === chosenNumberId)) {
     // A number added during signup can be missing from the list for a moment: ask for it directly.

@@ -8,13 +8,12 @@ export interface NumberHealth {
   id: string;
   status: string | null;
   qualityRating: string | null;
-  messagingLimit: string | null;
   nameStatus: string | null;
 }
 
-/** A Meta webhook that changes health between two checks (account_update, phone_number_quality_update). */
+/** A Meta webhook that changes health between two checks (account_update, phone_number_quality_update, business_capability_update). */
 export interface HealthEvent {
-  field: "account_update" | "phone_number_quality_update";
+  field: "account_update" | "phone_number_quality_update" | "business_capability_update";
   event: string;
   /** ISO time Meta stamped (entry.time) or when it arrived. */
   at: string;

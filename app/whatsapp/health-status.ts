@@ -44,7 +44,7 @@ const RISKY_STATUS: Record<string, string> = {
   BANNED: "is banned by Meta and cannot send",
   RESTRICTED: "is restricted by Meta: it can only reply to customers",
   RATE_LIMITED: "is rate limited by Meta",
-  FLAGGED: "is flagged for low quality: Meta may lower its messaging limit",
+  FLAGGED: "is flagged for low quality: Meta may lower your business portfolio's messaging limit",
   DISCONNECTED: "is disconnected from the Cloud API",
   DELETED: "was deleted from the WhatsApp account",
   PENDING: "is still being set up by Meta",
@@ -62,12 +62,14 @@ const ACCOUNT_EVENTS: Record<string, string> = {
   ACCOUNT_RESTRICTION: "Meta restricted the WhatsApp Business Account",
   ACCOUNT_DELETED: "the WhatsApp Business Account was deleted",
   BANNED: "Meta banned the WhatsApp Business Account",
-  PARTNER_REMOVED: "the app was removed from the WhatsApp Business Account",
+  PARTNER_REMOVED: "the WhatsApp Business Account is no longer shared with the app",
+  PARTNER_APP_UNINSTALLED: "the app was uninstalled from the WhatsApp Business Account in Meta",
 };
 
+// Messaging limits belong to the business portfolio since October 2025, not to a number.
 const QUALITY_EVENTS: Record<string, string> = {
   FLAGGED: "Meta flagged the number for low quality",
-  DOWNGRADE: "Meta lowered the number's messaging limit",
+  DOWNGRADE: "Meta lowered your business portfolio's messaging limit (it is shared by all your numbers)",
 };
 
 const WEBHOOK_SILENCE_MS = 2 * 60_000;
@@ -98,7 +100,7 @@ export function healthVerdict(f: HealthFacts): HealthVerdict {
     if (quality === "RED" || quality === "YELLOW") {
       issues.push({
         message: `${n.displayPhoneNumber} has ${quality === "RED" ? "low" : "medium"} quality: customers are blocking or reporting its messages.`,
-        action: "Send fewer, more relevant messages; Meta may lower its messaging limit otherwise.",
+        action: "Send fewer, more relevant messages; Meta may lower your business portfolio's messaging limit otherwise.",
       });
     }
     const name = NAME_PROBLEMS[n.nameStatus?.toUpperCase() ?? ""];
@@ -122,13 +124,4 @@ export function healthVerdict(f: HealthFacts): HealthVerdict {
     issues.push({ message: f.lastError, action: "Fix it as described, then try the step again." });
   }
   return { level: issues.length ? "attention" : "connected", issues };
-}
-
-/** "TIER_1K" -> "1,000 customers a day". */
-export function messagingLimitText(tier: string | null): string {
-  if (!tier) return "Unknown";
-  const m = /^TIER_(\d+)(K)?$/i.exec(tier);
-  if (m) return `${(Number(m[1]) * (m[2] ? 1000 : 1)).toLocaleString("en-US")} customers a day`;
-  if (/UNLIMITED/i.test(tier)) return "Unlimited";
-  return tier;
 }

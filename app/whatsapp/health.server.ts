@@ -1,20 +1,24 @@
 import { db as appDb, type Db, type Prisma } from "../db.server";
 import { logger } from "../logger.server";
 import { MetaGraphError, PermissionMissing, TokenInvalid, type MetaGraphClient, type PhoneNumberInfo, type TokenInfo } from "../meta/index.server";
-import { openWhatsAppToken, reconnectReason } from "./connection.server";
+import { openWhatsAppToken, reconnectReason, storeMessagingLimit } from "./connection.server";
 import { WhatsAppStepFailed } from "./failures";
 import { emptySnapshot, readSnapshot, withEvent, type HealthSnapshot, type NumberHealth } from "./health-snapshot";
 import { describeMetaError } from "./meta-failure.server";
-import { describeLoss, grantFrom, isEmptyLoss, missingForWaba } from "./scopes";
+import { messagingLimitTier } from "./messaging-limit";
+import { probe, probeTemplates, type AccessContext } from "./access.server";
+import { describeLoss, grantFrom, grantFromColumns, isEmptyLoss, lostGrants } from "./scopes";
 
 /**
- * The health check: token validity and scopes (debug_token), and every
- * number's status, quality, messaging limit and name status. Each run
+ * The health check: token validity (debug_token), what the token can do
+ * (it reads the account's numbers and templates: access.server.ts), every
+ * number's status, quality and name status, and the business portfolio's
+ * messaging limit. Permissions it lost since the connect are warnings. Each run
  * writes one snapshot with its start time, compare-and-set on
  * healthCheckedAt (and on the token it used), so a slow, stale check never
  * overwrites a newer one, nor judges a token that a reconnect replaced.
- * A token Meta no longer accepts, or one that lost a required permission,
- * turns the connection into NEEDS_RECONNECT; Meta being unavailable only
+ * A token Meta no longer accepts, or one that can no longer read the
+ * account, turns the connection into NEEDS_RECONNECT; Meta being unavailable only
  * records the error (reconnecting would not help).
  */
 
@@ -38,7 +42,6 @@ export const numberHealth = (n: PhoneNumberInfo): NumberHealth => ({
   id: n.id,
   status: n.status,
   qualityRating: n.qualityRating,
-  messagingLimit: n.messagingLimitTier,
   nameStatus: n.nameStatus,
 });
 
@@ -49,8 +52,10 @@ export const numberColumns = (n: PhoneNumberInfo) => ({
   qualityRating: n.qualityRating,
   status: n.status,
   nameStatus: n.nameStatus,
-  messagingLimit: n.messagingLimitTier,
 });
+
+/** The portfolio's messaging limit as a listing reports it (every number of the portfolio reports the same). */
+export const portfolioLimit = (numbers: PhoneNumberInfo[]) => numbers.map((n) => messagingLimitTier(n.messagingLimit)).find((t) => t !== null) ?? null;
 
 export type HealthCheckResult = "checked" | "needs_reconnect" | "skipped" | "superseded";
 
@@ -77,6 +82,8 @@ export async function checkHealth(shop: string, deps: HealthDeps): Promise<Healt
   let reconnect: string | null = null;
   let listed: PhoneNumberInfo[] | null = null;
 
+  const stored = grantFromColumns(conn.scopes, conn.grantedTargets);
+  let ctx: AccessContext = { grant: stored, previous: stored, subject: "This shop's Meta connection" };
   try {
     const token = openWhatsAppToken(shop, ciphertext);
     const info = await deps.client.debugToken(token);
@@ -84,18 +91,25 @@ export async function checkHealth(shop: string, deps: HealthDeps): Promise<Healt
     if (!info.isValid) {
       reconnect = reconnectReason(invalidReason(info));
     } else {
-      const missing = missingForWaba(grantFrom(info.scopes, info.granularScopes), conn.wabaId);
-      if (!isEmptyLoss(missing)) reconnect = describeLoss(missing, { subject: "This shop's Meta connection" });
+      ctx = { ...ctx, grant: grantFrom(info.scopes, info.granularScopes) };
+      // Lost since the connect but still working: a warning that names it.
+      const loss = lostGrants(stored, ctx.grant);
+      if (!isEmptyLoss(loss)) snapshot.grantWarnings = [...new Set([...snapshot.grantWarnings, describeLoss(loss, { subject: ctx.subject })])];
+      listed = await probe("read the phone numbers", conn.wabaId, ctx, () => deps.client.listPhoneNumbers(token, conn.wabaId));
+      await probeTemplates(deps.client, token, conn.wabaId, ctx);
     }
-    if (!reconnect) listed = await deps.client.listPhoneNumbers(token, conn.wabaId);
   } catch (error) {
-    // A token the app cannot open is the app's fault, not Meta's: shown as needing attention, with what to do.
-    if (error instanceof WhatsAppStepFailed && error.failure.code === "token_unreadable") snapshot.checkError = error.failure.message;
+    // A probe Meta refused, or a token it no longer takes: the connection needs a reconnect.
+    if (error instanceof WhatsAppStepFailed && (error.failure.code === "missing_permissions" || error.failure.code === "token_invalid")) reconnect = error.failure.message;
+    // Anything else that stopped a step (Meta unavailable; a token the app cannot open, which is the app's
+    // fault, not Meta's) needs attention, with what to do.
+    else if (error instanceof WhatsAppStepFailed) snapshot.checkError = error.failure.message;
     else if (!(error instanceof MetaGraphError)) throw error;
     else if (error instanceof TokenInvalid) reconnect = reconnectReason(error.reason);
     else if (error instanceof PermissionMissing) reconnect = describeMetaError(error, "checking the account's health", "missing_permissions").message;
     else snapshot.checkError = describeMetaError(error, "checking the account's health", "meta_unavailable").message;
   }
+  if (reconnect) listed = null;
   if (reconnect) snapshot.token = { ...snapshot.token, valid: false, reason: reconnect };
   // Numbers that could not be read keep their last known values.
   snapshot.numbers = listed ? listed.map(numberHealth) : (previous?.numbers ?? []);
@@ -114,6 +128,8 @@ export async function checkHealth(shop: string, deps: HealthDeps): Promise<Healt
       },
     });
     if (count === 0 || !listed) return count > 0;
+    const limit = portfolioLimit(listed);
+    if (limit) await storeMessagingLimit(tx, { shop }, limit, startedAt);
     await tx.phoneNumber.deleteMany({ where: { shop, phoneNumberId: { notIn: listed.map((n) => n.id) } } });
     for (const n of listed) {
       await tx.phoneNumber.upsert({

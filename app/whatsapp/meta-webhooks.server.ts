@@ -3,7 +3,10 @@ import { z } from "zod";
 import { db, type Prisma } from "../db.server";
 import { logger } from "../logger.server";
 import { safeEqual } from "../webhooks/verify.server";
+import { env } from "../env.server";
+import { reconnectReason, storeMessagingLimit } from "./connection.server";
 import { emptySnapshot, readSnapshot, withEvent, type HealthEvent } from "./health-snapshot";
+import { messagingLimitTier } from "./messaging-limit";
 import { applyStatus, fromMeta, readTimeline, type MessageStatus, type TimelineEntry } from "./message-status";
 
 /**
@@ -63,12 +66,33 @@ const MessagesValue = z.object({
   messages: z.array(z.object({ id: wamid }).passthrough()).optional(),
 });
 const text = z.string().max(256).refine(printable);
+// phone_number_quality_update: the portfolio's limit is max_daily_conversations_per_business since
+// current_limit was removed in February 2026
+// (https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/phone_number_quality_update).
+const limitValue = z.union([text, z.number()]).optional();
 const QualityValue = z.object({
   display_phone_number: z.union([text, z.number()]).transform(String).optional(),
   event: text,
-  current_limit: text.optional(),
+  max_daily_conversations_per_business: limitValue,
+  current_limit: limitValue,
 });
+// business_capability_update carries the new limit as max_daily_conversations_per_business when Meta raises it
+// (https://developers.facebook.com/documentation/business-messaging/whatsapp/messaging-limits, "Approvals").
+const CapabilityValue = z.object({ max_daily_conversations_per_business: limitValue }).passthrough();
 const AccountValue = z.object({ event: text, phone_number: z.union([text, z.number()]).transform(String).optional() }).passthrough();
+/**
+ * account_update's PARTNER_* events (a WABA shared with or unshared from the
+ * app, the app installed or uninstalled by the business customer): Meta sends
+ * them under the partner's own business id as entry.id, the customer's WABA in
+ * value.waba_info.waba_id, and partner_app_id on the PARTNER_APP_* events
+ * (https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/account_update,
+ * examples "Partner added", "Partner app installed", "Partner app uninstalled").
+ * Embedded Signup v4 requires the app to subscribe to account_update.
+ */
+const PartnerValue = z.object({
+  event: z.string().regex(/^PARTNER_/),
+  waba_info: z.object({ waba_id: id, partner_app_id: z.union([text, z.number()]).transform(String).optional() }),
+});
 
 export const MetaWebhookPayload = z.object({
   object: z.string(),
@@ -94,7 +118,6 @@ const isoFromSeconds = (value: string | number | undefined, fallback: Date) => {
   const n = Number(value);
   return Number.isFinite(n) && n > 0 ? new Date(n * 1000).toISOString() : fallback.toISOString();
 };
-const digits = (s: string | null | undefined) => (s ?? "").replace(/\D/g, "");
 
 export async function processMetaWebhook(payload: MetaWebhookPayload, now = new Date()): Promise<WebhookSummary> {
   const summary: WebhookSummary = { entries: payload.entry.length, ignoredEntries: 0, statuses: 0, inbound: 0, healthEvents: 0 };
@@ -103,16 +126,20 @@ export async function processMetaWebhook(payload: MetaWebhookPayload, now = new 
     return summary;
   }
   for (const entry of payload.entry) {
-    const shops = (await db.whatsAppConnection.findMany({ where: { wabaId: entry.id, state: { not: "DISCONNECTED" } }, select: { shop: true } })).map(
-      (c) => c.shop,
-    );
+    const at = entry.time ? new Date(entry.time * 1000) : now;
+    let partnerEvents = 0;
+    for (const change of entry.changes) {
+      const partner = change.field === "account_update" ? PartnerValue.safeParse(change.value) : null;
+      if (partner?.success && (await recordPartnerEvent(partner.data, at, now))) partnerEvents++;
+    }
+    summary.healthEvents += partnerEvents;
+    const shops = await shopsOf(entry.id);
     if (shops.length === 0) {
-      summary.ignoredEntries++;
+      if (partnerEvents === 0) summary.ignoredEntries++;
       log.debug({ wabaId: entry.id }, "meta webhook for an unknown WABA ignored");
       continue;
     }
     await db.whatsAppConnection.updateMany({ where: { shop: { in: shops } }, data: { webhookSeenAt: now } });
-    const at = entry.time ? new Date(entry.time * 1000) : now;
     for (const change of entry.changes) {
       if (change.field === "messages") {
         const value = MessagesValue.safeParse(change.value);
@@ -129,13 +156,20 @@ export async function processMetaWebhook(payload: MetaWebhookPayload, now = new 
       } else if (change.field === "phone_number_quality_update") {
         const value = QualityValue.safeParse(change.value);
         if (!value.success) continue;
-        const event: HealthEvent = { field: change.field, event: value.data.event, at: at.toISOString(), phoneNumber: value.data.display_phone_number ?? null, detail: value.data.current_limit ?? null };
-        await qualityUpdate(shops, value.data.display_phone_number ?? null, value.data.current_limit ?? null);
+        const tier = messagingLimitTier(value.data.max_daily_conversations_per_business) ?? messagingLimitTier(value.data.current_limit);
+        if (tier) await storeMessagingLimit(db, { shop: { in: shops } }, tier, at);
+        const event: HealthEvent = { field: change.field, event: value.data.event, at: at.toISOString(), phoneNumber: value.data.display_phone_number ?? null, detail: tier };
         for (const shop of shops) await recordHealthEvent(shop, event);
+        summary.healthEvents++;
+      } else if (change.field === "business_capability_update") {
+        const value = CapabilityValue.safeParse(change.value);
+        const tier = value.success ? messagingLimitTier(value.data.max_daily_conversations_per_business) : null;
+        if (!tier) continue;
+        await storeMessagingLimit(db, { shop: { in: shops } }, tier, at);
         summary.healthEvents++;
       } else if (change.field === "account_update") {
         const value = AccountValue.safeParse(change.value);
-        if (!value.success) continue;
+        if (!value.success || PartnerValue.safeParse(change.value).success) continue;
         const event: HealthEvent = { field: change.field, event: value.data.event, at: at.toISOString(), phoneNumber: value.data.phone_number ?? null, detail: null };
         for (const shop of shops) await recordHealthEvent(shop, event);
         summary.healthEvents++;
@@ -143,6 +177,38 @@ export async function processMetaWebhook(payload: MetaWebhookPayload, now = new 
     }
   }
   return summary;
+}
+
+const shopsOf = async (wabaId: string) =>
+  (await db.whatsAppConnection.findMany({ where: { wabaId, state: { not: "DISCONNECTED" } }, select: { shop: true } })).map((c) => c.shop);
+
+// The business customer took the app's access back: the token stops working, so the connection needs a reconnect.
+const ACCESS_REMOVED: Record<string, string> = {
+  PARTNER_APP_UNINSTALLED: "the app was uninstalled from the WhatsApp Business Account, or its permissions were taken back, in Meta Business Settings",
+  PARTNER_REMOVED: "the WhatsApp Business Account is no longer shared with the app (Meta Business Settings › Accounts › WhatsApp accounts)",
+};
+
+/** A PARTNER_* account_update for a connected WABA: recorded, and a removed access turns the connection into NEEDS_RECONNECT. */
+async function recordPartnerEvent(value: z.infer<typeof PartnerValue>, at: Date, now: Date): Promise<boolean> {
+  const { waba_id: wabaId, partner_app_id: appId } = value.waba_info;
+  // Another app of the same partner business: not about this app's access.
+  if (appId && env().META_APP_ID && appId !== env().META_APP_ID) return false;
+  const shops = await shopsOf(wabaId);
+  if (shops.length === 0) return false;
+  await db.whatsAppConnection.updateMany({ where: { shop: { in: shops } }, data: { webhookSeenAt: now } });
+  const cause = ACCESS_REMOVED[value.event];
+  if (cause) {
+    const reason = reconnectReason(cause);
+    // Only while no check or connect after the event has judged the connection.
+    const { count } = await db.whatsAppConnection.updateMany({
+      where: { shop: { in: shops }, state: "CONNECTED", OR: [{ healthCheckedAt: null }, { healthCheckedAt: { lt: at } }] },
+      data: { state: "NEEDS_RECONNECT", stateReason: reason, lastError: reason },
+    });
+    if (count) log.warn({ wabaId, event: value.event }, "whatsapp access removed in Meta: connection needs reconnect");
+  }
+  const event: HealthEvent = { field: "account_update", event: value.event, at: at.toISOString(), phoneNumber: null, detail: null };
+  for (const shop of shops) await recordHealthEvent(shop, event);
+  return true;
 }
 
 type StatusInput = z.infer<typeof StatusUpdate>;
@@ -206,13 +272,6 @@ async function recordInbound(shops: string[], phoneNumberId: string, wamid: stri
     if ((error as { code?: string }).code === "P2002") return false;
     throw error;
   }
-}
-
-async function qualityUpdate(shops: string[], displayPhoneNumber: string | null, currentLimit: string | null) {
-  if (!displayPhoneNumber || !currentLimit) return;
-  const numbers = await db.phoneNumber.findMany({ where: { shop: { in: shops } }, select: { id: true, displayPhoneNumber: true } });
-  const ids = numbers.filter((n) => digits(n.displayPhoneNumber) === digits(displayPhoneNumber)).map((n) => n.id);
-  if (ids.length) await db.phoneNumber.updateMany({ where: { id: { in: ids } }, data: { messagingLimit: currentLimit } });
 }
 
 /** Adds the event to the health snapshot (read-modify-write in a transaction; a replay is a no-op). */

@@ -1,7 +1,8 @@
 import { metaLoginSettings, type MetaLoginSettings } from "../meta/login-settings.server";
 import { loadConnection } from "./connection.server";
 import { readSnapshot } from "./health-snapshot";
-import { healthVerdict, messagingLimitText, type HealthVerdict } from "./health-status";
+import { healthVerdict, type HealthVerdict } from "./health-status";
+import { messagingLimitText } from "./messaging-limit";
 import { latestTestMessage, type TestMessageView } from "./test-message.server";
 
 /**
@@ -16,7 +17,6 @@ export interface NumberView {
   qualityRating: string | null;
   status: string | null;
   nameStatus: string | null;
-  messagingLimit: string;
   registered: boolean;
   active: boolean;
 }
@@ -31,6 +31,8 @@ export interface WhatsAppPageData {
     scopes: string[];
     healthCheckedAt: string | null;
     webhookSeenAt: string | null;
+    /** The business portfolio's messaging limit, in words; shared by all its numbers. */
+    messagingLimit: string;
   } | null;
   verdict: HealthVerdict;
   numbers: NumberView[];
@@ -47,7 +49,6 @@ export async function whatsAppPageData(shop: string): Promise<WhatsAppPageData> 
     qualityRating: n.qualityRating,
     status: n.status,
     nameStatus: n.nameStatus,
-    messagingLimit: messagingLimitText(n.messagingLimit),
     registered: n.registered,
     active: n.active,
   }));
@@ -74,6 +75,7 @@ export async function whatsAppPageData(shop: string): Promise<WhatsAppPageData> 
           scopes: Array.isArray(row.scopes) ? row.scopes.filter((s): s is string => typeof s === "string") : [],
           healthCheckedAt: row.healthCheckedAt?.toISOString() ?? null,
           webhookSeenAt: row.webhookSeenAt?.toISOString() ?? null,
+          messagingLimit: messagingLimitText(row.messagingLimit),
         }
       : null,
     verdict,

@@ -1,16 +1,16 @@
 import { fail } from "./failures";
-import { MANAGE, covers, describeLoss, isEmptyLoss, lostGrants, missingForWaba, type Grant } from "./scopes";
+import { MANAGE, describeLoss, isEmptyLoss, lostGrants, reaches, type Grant } from "./scopes";
 
 /**
  * The checks that make a reconnect safe. A reconnect runs the same
  * Embedded Signup as a first connect; the new token replaces the old one
- * only when it can still do the job:
- * - it must hold the required permissions for the WABA it is for;
+ * only when it can still do the job, which the connect's probes decide
+ * (access.server.ts: it reads the account's numbers and templates):
  * - a WABA other than the stored one is refused unless the merchant
  *   confirmed the switch (messages, numbers and health would all change);
- * - anything else it lost compared with the last connect (another account,
- *   business_management) is kept as a warning naming exactly what and who
- *   must grant it.
+ * - whatever it lost compared with the last connect (a permission, another
+ *   account) is kept as a warning naming exactly what and who must grant it:
+ *   permission names explain a loss, they do not decide (Meta renames them).
  */
 
 export interface PreviousConnection {
@@ -36,7 +36,7 @@ export function checkReconnect(previous: PreviousConnection | null, next: NextCo
   const subject = previous ? "The new Meta connection" : "Meta's connection";
   if (previous && previous.wabaId !== next.wabaId && !allowSwitch) {
     // Lost access to the connected account: say so, rather than offering a switch the merchant did not ask for.
-    if (!covers(next.grant, MANAGE, previous.wabaId)) {
+    if (!reaches(next.grant, previous.wabaId)) {
       const loss = lostGrants(previous.grant, next.grant);
       fail(
         "missing_permissions",
@@ -53,8 +53,6 @@ export function checkReconnect(previous: PreviousConnection | null, next: NextCo
       { currentWabaId: previous.wabaId, newWabaId: next.wabaId },
     );
   }
-  const missing = missingForWaba(next.grant, next.wabaId);
-  if (!isEmptyLoss(missing)) fail("missing_permissions", describeLoss(missing, { subject }));
   const warnings: string[] = [];
   if (previous && previous.wabaId === next.wabaId) {
     const loss = lostGrants(previous.grant, next.grant);

@@ -1,10 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { describeLoss, grantFrom, isEmptyLoss, lostGrants, missingForWaba } from "./scopes";
+import { covers, describeLoss, grantFrom, isEmptyLoss, lostGrants, reaches, wabaCandidates } from "./scopes";
 
 const full = grantFrom(
   ["whatsapp_business_management", "whatsapp_business_messaging", "business_management"],
   [
     { scope: "whatsapp_business_management", targetIds: ["waba-new", "waba-old"] },
+    { scope: "whatsapp_business_messaging", targetIds: ["waba-new", "waba-old"] },
+    { scope: "business_management", targetIds: ["biz-1"] },
+  ],
+);
+
+// As Embedded Signup issues them since June 2026 (chatwoot/chatwoot#14690).
+const v4 = grantFrom(
+  ["business_management", "whatsapp_business_messaging", "whatsapp_business_manage_events"],
+  [
+    { scope: "whatsapp_business_manage_events", targetIds: ["waba-new", "waba-old"] },
     { scope: "whatsapp_business_messaging", targetIds: ["waba-new", "waba-old"] },
     { scope: "business_management", targetIds: ["biz-1"] },
   ],
@@ -32,9 +42,17 @@ describe("what a reconnect lost", () => {
     expect(isEmptyLoss(lostGrants(full, unlimited))).toBe(true);
   });
 
-  it("knows what a WABA needs", () => {
-    expect(isEmptyLoss(missingForWaba(full, "waba-old"))).toBe(true);
-    expect(missingForWaba(full, "waba-other").targets.map((t) => t.scope)).toEqual(["whatsapp_business_management", "whatsapp_business_messaging"]);
-    expect(missingForWaba(grantFrom(["whatsapp_business_management"], []), "w").scopes).toEqual(["whatsapp_business_messaging"]);
+  it("whatsapp_business_manage_events replacing whatsapp_business_management is not a loss; losing its accounts is", () => {
+    expect(isEmptyLoss(lostGrants(full, v4))).toBe(true);
+    const narrower = grantFrom(v4.scopes, [{ scope: "whatsapp_business_manage_events", targetIds: ["waba-new"] }, { scope: "whatsapp_business_messaging", targetIds: ["waba-new", "waba-old"] }]);
+    expect(lostGrants(full, narrower).targets).toEqual([{ scope: "whatsapp_business_management", ids: ["waba-old"] }]);
+  });
+
+  it("finds the accounts a grant names and reaches, whichever WhatsApp permission names them", () => {
+    expect(wabaCandidates(v4)).toEqual(["waba-new", "waba-old"]);
+    expect(reaches(v4, "waba-old")).toBe(true);
+    expect(covers(v4, "whatsapp_business_management", "waba-old")).toBe(true);
+    expect(reaches(v4, "waba-other")).toBe(false);
+    expect(wabaCandidates(grantFrom(["whatsapp_business_messaging"], [{ scope: "whatsapp_business_messaging", targetIds: ["w"] }]))).toEqual(["w"]);
   });
 });

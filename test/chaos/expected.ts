@@ -19,14 +19,19 @@ import type { ChaosShop, FinalProduct, Product, Variant } from "./scenario";
  *   "continue" or the quantity is positive, else "out of stock";
  *   `inventory` the quantity, never below 0; `condition` "new";
  * - `link` https://<primary domain>/products/<handle, URI-encoded>?variant=<id>;
- * - `image_link` the variant's image, else the product's first image;
- *   `additional_image_link` the product's other images in order (when any);
+ * - `image_link` the variant's image, else the product's first image; a
+ *   variant whose image URL has a space is not sent, and its product is
+ *   FAILED ("Invalid image_link");
+ * - `additional_image_link` the product's other images in order (when any),
+ *   leaving out URLs with a space, comma, semicolon or "|", at most 20 and
+ *   2,000 characters comma-separated (Meta's catalog field reference);
  * - `brand` the vendor, else the shop's domain (at most 100 characters);
- * - options named color/colour, size, material, pattern, gender (any case,
- *   trimmed) become those fields (at most 100 characters); others are not sent.
+ * - options named color/colour, size, material, pattern (any case, trimmed)
+ *   become those fields (at most 200, 200, 200 and 100 characters); others
+ *   are not sent (the run has no gender or age group options).
  *
- * Products Meta refuses (the run's simulator requires `color`, and refuses
- * image URLs with a space) are FAILED with Meta's message and have no items.
+ * Products Meta refuses (the run's simulator requires `color`) are FAILED
+ * with Meta's message and have no items.
  */
 
 export type ExpectedStatus = "SYNCED" | "FAILED" | "EXCLUDED" | "DELETED";
@@ -39,7 +44,25 @@ export interface ExpectedProduct {
   items: Map<string, Record<string, unknown>>;
 }
 
-const OPTION_FIELDS: Record<string, string> = { color: "color", colour: "color", size: "size", material: "material", pattern: "pattern", gender: "gender" };
+const OPTION_FIELDS: Record<string, string> = { color: "color", colour: "color", size: "size", material: "material", pattern: "pattern" };
+const OPTION_MAX: Record<string, number> = { color: 200, size: 200, material: 200, pattern: 100 };
+const hasSpace = (url: string) => /\s/.test(url);
+
+function additional(urls: string[]): string[] {
+  const kept: string[] = [];
+  for (const url of urls) {
+    if (hasSpace(url) || /[,;|]/.test(url)) continue;
+    if (kept.length === 20 || [...kept, url].join(",").length > 2000) break;
+    kept.push(url);
+  }
+  return kept;
+}
+
+function imageOf(product: Product, v: Variant): string | undefined {
+  const images = [...product.images].sort((a, b) => a.position - b.position);
+  const own = v.image_id === null ? undefined : images.find((i) => i.id === v.image_id);
+  return own?.src ?? product.image?.src ?? images[0]?.src;
+}
 
 /** At most `max` UTF-16 units, cut between characters (never inside a surrogate pair), "…" at the end. */
 export function cut(text: string, max: number): string {
@@ -62,8 +85,7 @@ function inStock(v: Variant) {
 
 function item(product: Product, text: string, v: Variant, shop: ChaosShop): Record<string, unknown> {
   const images = [...product.images].sort((a, b) => a.position - b.position);
-  const own = v.image_id === null ? undefined : images.find((i) => i.id === v.image_id);
-  const imageLink = own?.src ?? product.image?.src ?? images[0]?.src;
+  const imageLink = imageOf(product, v);
   const compareAt = v.compare_at_price === null ? null : Number(v.compare_at_price);
   const onSale = compareAt !== null && compareAt > Number(v.price);
   const out: Record<string, unknown> = {
@@ -80,12 +102,12 @@ function item(product: Product, text: string, v: Variant, shop: ChaosShop): Reco
     inventory: Math.max(0, v.inventory_quantity),
   };
   if (onSale) out.sale_price = money(v.price, shop.currency);
-  const additional = images.map((i) => i.src).filter((src) => src !== imageLink);
-  if (additional.length) out.additional_image_link = additional.slice(0, 20);
+  const others = additional(images.map((i) => i.src).filter((src) => src !== imageLink));
+  if (others.length) out.additional_image_link = others;
   const values = [v.option1, v.option2, v.option3];
   product.options.forEach((o, i) => {
     const field = OPTION_FIELDS[o.name.trim().toLowerCase()];
-    if (field && values[i]) out[field] = cut(values[i]!, 100);
+    if (field && values[i]) out[field] = cut(values[i]!, OPTION_MAX[field]);
   });
   return out;
 }
@@ -99,8 +121,9 @@ export function expectedProduct(id: number, final: FinalProduct, shop: ChaosShop
   if (!p.published_at) return { productId, status: "EXCLUDED", reason: /not published/, items: none };
   if (p.images.length === 0) return { productId, status: "FAILED", reason: /no image/i, items: none };
   if (final.rejection === "no-color") return { productId, status: "FAILED", reason: /Required field "color" is missing/, items: none };
-  if (final.rejection === "bad-image") return { productId, status: "FAILED", reason: /Invalid (additional_)?image_link/, items: none };
-  const items = new Map(p.variants.map((v) => [`shopify_${p.id}_${v.id}`, item(p, final.text, v, shop)] as const));
+  const sendable = p.variants.filter((v) => !hasSpace(imageOf(p, v) ?? ""));
+  const items = new Map(sendable.map((v) => [`shopify_${p.id}_${v.id}`, item(p, final.text, v, shop)] as const));
+  if (sendable.length < p.variants.length) return { productId, status: "FAILED", reason: /Invalid image_link/, items };
   return { productId, status: "SYNCED", reason: null, items };
 }
 

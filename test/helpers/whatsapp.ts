@@ -141,7 +141,7 @@ export interface SignupAccount {
  */
 export function seedSignupAccount(
   sim: MetaSimulator,
-  opts: { numbers?: number; scopes?: string[]; wabaTargets?: string[]; extraWabas?: string[]; display?: string } = {},
+  opts: { numbers?: number; scopes?: string[]; wabaTargets?: string[]; extraWabas?: string[]; display?: string; v4Token?: boolean } = {},
 ): SignupAccount {
   const business = sim.control.seedBusiness({ name: "Test Business" });
   const waba = sim.control.seedWaba({ businessId: business.id, name: "Test WABA" });
@@ -158,15 +158,32 @@ export function seedSignupAccount(
     );
   }
   const targets = opts.wabaTargets ?? [waba.id, ...(opts.extraWabas ?? [])];
-  const token = sim.control.seedToken({
-    scopes: opts.scopes ?? ["whatsapp_business_management", "whatsapp_business_messaging", "business_management"],
-    granular: {
-      whatsapp_business_management: targets,
-      whatsapp_business_messaging: targets,
-      business_management: [business.id],
-    },
-  });
+  const token = opts.v4Token
+    ? sim.control.seedToken(embeddedSignupToken(business.id, targets))
+    : sim.control.seedToken({
+        scopes: opts.scopes ?? ["whatsapp_business_management", "whatsapp_business_messaging", "business_management"],
+        granular: {
+          whatsapp_business_management: targets,
+          whatsapp_business_messaging: targets,
+          business_management: [business.id],
+        },
+      });
   return { businessId: business.id, wabaId: waba.id, phoneNumberIds, token };
+}
+
+/**
+ * A business integration token as Embedded Signup issues it since June 2026:
+ * whatsapp_business_manage_events where whatsapp_business_management used to
+ * be (chatwoot/chatwoot#14690: a SYSTEM_USER token listing pages_show_list,
+ * ads_read, business_management...; the granular scopes had no
+ * whatsapp_business_management).
+ */
+export function embeddedSignupToken(businessId: string, wabaIds: string[]) {
+  return {
+    type: "SYSTEM_USER" as const,
+    scopes: ["pages_show_list", "ads_read", "business_management", "whatsapp_business_messaging", "whatsapp_business_manage_events"],
+    granular: { business_management: [businessId], whatsapp_business_messaging: wabaIds, whatsapp_business_manage_events: wabaIds },
+  };
 }
 
 /** A token for an existing account, e.g. the one a reconnect by someone with less access yields. */

@@ -50,7 +50,9 @@ describe.each(providers())("WhatsApp connect on %s", (provider) => {
     // Every number of the WABA; the one picked in Meta's window is registered and sends.
     expect(row.phoneNumbers.map((p) => p.phoneNumberId)).toEqual([...account.phoneNumberIds].sort());
     const chosen = row.phoneNumbers.find((p) => p.phoneNumberId === account.phoneNumberIds[1])!;
-    expect(chosen).toMatchObject({ active: true, registered: true, qualityRating: "GREEN", status: "CONNECTED", messagingLimit: "TIER_1K", verifiedName: "Test Shop 2" });
+    expect(chosen).toMatchObject({ active: true, registered: true, qualityRating: "GREEN", status: "CONNECTED", verifiedName: "Test Shop 2" });
+    // The messaging limit belongs to the business portfolio (shared by its numbers) since October 2025.
+    expect(row.messagingLimit).toBe("TIER_2K");
     const pin = openSecret(shop, "whatsapp.pin", chosen.pinCiphertext!).reveal();
     expect(pin).toMatch(/^\d{6}$/);
     expect(sim.control.phoneNumber(account.phoneNumberIds[1])).toMatchObject({ registered: true, pin });
@@ -150,13 +152,38 @@ describe.each(providers())("WhatsApp connect on %s", (provider) => {
     sim.faults.clear();
   });
 
-  it("a token without the messaging permission is refused, naming the permission", async () => {
+  it("connects with a token as Embedded Signup issues it since June 2026 (whatsapp_business_manage_events, no whatsapp_business_management), and it stays healthy", async () => {
     const shop = await newShop();
-    const account = seedSignupAccount(sim, { scopes: ["whatsapp_business_management", "business_management"] });
+    const account = seedSignupAccount(sim, { numbers: 1, v4Token: true });
+    expect(sim.control.token(account.token)?.scopes).not.toContain("whatsapp_business_management");
+    const code = sim.control.issueAuthCode({ token: account.token });
+    const res = await whatsappAction(t.url, shop, connectBody(code, { event: "FINISH", wabaId: account.wabaId, phoneNumberId: account.phoneNumberIds[0] }));
+    expect(res.value).toMatchObject({ ok: true, message: "WhatsApp is connected.", warnings: [] });
+    expect((await connection(shop))?.state).toBe("CONNECTED");
+
+    // The health check decides by what the token can do, too.
+    expect((await whatsappAction(t.url, shop, { intent: "refresh-health" })).value).toMatchObject({ ok: true, message: "Health checked." });
+    expect((await whatsappPage(t.url, shop)).value.verdict).toEqual({ level: "connected", issues: [] });
+    expect((await whatsappAction(t.url, shop, { intent: "send-test", to: "+14155550123" })).value).toMatchObject({ ok: true });
+
+    // Without the signup event, the WABA comes from the new permission's target ids.
+    const other = await newShop();
+    const second = seedSignupAccount(sim, { numbers: 1, v4Token: true });
+    const again = await whatsappAction(t.url, other, connectBody(sim.control.issueAuthCode({ token: second.token }), null));
+    expect(again.value.ok).toBe(true);
+    expect((await connection(other))?.wabaId).toBe(second.wabaId);
+  });
+
+  it("a token that cannot read the account is refused, naming the account and who can fix it; nothing is stored", async () => {
+    const shop = await newShop();
+    const account = seedSignupAccount(sim, { scopes: ["business_management"], wabaTargets: [] });
     const code = sim.control.issueAuthCode({ token: account.token });
     const res = await whatsappAction(t.url, shop, connectBody(code, { event: "FINISH", wabaId: account.wabaId }));
     expect(res.value).toMatchObject({ ok: false, failure: { code: "missing_permissions" } });
-    if (!res.value.ok) expect(res.value.failure.message).toMatch(/whatsapp_business_messaging.*admin of the Meta business portfolio/s);
+    if (!res.value.ok) {
+      expect(res.value.failure.message).toMatch(new RegExp(`cannot read the details of WhatsApp Business Account ${account.wabaId}: Meta refused`));
+      expect(res.value.failure.message).toMatch(/admin of the Meta business portfolio/);
+    }
     expect(await connection(shop)).toBeNull();
   });
 

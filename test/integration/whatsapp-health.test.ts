@@ -42,7 +42,7 @@ describe.each(providers())("WhatsApp health on %s", (provider) => {
   it("opening the page refreshes a snapshot older than the TTL, and only then", async () => {
     phone(0).qualityRating = "RED";
     phone(1).status = "FLAGGED";
-    phone(0).messagingLimitTier = "TIER_10K";
+    sim.control.setMessagingLimit(account.businessId, "TIER_10K");
     // Fresh as of now, whatever the connect took.
     await t.db.whatsAppConnection.update({ where: { shop }, data: { healthCheckedAt: new Date() } });
     const cached = await whatsappPage(t.url, shop);
@@ -55,7 +55,9 @@ describe.each(providers())("WhatsApp health on %s", (provider) => {
     const messages = fresh.value.verdict.issues.map((i) => i.message).join("\n");
     expect(messages).toMatch(/\+1 555-020-100 has low quality/);
     expect(messages).toMatch(/\+1 555-020-101 is flagged for low quality/);
-    expect(fresh.value.numbers[0]).toMatchObject({ qualityRating: "RED", messagingLimit: "10,000 customers a day" });
+    expect(fresh.value.numbers[0]).toMatchObject({ qualityRating: "RED" });
+    // One limit for the whole business portfolio, shared by both numbers.
+    expect(fresh.value.connection?.messagingLimit).toBe("10,000 customers in 24 hours");
     const stored = await row();
     expect(stored.state).toBe("CONNECTED");
     expect(stored.health).toMatchObject({ token: { valid: true }, numbers: [{ id: account.phoneNumberIds[0], qualityRating: "RED", nameStatus: "APPROVED" }, { status: "FLAGGED" }] });
@@ -72,13 +74,23 @@ describe.each(providers())("WhatsApp health on %s", (provider) => {
     expect((await whatsappAction(t.url, shop, { intent: "refresh-health" })).value).toMatchObject({ ok: true, message: expect.stringMatching(/Nothing to check/) });
   });
 
-  it("a token that lost the messaging permission needs reconnect, naming the permission", async () => {
+  it("a token that lost the messaging permission is Needs attention, naming the permission; one that cannot read the account needs reconnect", async () => {
     sim.faults.revokeScope(account.token, "whatsapp_business_messaging");
+    expect((await whatsappAction(t.url, shop, { intent: "refresh-health" })).value).toMatchObject({ ok: true, message: "Health checked." });
+    let page = await whatsappPage(t.url, shop);
+    expect(page.value.verdict.level).toBe("attention");
+    expect(page.value.verdict.issues.map((i) => i.message).join(" ")).toMatch(/missing the permission “Send WhatsApp messages \(whatsapp_business_messaging\)”/);
+    expect((await row()).state).toBe("CONNECTED");
+
+    sim.faults.revokeScope(account.token, "whatsapp_business_management");
     const res = await whatsappAction(t.url, shop, { intent: "refresh-health" });
     expect(res.value).toMatchObject({ ok: true, message: "Checked: the connection needs a reconnect." });
     const stored = await row();
     expect(stored.state).toBe("NEEDS_RECONNECT");
-    expect(stored.stateReason).toMatch(/whatsapp_business_messaging/);
+    expect(stored.stateReason).toMatch(new RegExp(`This shop's Meta connection cannot read the phone numbers of WhatsApp Business Account ${account.wabaId}: Meta refused`));
+    expect(stored.stateReason).toMatch(/Manage your WhatsApp accounts \(whatsapp_business_management\)/);
+    page = await whatsappPage(t.url, shop);
+    expect(page.value.verdict.level).toBe("reconnect");
   });
 
   it("Meta being unavailable is Needs attention with the last known figures, never Needs reconnect", async () => {

@@ -30,9 +30,9 @@ describe.each(providers())("WhatsApp phone numbers on %s", (provider) => {
     expect(res.value.ok).toBe(true);
   });
 
-  it("lists every number with display number, verified name, quality, status and messaging limit", async () => {
+  it("lists every number with display number, verified name, quality and status, and the portfolio's messaging limit", async () => {
     sim.control.phoneNumber(account.phoneNumberIds[2])!.qualityRating = "YELLOW";
-    sim.control.phoneNumber(account.phoneNumberIds[2])!.messagingLimitTier = "TIER_250";
+    sim.control.setMessagingLimit(account.businessId, "TIER_250");
     await whatsappAction(t.url, shop, { intent: "refresh-health" });
     const page = await whatsappPage(t.url, shop);
     expect(page.value.numbers.map((n) => n.phoneNumberId)).toEqual(account.phoneNumberIds);
@@ -41,10 +41,10 @@ describe.each(providers())("WhatsApp phone numbers on %s", (provider) => {
       verifiedName: "Test Shop 3",
       qualityRating: "YELLOW",
       status: "CONNECTED",
-      messagingLimit: "250 customers a day",
       registered: false,
       active: false,
     });
+    expect(page.value.connection?.messagingLimit).toBe("250 customers in 24 hours");
   });
 
   it("registers with a generated PIN kept in the vault, and reuses that PIN when Meta failed the first try", async () => {

@@ -3,7 +3,7 @@ import { providers } from "../helpers/databases";
 import { TEST_ENCRYPTION_KEYS } from "../helpers/app-process";
 import { snapshotRows } from "../helpers/app-suite";
 import { adminPage } from "../helpers/shopify";
-import { connectBody, seedSignupAccount, seedToken, useWhatsAppApp, whatsappAction, whatsappPage, type SignupAccount } from "../helpers/whatsapp";
+import { connectBody, embeddedSignupToken, seedSignupAccount, seedToken, useWhatsAppApp, whatsappAction, whatsappPage, type SignupAccount } from "../helpers/whatsapp";
 import { seedInstalledShop } from "../sandbox/seed";
 import { createMetaSimulator } from "../meta-sim";
 import { openSecret } from "../../app/vault/secrets.server";
@@ -51,19 +51,22 @@ describe.each(providers())("WhatsApp reconnect on %s", (provider) => {
     expect(html).toContain("Needs reconnect");
   });
 
-  it("a reconnect with fewer permissions is refused, naming the permission and who must grant it; the state stays", async () => {
+  it("a reconnect whose token cannot read the account's templates is refused, naming what it lost and who must grant it; the state stays", async () => {
     const before = (await row()).tokenCiphertext;
-    const reduced = seedToken(sim, account, { scopes: ["whatsapp_business_management", "business_management"] });
+    const reduced = seedToken(sim, account, { scopes: ["whatsapp_business_management", "whatsapp_business_messaging"] });
+    // Meta refuses the templates to this token (as it does to one whose access to the account was reduced).
+    sim.faults.add({ kind: "error", endpoint: "GET /{waba-id}/message_templates", status: 403, code: 200, message: "(#200) Requires whatsapp_business_management permission to manage the object", times: 1 });
     const res = await reconnect(reduced, { event: "FINISH", wabaId: account.wabaId });
     expect(res.value).toMatchObject({ ok: false, failure: { code: "missing_permissions" } });
     if (!res.value.ok) {
-      expect(res.value.failure.message).toMatch(/missing the permission “Send WhatsApp messages \(whatsapp_business_messaging\)”/);
+      expect(res.value.failure.message).toMatch(new RegExp(`The new Meta connection cannot read the message templates of WhatsApp Business Account ${account.wabaId}: Meta refused\\.`));
+      expect(res.value.failure.message).toMatch(/Compared with the last connection, it is missing the permission “Manage your business portfolio \(business_management\)”/);
       expect(res.value.failure.message).toMatch(/An admin of the Meta business portfolio must/);
     }
     const stored = await row();
     expect(stored.state).toBe("NEEDS_RECONNECT");
     expect(stored.tokenCiphertext).toBe(before);
-    expect(stored.stateReason).toMatch(/whatsapp_business_messaging/);
+    expect(stored.stateReason).toMatch(/cannot read the message templates/);
   });
 
   it("a reconnect whose token no longer reaches the connected account names that account", async () => {
@@ -88,22 +91,32 @@ describe.each(providers())("WhatsApp reconnect on %s", (provider) => {
     account.token = fresh;
   });
 
-  it("a reconnect that lost only something optional connects, and says exactly what was lost", async () => {
+  it("a reconnect that granted fewer permissions connects while Meta lets it work, and says exactly what was lost", async () => {
     const other = seedSignupAccount(sim);
     const wide = seedToken(sim, account, { wabaTargets: [account.wabaId, other.wabaId] });
     expect((await reconnect(wide, null)).value.ok).toBe(true);
-    const narrow = seedToken(sim, account, { scopes: ["whatsapp_business_management", "whatsapp_business_messaging"] });
+    const narrow = seedToken(sim, account, { scopes: ["whatsapp_business_management", "business_management"] });
     const res = await reconnect(narrow, null);
     expect(res.value.ok).toBe(true);
     if (res.value.ok) {
-      expect(res.value.warnings?.join(" ")).toMatch(/business_management/);
+      expect(res.value.warnings?.join(" ")).toMatch(/missing the permission “Send WhatsApp messages \(whatsapp_business_messaging\)”/);
       expect(res.value.warnings?.join(" ")).toMatch(new RegExp(`access to WhatsApp Business Account ${other.wabaId}`));
+      expect(res.value.warnings?.join(" ")).toMatch(/An admin of the Meta business portfolio must/);
     }
     const page = await whatsappPage(t.url, shop);
     expect(page.value.verdict.level).toBe("attention");
-    expect(page.value.verdict.issues.map((i) => i.message).join(" ")).toMatch(/business_management/);
+    expect(page.value.verdict.issues.map((i) => i.message).join(" ")).toMatch(/whatsapp_business_messaging/);
     expect(await storedToken()).toBe(narrow);
-    account.token = narrow;
+    // What it lost shows where it matters: Meta refuses the test message, and the page names the permission.
+    const send = await whatsappAction(t.url, shop, { intent: "send-test", to: "+14155550100" });
+    expect(send.value).toMatchObject({ ok: false, failure: { code: "missing_permissions" } });
+    if (!send.value.ok) expect(send.value.failure.message).toMatch(/Send WhatsApp messages \(whatsapp_business_messaging\)/);
+
+    // A reconnect with everything again; an Embedded Signup token of June 2026 loses nothing by its new names.
+    const renamed = sim.control.seedToken(embeddedSignupToken(account.businessId, [account.wabaId]));
+    const back = await reconnect(renamed, { event: "FINISH", wabaId: account.wabaId });
+    expect(back.value).toMatchObject({ ok: true, warnings: [] });
+    account.token = renamed;
   });
 
   it("a different WABA is refused with an explanation until the merchant confirms the switch", async () => {

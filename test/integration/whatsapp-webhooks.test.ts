@@ -177,7 +177,7 @@ describe.each(providers())("Meta webhooks on %s", (provider) => {
       expect((await whatsappPage(t.url, shopA)).value.lastTestMessage?.to).toBe("+14155550123");
     });
 
-    it("phone_number_quality_update and account_update change the health the page shows", async () => {
+    it("phone_number_quality_update (as sent since February 2026) and account_update change the health the page shows", async () => {
       const display = (await t.db.phoneNumber.findFirstOrThrow({ where: { shop: shopA } })).displayPhoneNumber;
       const time = Math.floor(Date.now() / 1000) + 5;
       const body = {
@@ -187,7 +187,7 @@ describe.each(providers())("Meta webhooks on %s", (provider) => {
             id: a.wabaId,
             time,
             changes: [
-              { field: "phone_number_quality_update", value: { display_phone_number: display.replace(/\D/g, ""), event: "DOWNGRADE", current_limit: "TIER_250" } },
+              { field: "phone_number_quality_update", value: { display_phone_number: display.replace(/\D/g, ""), event: "DOWNGRADE", old_limit: "TIER_2K", max_daily_conversations_per_business: "TIER_250" } },
               { field: "account_update", value: { phone_number: display.replace(/\D/g, ""), event: "ACCOUNT_RESTRICTION", restriction_info: [{ restriction_type: "RESTRICTED_ADD_PHONE_NUMBER_ACTION", expiration: 1900000000 }] } },
             ],
           },
@@ -196,10 +196,12 @@ describe.each(providers())("Meta webhooks on %s", (provider) => {
       expect((await post(body)).status).toBe(200);
       expect((await post(body)).status).toBe(200); // replay
       const page = await whatsappPage(t.url, shopA);
-      expect(page.value.numbers[0].messagingLimit).toBe("250 customers a day");
+      // The business portfolio's limit (no current_limit since February 2026).
+      expect(page.value.connection?.messagingLimit).toBe("250 customers in 24 hours");
+      expect((await t.db.whatsAppConnection.findUniqueOrThrow({ where: { shop: shopA } })).messagingLimit).toBe("TIER_250");
       expect(page.value.verdict.level).toBe("attention");
       const issues = page.value.verdict.issues.map((i) => i.message);
-      expect(issues.filter((m) => /lowered the number's messaging limit/.test(m))).toHaveLength(1);
+      expect(issues.filter((m) => /lowered your business portfolio's messaging limit/.test(m))).toHaveLength(1);
       expect(issues.filter((m) => /restricted the WhatsApp Business Account/.test(m))).toHaveLength(1);
       const row = await t.db.whatsAppConnection.findUniqueOrThrow({ where: { shop: shopA } });
       expect(row.webhookSeenAt).not.toBeNull();

@@ -200,11 +200,20 @@ function applyBatch(state: SimState, batch: SimBatch) {
   batch.requests = [];
 }
 
-/** An UPDATE changes the fields it names; null removes one. */
+/**
+ * An UPDATE changes the fields it names. An empty value ("" or an empty
+ * list) removes the field: Meta documents no way to clear one, and that is
+ * what Meta's own WooCommerce and Magento integrations send when a value goes
+ * (sale_price "" when a sale ends, "" for an unset color, size or gender).
+ * null is documented nowhere: the stand-in ignores it (the field keeps its
+ * value), so an app that counted on null to clear a field sees the stale
+ * value here, as it must assume it would at Meta.
+ */
 function merge(base: Record<string, unknown>, patch: Record<string, unknown>) {
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete out[k];
+    if (v === null) continue;
+    if (v === "" || (Array.isArray(v) && v.length === 0)) delete out[k];
     else out[k] = v;
   }
   return out;

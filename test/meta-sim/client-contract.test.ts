@@ -95,7 +95,7 @@ describe("WhatsApp", () => {
       nameStatus: "APPROVED",
       qualityRating: "GREEN",
       codeVerificationStatus: "VERIFIED",
-      messagingLimitTier: "TIER_1K",
+      messagingLimit: "TIER_2K",
       throughputLevel: "STANDARD",
       accountMode: "LIVE",
       platformType: "CLOUD_API",
@@ -103,16 +103,27 @@ describe("WhatsApp", () => {
     expect(sim.control.callCounts()["GET /{waba-id}/phone_numbers"]).toBe(2);
   });
 
-  it("reads one number's health", async () => {
-    const risky = sim.control.seedPhoneNumber({ wabaId: s.wabaId, status: "FLAGGED", qualityRating: "RED", messagingLimitTier: "TIER_250" });
+  it("reads one number's health, with its business portfolio's messaging limit", async () => {
+    const risky = sim.control.seedPhoneNumber({ wabaId: s.wabaId, status: "FLAGGED", qualityRating: "RED" });
+    sim.control.setMessagingLimit(s.businessId, "TIER_250");
     const { client } = clientFor(sim);
-    expect(await client.getPhoneNumber(waba(), risky.id)).toMatchObject({ status: "FLAGGED", qualityRating: "RED", messagingLimitTier: "TIER_250" });
+    expect(await client.getPhoneNumber(waba(), risky.id)).toMatchObject({ status: "FLAGGED", qualityRating: "RED", messagingLimit: "TIER_250" });
   });
 
-  it("drops an UNVERIFIED field the Graph version does not know, and remembers it", async () => {
+  it("asks v24+ for whatsapp_business_manager_messaging_limit and older versions for messaging_limit_tier", async () => {
+    sim.control.setMessagingLimit(s.businessId, "TIER_100K");
+    for (const version of ["v25.0", "v23.0"]) {
+      const { client, logLines } = clientFor(sim, { version });
+      expect((await client.getPhoneNumber(waba(), s.phoneNumberId)).messagingLimit).toBe("TIER_100K");
+      // One call each: the field asked for exists on that version.
+      expect(logLines().filter((l) => l.msg === "meta graph call")).toHaveLength(1);
+    }
+  });
+
+  it("drops an optional field the Graph version does not know, and remembers it", async () => {
     sim.control.configure({ unsupportedFields: ["whatsapp_business_manager_messaging_limit"] });
     const { client } = clientFor(sim);
-    expect((await client.getPhoneNumber(waba(), s.phoneNumberId)).messagingLimitTier).toBe("TIER_1K");
+    expect((await client.getPhoneNumber(waba(), s.phoneNumberId)).messagingLimit).toBeNull();
     expect(sim.control.callCounts()["GET /{phone-number-id}"]).toBe(2);
     await client.getPhoneNumber(waba(), s.phoneNumberId);
     expect(sim.control.callCounts()["GET /{phone-number-id}"]).toBe(3);

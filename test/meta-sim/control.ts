@@ -1,5 +1,5 @@
 import { batchView, settleBatches } from "./catalog";
-import type { SimBusiness, SimCatalog, SimConfig, SimItem, SimPhoneNumber, SimState, SimToken, SimWaba } from "./state";
+import type { MessagingLimitTier, SimBusiness, SimCatalog, SimConfig, SimItem, SimPhoneNumber, SimState, SimToken, SimWaba } from "./state";
 
 /**
  * The simulator's seeding and inspection API, used in-process by tests and
@@ -29,7 +29,6 @@ export interface SeedPhoneInput {
   nameStatus?: string;
   qualityRating?: string;
   codeVerificationStatus?: string;
-  messagingLimitTier?: string;
   throughputLevel?: string;
   accountMode?: string;
   platformType?: string;
@@ -70,8 +69,8 @@ export class SimControl {
     return app;
   }
 
-  seedBusiness(input: { id?: string; name?: string } = {}): SimBusiness {
-    const business = { id: input.id ?? this.state.nextId(), name: input.name ?? "Simulated Business" };
+  seedBusiness(input: { id?: string; name?: string; messagingLimit?: MessagingLimitTier } = {}): SimBusiness {
+    const business = { id: input.id ?? this.state.nextId(), name: input.name ?? "Simulated Business", messagingLimit: input.messagingLimit ?? "TIER_2K" };
     this.state.businesses.set(business.id, business);
     return business;
   }
@@ -101,7 +100,6 @@ export class SimControl {
       nameStatus: input.nameStatus ?? "APPROVED",
       qualityRating: input.qualityRating ?? "GREEN",
       codeVerificationStatus: input.codeVerificationStatus ?? "VERIFIED",
-      messagingLimitTier: input.messagingLimitTier ?? "TIER_1K",
       throughputLevel: input.throughputLevel ?? "STANDARD",
       accountMode: input.accountMode ?? "LIVE",
       platformType: input.platformType ?? "CLOUD_API",
@@ -162,6 +160,17 @@ export class SimControl {
       used: false,
     });
     return code;
+  }
+
+  /** Meta raised or lowered a portfolio's messaging limit (every number of its WABAs reports it). */
+  setMessagingLimit(businessId: string, tier: MessagingLimitTier) {
+    this.mustExist(this.state.businesses, businessId, "business").messagingLimit = tier;
+  }
+
+  /** The portfolio a WABA or phone number belongs to. */
+  businessOf(id: string): SimBusiness | undefined {
+    const businessId = this.state.businessOf(id);
+    return businessId ? this.state.businesses.get(businessId) : undefined;
   }
 
   /** Messages to this recipient fail (sent -> failed) with `code` (default 131026, undeliverable). */

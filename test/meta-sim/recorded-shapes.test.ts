@@ -10,8 +10,11 @@ import {
   parsePhoneNumber,
   parsePhoneNumberPage,
   parseSuccess,
+  parseTemplatePage,
   parseTokenExchange,
 } from "../../app/meta/parsers";
+import { grantFrom, reaches, wabaCandidates } from "../../app/whatsapp/scopes";
+import { embeddedSignupToken } from "../helpers/whatsapp";
 import { createMetaSimulator, type MetaSimulator } from "./index";
 import type { Scenario } from "./control";
 import { graph, validItem, type GraphAnswer } from "./testing";
@@ -64,7 +67,7 @@ beforeAll(async () => {
 afterAll(() => sim.close());
 
 const PHONE_FIELDS =
-  "id,display_phone_number,verified_name,status,name_status,quality_rating,code_verification_status,messaging_limit_tier,whatsapp_business_manager_messaging_limit,throughput,account_mode,platform_type";
+  "id,display_phone_number,verified_name,status,name_status,quality_rating,code_verification_status,whatsapp_business_manager_messaging_limit,throughput,account_mode,platform_type";
 
 async function pushBatch(requests: unknown[]) {
   return graph(sim, "POST", `/${s.catalogId}/items_batch`, { token: s.catalogToken, json: { item_type: "PRODUCT_ITEM", allow_upsert: true, requests } });
@@ -80,8 +83,15 @@ const simulate: Record<string, () => Promise<GraphAnswer>> = {
   "oauth-access-token-bad-code": () =>
     graph(sim, "GET", "/oauth/access_token", { query: { client_id: sim.appId, client_secret: sim.appSecret, code: "AQnot-a-code" } }),
   "debug-token": () => graph(sim, "GET", "/debug_token", { token: `${sim.appId}|${sim.appSecret}`, query: { input_token: s.wabaToken } }),
+  "debug-token-embedded-signup-2026": () => {
+    const token = sim.control.seedToken(embeddedSignupToken(s.businessId, [s.wabaId]));
+    return graph(sim, "GET", "/debug_token", { token: `${sim.appId}|${sim.appSecret}`, query: { input_token: token } });
+  },
+  "message-templates": () => graph(sim, "GET", `/${s.wabaId}/message_templates`, { token: s.wabaToken }),
   "phone-numbers": () => graph(sim, "GET", `/${s.wabaId}/phone_numbers`, { token: s.wabaToken }),
   "phone-number": () => graph(sim, "GET", `/${s.phoneNumberId}`, { token: s.wabaToken, query: { fields: PHONE_FIELDS } }),
+  "phone-number-messaging-limit": () =>
+    graph(sim, "GET", `/${s.phoneNumberId}`, { token: s.wabaToken, query: { fields: "whatsapp_business_manager_messaging_limit" } }),
   success: () => graph(sim, "POST", `/${s.wabaId}/subscribed_apps`, { token: s.wabaToken }),
   "messages-send": () =>
     graph(sim, "POST", `/${s.phoneNumberId}/messages`, {
@@ -106,6 +116,14 @@ const simulate: Record<string, () => Promise<GraphAnswer>> = {
   "error-permission-200": async () => {
     const token = sim.control.seedToken({ scopes: ["business_management"] });
     return graph(sim, "POST", `/${s.catalogId}/items_batch`, { token, json: { item_type: "PRODUCT_ITEM", requests: [] } });
+  },
+  "error-appsecret-proof-required": async () => {
+    sim.control.configure({ requireAppSecretProof: true });
+    try {
+      return await graph(sim, "GET", `/${s.wabaId}/phone_numbers`, { token: s.wabaToken });
+    } finally {
+      sim.control.configure({ requireAppSecretProof: false });
+    }
   },
   "error-transient-2": async () => {
     sim.faults.add({ kind: "error", endpoint: "GET /{catalog-id}/check_batch_request_status", times: 1 });
@@ -137,6 +155,19 @@ const parse: Record<string, (f: Fixture) => void> = {
       error: null,
     });
   },
+  "debug-token-embedded-signup-2026": (f) => {
+    const info = parseDebugToken(f.body);
+    const grant = grantFrom(info.scopes, info.granularScopes);
+    // No whatsapp_business_management: the account is still found, and reached.
+    expect(info.scopes).not.toContain("whatsapp_business_management");
+    expect(wabaCandidates(grant)).toEqual(["1008623294902137"]);
+    expect(reaches(grant, "1008623294902137")).toBe(true);
+  },
+  "message-templates": (f) => {
+    const page = parseTemplatePage(f.body);
+    expect(page.items).toEqual([{ id: "920070352646140", name: "hello_world", language: "en_US", status: "APPROVED" }]);
+    expect(page.after).toBeNull();
+  },
   "phone-numbers": (f) => {
     const page = parsePhoneNumberPage(f.body);
     expect(page.after).toBeNull();
@@ -151,11 +182,14 @@ const parse: Record<string, (f: Fixture) => void> = {
       nameStatus: "APPROVED",
       qualityRating: "GREEN",
       codeVerificationStatus: "VERIFIED",
-      messagingLimitTier: "TIER_1K",
+      messagingLimit: "TIER_2K",
       throughputLevel: "STANDARD",
       accountMode: "LIVE",
       platformType: "CLOUD_API",
     });
+  },
+  "phone-number-messaging-limit": (f) => {
+    expect(parsePhoneNumber(f.body)).toMatchObject({ id: "106540352242922", messagingLimit: "TIER_250" });
   },
   success: (f) => expect(parseSuccess(f.body)).toBe(true),
   "messages-send": (f) => {
@@ -186,6 +220,7 @@ const ERROR_CLASS: Record<string, new (...args: never[]) => Error> = {
   "error-token-invalid-460": TokenInvalid,
   "error-throttled-80014": RateLimited,
   "error-permission-200": PermissionMissing,
+  "error-appsecret-proof-required": Rejected,
   "error-transient-2": Transient,
 };
 

@@ -75,11 +75,43 @@ describe("catalog items", () => {
     ["inventory", "3.5", "Invalid inventory"],
     ["title", "x".repeat(201), 'Field "title" is longer than 200'],
     ["additional_image_link", Array.from({ length: 21 }, (_, i) => `https://cdn.example/${i}.jpg`), "more than 20 images"],
+    ["additional_image_link", Array.from({ length: 20 }, (_, i) => `https://cdn.example/${"p".repeat(100)}/${i}.jpg`), "longer than 2000 characters"],
+    ["additional_image_link", "https://cdn.example/a b.jpg", "Invalid additional_image_link"],
+    ["gender", "Men", "Invalid gender"],
+    ["gender", "Female", "Invalid gender"],
+    ["age_group", "children", "Invalid age_group"],
+    ["color", "c".repeat(201), 'Field "color" is longer than 200'],
+    ["size", "s".repeat(201), 'Field "size" is longer than 200'],
+    ["material", "m".repeat(201), 'Field "material" is longer than 200'],
+    ["pattern", "p".repeat(101), 'Field "pattern" is longer than 100'],
+    ["brand", "b".repeat(101), 'Field "brand" is longer than 100'],
+    ["description", "d".repeat(10_000), 'Field "description" is longer than 9999'],
+    ["item_group_id", "g".repeat(101), 'Field "item_group_id" is longer than 100'],
+    ["quantity_to_sell_on_facebook", 2.5, "Invalid quantity_to_sell_on_facebook"],
   ])("refuses %s = %j", async (field, value, message) => {
     const status = await pushOne(validItem("bad", { [field]: value }));
     expect(status.errors_total_count).toBe(1);
     expect((status.errors as Array<{ message: string }>)[0].message).toContain(message);
     expect(sim.control.catalogItem(s.catalogId, "bad")).toBeUndefined();
+  });
+
+  it("accepts Meta's gender and age group values and the longest documented texts", async () => {
+    const status = await pushOne(
+      validItem("enums", { gender: "unisex", age_group: "all ages", color: "c".repeat(200), size: "s".repeat(200), pattern: "p".repeat(100), quantity_to_sell_on_facebook: 3 }),
+    );
+    expect(status.errors_total_count).toBe(0);
+  });
+
+  it("an UPDATE with an empty value removes the field, as Meta's integrations clear one; null is not documented and changes nothing", async () => {
+    await pushOne(validItem("c", { sale_price: "9.99 USD", color: "Red", additional_image_link: ["https://cdn.example/c2.jpg"] }));
+    await pushOne({ id: "c", sale_price: "", color: null, additional_image_link: [] });
+    const saved = sim.control.catalogItem(s.catalogId, "c")!;
+    expect(saved).not.toHaveProperty("sale_price");
+    expect(saved).not.toHaveProperty("additional_image_link");
+    expect(saved.color).toBe("Red");
+    // An empty required field is a missing one.
+    const status = await pushOne({ id: "c", title: "" });
+    expect((status.errors as Array<{ message: string }>)[0].message).toBe('Required field "title" is missing.');
   });
 
   it("accepts every documented availability and price shape", async () => {
@@ -283,6 +315,21 @@ describe("WhatsApp requests", () => {
   it("refuses an unknown field like Graph does", async () => {
     const res = await graph(sim, "GET", `/${s.phoneNumberId}`, { token: s.wabaToken, query: { fields: "id,favourite_colour" } });
     expect(expectEnvelope(res.body, 100).message).toBe("(#100) Tried accessing nonexisting field (favourite_colour) on node type (WhatsAppBusinessPhoneNumber)");
+  });
+
+  it("reports the business portfolio's messaging limit; v24+ no longer knows the deprecated messaging_limit_tier", async () => {
+    sim.control.setMessagingLimit(s.businessId, "TIER_10K");
+    const other = sim.control.seedPhoneNumber({ wabaId: s.wabaId });
+    for (const id of [s.phoneNumberId, other.id]) {
+      const res = await graph(sim, "GET", `/${id}`, { token: s.wabaToken, query: { fields: "whatsapp_business_manager_messaging_limit" } });
+      expect(res.body).toEqual({ whatsapp_business_manager_messaging_limit: "TIER_10K", id });
+    }
+    const removed = await graph(sim, "GET", `/${s.phoneNumberId}`, { token: s.wabaToken, query: { fields: "id,messaging_limit_tier" } });
+    expect(expectEnvelope(removed.body, 100).message).toBe("(#100) Tried accessing nonexisting field (messaging_limit_tier) on node type (WhatsAppBusinessPhoneNumber)");
+    const listed = await graph(sim, "GET", `/${s.wabaId}/phone_numbers`, { token: s.wabaToken, query: { fields: "id,messaging_limit_tier" } });
+    expect(listed.status).toBe(400);
+    const old = await graph(sim, "GET", `/${s.phoneNumberId}`, { token: s.wabaToken, version: "v23.0", query: { fields: "messaging_limit_tier" } });
+    expect(old.body).toEqual({ messaging_limit_tier: "TIER_10K", id: s.phoneNumberId });
   });
 
   it("answers only the fields asked for (sub-selections included)", async () => {

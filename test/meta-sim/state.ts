@@ -40,9 +40,20 @@ export interface SimAuthCode {
   used: boolean;
 }
 
+/**
+ * Messaging limits, set per business portfolio since October 7, 2025 and shared by all its
+ * numbers: 250, 2,000, 10,000, 100,000 or unlimited unique users in 24 h
+ * (https://developers.facebook.com/documentation/business-messaging/whatsapp/messaging-limits).
+ * The names follow the documented example "TIER_250".
+ */
+export const MESSAGING_LIMIT_TIERS = ["TIER_250", "TIER_2K", "TIER_10K", "TIER_100K", "TIER_UNLIMITED"] as const;
+export type MessagingLimitTier = (typeof MESSAGING_LIMIT_TIERS)[number];
+
 export interface SimBusiness {
   id: string;
   name: string;
+  /** The portfolio's messaging limit, shared by every number of its WABAs. */
+  messagingLimit: MessagingLimitTier;
 }
 
 export interface SimWaba {
@@ -63,7 +74,6 @@ export interface SimPhoneNumber {
   nameStatus: string;
   qualityRating: string;
   codeVerificationStatus: string;
-  messagingLimitTier: string;
   throughputLevel: string;
   accountMode: string;
   platformType: string;
@@ -146,6 +156,8 @@ export interface SimConfig {
   unsupportedFields: Set<string>;
   /** Fields a new item must have. */
   requiredItemFields: string[];
+  /** The Meta app has "Require App Secret" on: user and system-user token calls need appsecret_proof. */
+  requireAppSecretProof: boolean;
   /** Calls per business per window that count as 100 % in the usage headers. */
   usageLimitPerWindow: number;
   usageWindowMs: number;
@@ -162,6 +174,7 @@ export function defaultConfig(): SimConfig {
     webhookAppSecret: null,
     unsupportedFields: new Set(),
     requiredItemFields: [...DEFAULT_REQUIRED_ITEM_FIELDS],
+    requireAppSecretProof: false,
     usageLimitPerWindow: 10_000,
     usageWindowMs: 3_600_000,
   };

@@ -1,4 +1,4 @@
-import { requireScope, requireToken } from "./auth";
+import { requireToken, requireWhatsAppManage } from "./auth";
 import { GraphError, invalidParam } from "./graph-error";
 import { pick, parseFields } from "./fields";
 import { json, paginate, stringParam } from "./request";
@@ -8,10 +8,11 @@ import { sendMessage } from "./messages";
 
 /** WABA and phone number endpoints: discovery, health fields, registration, app subscription. */
 
-const MANAGE = "whatsapp_business_management";
+
+const portfolioLimit = (p: SimPhoneNumber, state: SimState) => state.businesses.get(state.wabas.get(p.wabaId)?.businessId ?? "")?.messagingLimit ?? null;
 
 /** Phone number fields by name; `fields=` picks among them. */
-const PHONE_FIELDS: Record<string, (p: SimPhoneNumber) => unknown> = {
+const PHONE_FIELDS: Record<string, (p: SimPhoneNumber, state: SimState) => unknown> = {
   id: (p) => p.id,
   display_phone_number: (p) => p.displayPhoneNumber,
   verified_name: (p) => p.verifiedName,
@@ -19,8 +20,10 @@ const PHONE_FIELDS: Record<string, (p: SimPhoneNumber) => unknown> = {
   name_status: (p) => p.nameStatus,
   quality_rating: (p) => p.qualityRating,
   code_verification_status: (p) => p.codeVerificationStatus,
-  messaging_limit_tier: (p) => p.messagingLimitTier,
-  whatsapp_business_manager_messaging_limit: (p) => p.messagingLimitTier,
+  // The portfolio's limit (https://developers.facebook.com/documentation/business-messaging/whatsapp/messaging-limits,
+  // "Via API": example { "whatsapp_business_manager_messaging_limit": "TIER_250", "id": ... }).
+  whatsapp_business_manager_messaging_limit: portfolioLimit,
+  messaging_limit_tier: portfolioLimit,
   throughput: (p) => ({ level: p.throughputLevel }),
   account_mode: (p) => p.accountMode,
   platform_type: (p) => p.platformType,
@@ -39,16 +42,31 @@ const WABA_FIELDS: Record<string, (w: SimWaba, state: SimState) => unknown> = {
   owner_business_info: (w, state) => ({ id: w.businessId, name: state.businesses.get(w.businessId)?.name ?? "" }),
 };
 
+/**
+ * The messaging limits page: request whatsapp_business_manager_messaging_limit "for v24.0 and
+ * newer" or messaging_limit_tier "for 23.0 and older"; messaging_limit_tier "has been deprecated".
+ * From v24.0 on, asking for it fails the call as any unknown field does (#100). (The page names the
+ * versions; that newer versions refuse the old field outright is our reading of it.)
+ */
+function phoneFields(ctx: Ctx, defaults: string[]): string[] {
+  const fields = parseFields(ctx.req.params.fields, defaults);
+  const major = Number(/^v(\d+)\./.exec(ctx.req.version ?? "")?.[1] ?? Infinity);
+  if (major >= 24 && fields.includes("messaging_limit_tier")) {
+    throw invalidParam("(#100) Tried accessing nonexisting field (messaging_limit_tier) on node type (WhatsAppBusinessPhoneNumber)");
+  }
+  return fields;
+}
+
 function phoneOf(ctx: Ctx): SimPhoneNumber {
   const phone = ctx.state.phones.get(ctx.id)!;
   const token = requireToken(ctx.state, ctx.req);
-  requireScope(token, MANAGE, phone.wabaId);
+  requireWhatsAppManage(token, phone.wabaId);
   return phone;
 }
 
 function wabaOf(ctx: Ctx): SimWaba {
   const token = requireToken(ctx.state, ctx.req);
-  requireScope(token, MANAGE, ctx.id);
+  requireWhatsAppManage(token, ctx.id);
   return ctx.state.wabas.get(ctx.id)!;
 }
 
@@ -62,7 +80,7 @@ export const whatsappRoutes: RouteDef[] = [
     edge: null,
     handle: (ctx) => {
       const phone = phoneOf(ctx);
-      return json(pick(ctx.state, "WhatsAppBusinessPhoneNumber", phone, PHONE_FIELDS, parseFields(ctx.req.params.fields, PHONE_DEFAULT)));
+      return json(pick(ctx.state, "WhatsAppBusinessPhoneNumber", phone, PHONE_FIELDS, phoneFields(ctx, PHONE_DEFAULT)));
     },
   },
   {
@@ -82,11 +100,30 @@ export const whatsappRoutes: RouteDef[] = [
     edge: "phone_numbers",
     handle: (ctx) => {
       wabaOf(ctx);
-      const fields = parseFields(ctx.req.params.fields, PHONE_LIST_DEFAULT);
+      const fields = phoneFields(ctx, PHONE_LIST_DEFAULT);
       const phones = [...ctx.state.phones.values()].filter((p) => p.wabaId === ctx.id);
       const page = paginate(phones, ctx.req.params, (after) => ctx.selfUrl({ after }));
       return json({
         data: page.data.map((p) => pick(ctx.state, "WhatsAppBusinessPhoneNumber", p, PHONE_FIELDS, fields)),
+        ...(page.paging ? { paging: page.paging } : {}),
+      });
+    },
+  },
+  {
+    // https://developers.facebook.com/docs/graph-api/reference/whats-app-business-account/message_templates/:
+    // { data: [{ name, components, language, status, category, id }], paging }. Every WABA has Meta's
+    // sample hello_world template (the app's test message).
+    label: "GET /{waba-id}/message_templates",
+    method: "GET",
+    kind: "waba",
+    edge: "message_templates",
+    handle: (ctx) => {
+      const waba = wabaOf(ctx);
+      const templates = [{ id: `${waba.id}01`, name: "hello_world", language: "en_US", status: "APPROVED", category: "UTILITY" }];
+      const fields = parseFields(ctx.req.params.fields, ["id", "name", "language", "status", "category"]);
+      const page = paginate(templates, ctx.req.params, (after) => ctx.selfUrl({ after }));
+      return json({
+        data: page.data.map((t) => Object.fromEntries(fields.filter((f) => f in t).map((f) => [f, t[f as keyof typeof t]]))),
         ...(page.paging ? { paging: page.paging } : {}),
       });
     },
@@ -116,7 +153,7 @@ export const whatsappRoutes: RouteDef[] = [
     edge: "subscribed_apps",
     handle: (ctx) => {
       const token = requireToken(ctx.state, ctx.req);
-      requireScope(token, MANAGE, ctx.id);
+      requireWhatsAppManage(token, ctx.id);
       ctx.state.wabas.get(ctx.id)!.subscribedApps.add(token.appId);
       return success();
     },
@@ -141,7 +178,7 @@ export const whatsappRoutes: RouteDef[] = [
     edge: "subscribed_apps",
     handle: (ctx) => {
       const token = requireToken(ctx.state, ctx.req);
-      requireScope(token, MANAGE, ctx.id);
+      requireWhatsAppManage(token, ctx.id);
       ctx.state.wabas.get(ctx.id)!.subscribedApps.delete(token.appId);
       return success();
     },

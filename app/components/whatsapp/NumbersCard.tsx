@@ -19,7 +19,7 @@ function Quality({ rating }: { rating: string | null }) {
 
 const title = (s: string | null) => (s ? s.charAt(0) + s.slice(1).toLowerCase().replace(/_/g, " ") : "Unknown");
 
-export function NumbersCard({ numbers }: { numbers: NumberView[] }) {
+export function NumbersCard({ numbers, messagingLimit }: { numbers: NumberView[]; messagingLimit: string | null }) {
   const fetcher = useFetcher<ActionResult>({ key: "whatsapp-numbers" });
   const pending = fetcher.state !== "idle" ? (fetcher.json as { phoneNumberId?: string } | undefined)?.phoneNumberId : undefined;
   const submit = (intent: "choose-number" | "register-number", phoneNumberId: string) =>
@@ -37,7 +37,6 @@ export function NumbersCard({ numbers }: { numbers: NumberView[] }) {
     </BlockStack>,
     <Quality rating={n.qualityRating} key="quality" />,
     title(n.status),
-    n.messagingLimit,
     <InlineStack gap="200" key="actions" blockAlign="center">
       {n.registered ? <Badge tone="success">Registered</Badge> : (
         <Button size="slim" onClick={() => submit("register-number", n.phoneNumberId)} loading={pending === n.phoneNumberId}>
@@ -62,14 +61,22 @@ export function NumbersCard({ numbers }: { numbers: NumberView[] }) {
         <Text as="h2" variant="headingMd">
           Phone numbers
         </Text>
+        {messagingLimit ? (
+          <Text as="p">
+            Messaging limit: <span data-testid="messaging-limit">{messagingLimit}</span>{" "}
+            <Text as="span" tone="subdued">
+              (new conversations you can start with different customers, shared by every number of your Meta business portfolio)
+            </Text>
+          </Text>
+        ) : null}
         {numbers.length === 0 ? (
           <Text as="p" tone="subdued">
             This account has no phone number yet. Add one in WhatsApp Manager, then click Refresh.
           </Text>
         ) : (
           <DataTable
-            columnContentTypes={["text", "text", "text", "text", "text"]}
-            headings={["Number", "Quality", "Status", "Messaging limit", ""]}
+            columnContentTypes={["text", "text", "text", "text"]}
+            headings={["Number", "Quality", "Status", ""]}
             rows={rows}
           />
         )}
