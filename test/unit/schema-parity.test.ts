@@ -36,12 +36,19 @@ describe("prisma schemas", () => {
     }
   });
 
+  it("have the same migrations, one for one, on both providers", () => {
+    const dirs = (dir: string) => fs.readdirSync(path.join(ROOT, dir)).filter((d) => /^\d{14}_/.test(d)).sort();
+    expect(dirs("prisma/postgresql/migrations")).toEqual(dirs("prisma/migrations"));
+  });
+
   it("migrate the same set of tables on both providers", () => {
     const tables = (dir: string) =>
       fs
         .readdirSync(path.join(ROOT, dir))
         .filter((d) => /^\d{14}_/.test(d))
         .flatMap((d) => [...fs.readFileSync(path.join(ROOT, dir, d, "migration.sql"), "utf8").matchAll(/CREATE TABLE "(\w+)"/g)].map((m) => m[1]))
+        // SQLite changes a column by rebuilding the table: CREATE TABLE "new_X", copy, DROP "X", RENAME to "X".
+        .filter((table) => !table.startsWith("new_"))
         .sort();
     expect(tables("prisma/postgresql/migrations")).toEqual(tables("prisma/migrations"));
   });
