@@ -72,6 +72,10 @@ export const envSchema = z.object({
   WHATSAPP_HEALTH_INTERVAL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(900_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   CATALOG_FLUSH_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(1000),
+  /** How long a client may take to send a request's headers and body; slower senders get 408 (issue 14). */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(10_000),
+  /** Megabytes of webhook bodies held at once before their signature is checked; beyond it, 503 (issue 14). */
+  WEBHOOK_BODY_BUDGET_MB: z.coerce.number().int().min(4).max(4096).default(32),
 });
 
 export type Env = z.infer<typeof envSchema>;
