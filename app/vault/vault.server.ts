@@ -172,8 +172,8 @@ let instance: Vault | undefined;
 export function vaultKeysFromEnv(source: Record<string, string | undefined> = process.env): string {
   const configured = source.ENCRYPTION_KEYS?.trim();
   if (configured) return configured;
-  // The same relaxation as parseEnv in app/env.server.ts.
-  if (source.NODE_ENV === "test" || source.APP_MODE === "sandbox") {
+  // The same relaxation as parseEnv in app/env.server.ts: never in production, whatever APP_MODE says.
+  if (source.NODE_ENV === "test" || (source.APP_MODE === "sandbox" && source.NODE_ENV !== "production")) {
     if (!warnedDevKey) {
       warnedDevKey = true;
       logger.warn(
