@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { db, type Prisma } from "../db.server";
 import { logger } from "../logger.server";
+import { installedShops } from "../shop.server";
 import { safeEqual } from "../webhooks/verify.server";
 import { emptySnapshot, readSnapshot, withEvent, type HealthEvent } from "./health-snapshot";
 import { applyStatus, fromMeta, readTimeline, type MessageStatus, type TimelineEntry } from "./message-status";
@@ -103,8 +104,9 @@ export async function processMetaWebhook(payload: MetaWebhookPayload, now = new 
     return summary;
   }
   for (const entry of payload.entry) {
-    const shops = (await db.whatsAppConnection.findMany({ where: { wabaId: entry.id, state: { not: "DISCONNECTED" } }, select: { shop: true } })).map(
-      (c) => c.shop,
+    // Shops that uninstalled the app are left alone (issue 14): their data waits for shop/redact or a reinstall.
+    const shops = await installedShops(
+      (await db.whatsAppConnection.findMany({ where: { wabaId: entry.id, state: { not: "DISCONNECTED" } }, select: { shop: true } })).map((c) => c.shop),
     );
     if (shops.length === 0) {
       summary.ignoredEntries++;
