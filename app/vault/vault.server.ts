@@ -16,8 +16,17 @@ import { SecretValue } from "./secret-value";
  * ciphertext copied to another shop's row or another column does not open.
  */
 
-export const SECRET_PURPOSES = ["whatsapp.token", "whatsapp.pin", "catalog.token"] as const;
+export const SECRET_PURPOSES = ["whatsapp.token", "whatsapp.pin", "catalog.token", "shopify.token", "shopify.refresh_token"] as const;
 export type SecretPurpose = (typeof SECRET_PURPOSES)[number];
+
+/**
+ * True when a stored value is in the vault's format (`v<n>.…`), sealed or
+ * damaged; false for anything else, such as a Shopify token stored as plain
+ * text before sessions were sealed (tokens start with "shp").
+ */
+export function isSealed(value: string): boolean {
+  return /^v\d+\./.test(value);
+}
 
 const VERSION = "v1";
 const NONCE_BYTES = 12;
