@@ -3,7 +3,7 @@ import { BodyBudget } from "./body-budget.server";
 
 describe("BodyBudget", () => {
   const dropped: string[] = [];
-  const claim = (budget: BodyBudget, name: string) => budget.claim(() => dropped.push(name));
+  const claim = (budget: BodyBudget, name: string, small = true) => budget.claim(() => dropped.push(name), { small });
 
   it("holds bodies up to the limit and gives the bytes back on release", () => {
     const budget = new BodyBudget(100);
@@ -45,9 +45,25 @@ describe("BodyBudget", () => {
     expect(budget.heldBytes).toBe(50);
   });
 
+  it("refuses a large newcomer instead of making room for it (first come, first served)", () => {
+    dropped.length = 0;
+    const budget = new BodyBudget(100);
+    const first = claim(budget, "first", false);
+    expect(first.take(90)).toBe(true);
+    const second = claim(budget, "second", false);
+    expect(second.take(5)).toBe(true);
+    expect(second.take(10)).toBe(false);
+    expect(dropped).toEqual(["second"]);
+    expect(first.refused).toBe(false);
+    // A small one still gets in, at the largest's expense.
+    const small = claim(budget, "small");
+    expect(small.take(20)).toBe(true);
+    expect(dropped).toEqual(["second", "first"]);
+  });
+
   it("never holds more than its limit whatever the order of takes", () => {
     const budget = new BodyBudget(1000);
-    const claims = Array.from({ length: 50 }, (_, i) => claim(budget, String(i)));
+    const claims = Array.from({ length: 50 }, (_, i) => claim(budget, String(i), i % 2 === 0));
     for (let round = 0; round < 40; round++) {
       for (const c of claims) {
         c.take(((round * 7 + claims.indexOf(c) * 13) % 90) + 1);

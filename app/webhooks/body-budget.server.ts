@@ -6,12 +6,18 @@ import { env } from "../env.server";
  * body, so every webhook body must be held before anyone knows who sent it;
  * without a ceiling, strangers opening slow uploads could fill the memory.
  *
- * When a body needs room and there is none, the body holding the most gives
- * way: it drops what it holds, reads the rest of its upload without keeping
- * it, and is answered 503 (Shopify and Meta retry). Shopify's deliveries are
- * a few kilobytes, so a flood of large uploads cannot crowd them out; only
- * the body that is itself the largest is refused.
+ * When a body needs room and there is none, it gives way itself: it drops
+ * what it holds, reads the rest of its upload without keeping it, and is
+ * answered 503 (Shopify and Meta retry). A small body (one that declared at
+ * most SMALL_BODY_BYTES, like Shopify's deliveries of a few kilobytes) instead
+ * makes the body holding the most give way, so a flood of large uploads cannot
+ * crowd Shopify out. Large bodies are first come, first served: refusing the
+ * newcomer reads its bytes once and drops them at once, where evicting a body
+ * that was kept for seconds would leave far more garbage behind.
  */
+
+/** Bodies that declare at most this many bytes may make the largest body give way. */
+export const SMALL_BODY_BYTES = 256 * 1024;
 
 export interface BodyClaim {
   /** Holds `bytes` more; false when this body gave way (now or earlier) and must keep nothing. */
@@ -33,9 +39,12 @@ export class BodyBudget {
     return this.#held;
   }
 
-  /** A claim for one body; `onRefused` must drop what the body holds (it is no longer counted). */
-  claim(onRefused: () => void): BodyClaim {
-    const claim = new Claim(this, onRefused);
+  /**
+   * A claim for one body; `onRefused` must drop what the body holds (it is no
+   * longer counted). `small`: the body declared at most SMALL_BODY_BYTES.
+   */
+  claim(onRefused: () => void, opts: { small?: boolean } = {}): BodyClaim {
+    const claim = new Claim(this, onRefused, opts.small ?? false);
     this.#claims.add(claim);
     return claim;
   }
@@ -46,8 +55,8 @@ export class BodyBudget {
     while (this.#held + bytes > this.limitBytes) {
       let largest: Claim | undefined;
       for (const c of this.#claims) if (!largest || c.bytes > largest.bytes) largest = c;
-      // The asker gives way itself when nobody holds more than it would.
-      if (!largest || largest === claim || largest.bytes <= claim.bytes + bytes) {
+      // The asker gives way itself when it is large, or when nobody holds more than it would.
+      if (!claim.small || !largest || largest === claim || largest.bytes <= claim.bytes + bytes) {
         this.refuse(claim);
         return false;
       }
@@ -78,6 +87,7 @@ class Claim implements BodyClaim {
   constructor(
     private readonly budget: BodyBudget,
     readonly onRefused: () => void,
+    readonly small: boolean,
   ) {}
   take(bytes: number) {
     return this.budget.take(this, bytes);

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Db, Prisma } from "../db.server";
 import { logger } from "../logger.server";
-import { webhookBodyBudget, type BodyBudget } from "./body-budget.server";
+import { SMALL_BODY_BYTES, webhookBodyBudget, type BodyBudget } from "./body-budget.server";
 
 /** Shared pieces of every Shopify webhook route. */
 
@@ -59,7 +59,8 @@ export async function readLimited(stream: AsyncIterable<Uint8Array>, limits: Rea
     keeping = false;
     chunks.length = 0;
   };
-  const claim = limits.budget?.claim(drop);
+  const declared = limits.declaredBytes ?? 0;
+  const claim = limits.budget?.claim(drop, { small: declared > 0 && declared <= SMALL_BODY_BYTES });
   try {
     for await (const chunk of stream) {
       size += chunk.byteLength;
