@@ -36,7 +36,7 @@ const url = (hint: string) => z.string({ error: hint }).url({ message: `must be 
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-  /** "sandbox" relaxes the production-only requirements (see test/sandbox). */
+  /** "sandbox" lets a development server run without ENCRYPTION_KEYS (the public dev key); never with NODE_ENV=production. */
   APP_MODE: z.enum(["production", "sandbox"]).default("production"),
   DATABASE_URL: z
     .string()
@@ -72,6 +72,10 @@ export const envSchema = z.object({
   WHATSAPP_HEALTH_INTERVAL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(900_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   CATALOG_FLUSH_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(1000),
+  /** How long a client may take to send a request's headers and body; slower senders get 408 (issue 14). */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(10_000),
+  /** Megabytes of webhook bodies held at once before their signature is checked; beyond it, 503 (issue 14). */
+  WEBHOOK_BODY_BUDGET_MB: z.coerce.number().int().min(4).max(4096).default(32),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -95,6 +99,13 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
     throw new ConfigError(`Configuration error:\n${lines.join("\n")}`);
   }
   const env = result.data;
+  // A production server marked sandbox would seal merchants' tokens with the public development key (issue 14).
+  if (env.APP_MODE === "sandbox" && env.NODE_ENV === "production") {
+    throw new ConfigError(
+      'Configuration error:\n  APP_MODE: invalid: "sandbox" is for development and tests, never with NODE_ENV=production ' +
+        "(it would allow the public development encryption key). Remove APP_MODE and set ENCRYPTION_KEYS.",
+    );
+  }
   const relaxed = env.NODE_ENV === "test" || env.APP_MODE === "sandbox";
   if (!relaxed && !env.ENCRYPTION_KEYS) {
     throw new ConfigError(

@@ -12,7 +12,9 @@ import express, { type RequestHandler } from "express";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import { receiveProductsWebhook } from "./catalog/products-webhook.server";
+import { env } from "./env.server";
 import { createLogger, logger, redactText } from "./logger.server";
+import { webhookBodyBudget } from "./webhooks/body-budget.server";
 import { readLimited } from "./webhooks/deliveries.server";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -55,24 +57,34 @@ export async function createAppServer(options: { before?: RequestHandler[] } = {
  * webhooks.products.tsx runs the same receiveProductsWebhook under the dev server.
  */
 function productsWebhook(req: IncomingMessage, res: ServerResponse) {
-  const send = (status: number, json: string) => res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(json) }).end(json);
+  const send = (status: number, json: string, headers: Record<string, string> = {}) =>
+    res.writeHead(status, { ...headers, "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(json) }).end(json);
   const answer = async () => {
-    const body = await readLimited(req);
+    const declaredBytes = Number(req.headers["content-length"] ?? 0);
+    const body = await readLimited(req, { declaredBytes, budget: webhookBodyBudget() });
     return receiveProductsWebhook({ header: (name) => [req.headers[name]].flat().join(", ") || null, body });
   };
   answer()
     .then(({ status, body }) => send(status, JSON.stringify(body)))
     .catch(async (error: unknown) => {
-      if (error instanceof Response) return send(error.status, await error.text());
+      if (error instanceof Response) return send(error.status, await error.text(), Object.fromEntries(error.headers));
       logger.error({ err: error, topic: req.headers["x-shopify-topic"], shop: req.headers["x-shopify-shop-domain"] }, "product webhook failed");
       if (!res.headersSent) send(500, JSON.stringify({ error: "Internal error; Shopify will retry this delivery" }));
     });
 }
 
+/**
+ * Node waits 300 s for a request by default: strangers trickling webhook
+ * bodies would hold their bytes (and a connection) that long (issue 14). Every
+ * request here is small, so headers and body must arrive within
+ * REQUEST_TIMEOUT_MS (408 and the connection closed), checked every second.
+ */
 export function listen(handler: http.RequestListener) {
   const port = Number(process.env.PORT || 3000);
   const host = process.env.HOST || "0.0.0.0";
-  const server = http.createServer(handler).listen(port, host, () => logger.info({ port, host }, `listening on http://localhost:${port}`));
+  const timeout = env().REQUEST_TIMEOUT_MS;
+  const options = { requestTimeout: timeout, headersTimeout: timeout, connectionsCheckingInterval: 1000 };
+  const server = http.createServer(options, handler).listen(port, host, () => logger.info({ port, host }, `listening on http://localhost:${port}`));
   const stop = () => server.close(() => process.exit(0));
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);

@@ -28,6 +28,15 @@ export async function markUninstalled(shop: string) {
   logger.info({ shop, sessionsDeleted: sessions.count, wasInstalled: updated.count > 0 }, "app uninstalled");
 }
 
+/** The shops among `shops` that have not uninstalled the app (background work uses no token of a shop that left). */
+export async function installedShops(shops: string[]): Promise<string[]> {
+  if (shops.length === 0) return [];
+  const gone = new Set(
+    (await db.shop.findMany({ where: { domain: { in: shops }, uninstalledAt: { not: null } }, select: { domain: true } })).map((s) => s.domain),
+  );
+  return shops.filter((shop) => !gone.has(shop));
+}
+
 /** shop/redact: delete every row of the shop, encrypted secrets included. */
 export async function redactShop(shop: string) {
   const where = { shop };

@@ -7,6 +7,7 @@ import {
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { db } from "./db.server";
 import { env } from "./env.server";
+import { SealedSessionStorage } from "./vault/session-storage.server";
 
 const config = env();
 
@@ -23,11 +24,15 @@ const shopify = shopifyApp({
   scopes: config.SCOPES.split(",").map((s) => s.trim()).filter(Boolean),
   appUrl: config.SHOPIFY_APP_URL,
   authPathPrefix: "/auth",
-  // The generated clients share one model API; the storage only uses `session`.
-  sessionStorage: new PrismaSessionStorage(db as never),
+  // Tokens sealed by the vault (issue 14). The generated clients share one model API; the storage only uses `session`.
+  sessionStorage: new SealedSessionStorage(new PrismaSessionStorage(db as never)),
   distribution: AppDistribution.AppStore,
   future: {
     unstable_newEmbeddedAuthStrategy: true,
+    // Offline tokens that expire after an hour, with a refresh token (required for public apps from 2027-01-01).
+    // The library renews them for webhooks and exchanges a new one on admin loads; the worker renews through
+    // offline-token.server.ts.
+    expiringOfflineAccessTokens: true,
   },
   ...(config.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [config.SHOP_CUSTOM_DOMAIN] } : {}),
 });

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
+import { TEST_ENCRYPTION_KEYS } from "./helpers/app-process";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -14,7 +15,8 @@ export default defineConfig({
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     testTimeout: 30_000,
     hookTimeout: 120_000,
-    env: { NODE_ENV: "test", LOG_LEVEL: "silent" },
+    // The keys of the apps the tests start (test/helpers/app-process.ts), so what a test seals they can open.
+    env: { NODE_ENV: "test", LOG_LEVEL: "silent", ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS },
     reporters: process.env.CI ? ["default", ["json", { outputFile: "test/output/vitest.json" }]] : ["default"],
   },
   resolve: { alias: { "~": path.join(root, "app") } },

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Db } from "../db.server";
+import { oauthRedirectUri } from "../meta/login-settings.server";
 import { MetaGraphError, PermissionMissing, RateLimited, SealedSecret, TokenInvalid, type MetaGraphClient } from "../meta/index.server";
 import { CatalogConnectError, chooseCatalog, disconnectCatalog, saveCatalogToken } from "./connect.server";
 import { startFullSync } from "./full-sync-state.server";
@@ -15,7 +16,8 @@ const productId = z.string().regex(/^\d{1,20}$/, "Unknown product");
 
 export const CatalogAction = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("connect-token"), token: z.string().trim().min(20, "Paste the whole access token").max(1000) }),
-  z.object({ intent: z.literal("connect-code"), code: z.string().min(1).max(2000), redirectUri: z.string().url().max(2000).optional() }),
+  // Where the code came from, not a redirect URI: the app exchanges dialog codes with its own callback only (issue 14).
+  z.object({ intent: z.literal("connect-code"), code: z.string().min(1).max(2000), via: z.enum(["sdk", "dialog"]).default("sdk") }),
   z.object({ intent: z.literal("choose-catalog"), catalogId: z.string().regex(/^\d{1,30}$/, "Choose a catalog") }),
   z.object({ intent: z.literal("disconnect") }),
   z.object({ intent: z.literal("resync") }),
@@ -41,7 +43,7 @@ export async function runCatalogAction(db: Db, client: MetaGraphClient, shop: st
         return { ok: true, message: result.connected ? "Catalog reconnected. Syncing resumes." : "Token accepted. Choose the catalog to sync." };
       }
       case "connect-code": {
-        const { token } = await client.exchangeCode(action.code, { redirectUri: action.redirectUri });
+        const { token } = await client.exchangeCode(action.code, action.via === "dialog" ? { redirectUri: oauthRedirectUri() } : {});
         const result = await saveCatalogToken(db, client, shop, token);
         return { ok: true, message: result.connected ? "Catalog reconnected. Syncing resumes." : "Connected to Meta. Choose the catalog to sync." };
       }

@@ -1,5 +1,6 @@
 import { createAdminApiClient } from "@shopify/admin-api-client";
 import type { Db } from "../db.server";
+import { OfflineTokenError, offlineAccessToken } from "../offline-token.server";
 import { ADMIN_API_VERSION } from "../shopify-api-version";
 import { ProductPayload, type ProductSnapshot } from "./product-payload";
 
@@ -159,13 +160,15 @@ interface Cost {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function adminClientFor(db: Db, shop: string) {
-  const session = await db.session.findUnique({ where: { id: `offline_${shop}` }, select: { accessToken: true } });
-  if (!session) throw new AdminApiError(`No offline session for ${shop}: open the app in the Shopify admin once so it can read products.`);
+  // The sealed offline token, renewed when it expires (issue 14).
+  const token = await offlineAccessToken(db, shop).catch((error: unknown) => {
+    throw error instanceof OfflineTokenError ? new AdminApiError(error.message) : error;
+  });
   const override = process.env.SHOPIFY_ADMIN_API_URL;
   const client = createAdminApiClient({
     storeDomain: shop,
     apiVersion: ADMIN_API_VERSION,
-    accessToken: session.accessToken,
+    accessToken: token.reveal(),
     retries: 2,
     customFetchApi: override
       ? (url, init) => fetch(String(url).replace(`https://${shop}`, `${override.replace(/\/$/, "")}/${shop}`), init)

@@ -66,4 +66,10 @@ export const ProductPayload = z.object({
 
 export type ProductSnapshot = z.infer<typeof ProductPayload>;
 
-export const DeletePayload = z.object({ id });
+/**
+ * products/delete carries the deleted product's id and nothing else
+ * (test/fixtures/shopify/products-delete.json). Strict, because the topic
+ * header is not signed: a captured, signed products/update body re-sent with
+ * topic products/delete would otherwise delete the product for good (issue 14).
+ */
+export const DeletePayload = z.strictObject({ id });

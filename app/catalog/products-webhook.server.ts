@@ -28,7 +28,8 @@ export async function receiveProductsWebhook(raw: RawWebhook): Promise<WebhookAn
   let result: IngestResult;
   if (topic === "PRODUCTS_DELETE") {
     const parsed = DeletePayload.safeParse(payload);
-    if (!parsed.success) return badRequest("products/delete body must be { id: number }");
+    // Any other field means the body is not a delete's (say, a product's body under a forged topic).
+    if (!parsed.success) return badRequest("A products/delete body is exactly { id }: this body does not match its topic");
     result = await ingestProductDelete(delivery, parsed.data.id);
   } else if (topic === "PRODUCTS_CREATE" || topic === "PRODUCTS_UPDATE") {
     const parsed = ProductPayload.safeParse(payload);

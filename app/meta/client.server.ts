@@ -246,6 +246,15 @@ export class MetaGraphClient {
     await this.expectSuccess({ label: ENDPOINTS.subscribeApp, ids: { "waba-id": wabaId }, bearer: token });
   }
 
+  /**
+   * Removes this app from the WABA's webhooks (on disconnect). Meta answers
+   * { success: true }; source: "Managing Webhooks", WhatsApp solution providers
+   * (https://developers.facebook.com/documentation/business-messaging/whatsapp/solution-providers/manage-webhooks).
+   */
+  async unsubscribeApp(token: SecretLike, wabaId: string): Promise<void> {
+    await this.expectSuccess({ label: ENDPOINTS.unsubscribeApp, ids: { "waba-id": wabaId }, bearer: token });
+  }
+
   async sendTemplateMessage(
     token: SecretLike,
     phoneNumberId: string,

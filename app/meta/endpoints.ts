@@ -11,6 +11,7 @@ export const ENDPOINTS = {
   waba: "GET /{waba-id}",
   register: "POST /{phone-number-id}/register",
   subscribeApp: "POST /{waba-id}/subscribed_apps",
+  unsubscribeApp: "DELETE /{waba-id}/subscribed_apps",
   messages: "POST /{phone-number-id}/messages",
   messageTemplates: "GET /{waba-id}/message_templates",
   ownedCatalogs: "GET /{business-id}/owned_product_catalogs",

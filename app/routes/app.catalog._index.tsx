@@ -93,10 +93,7 @@ function ConnectCard({ reconnect, meta }: { reconnect: boolean; meta: LoaderData
   const busy = useNavigation().state !== "idle";
   const submit = useSubmit();
   const onLogin = (result: MetaLoginResult) =>
-    submit(
-      { intent: "connect-code", code: result.code, ...(result.via === "dialog" ? { redirectUri: meta.redirectUri } : {}) },
-      { method: "post" },
-    );
+    submit({ intent: "connect-code", code: result.code, via: result.via }, { method: "post" });
   return (
     <Card>
       <BlockStack gap="300">

@@ -24,8 +24,12 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   try {
     limited = await limitBody(request, MAX_META_WEBHOOK_BYTES);
   } catch (error) {
-    // The rest of an oversized body is never read: close the connection so it cannot be reused mid-upload.
-    if (error instanceof Response) return new Response(error.body, { status: error.status, headers: { "content-type": "application/json", connection: "close" } });
+    // The rest of an oversized body may be unread: close the connection so it cannot be reused mid-upload.
+    if (error instanceof Response) {
+      const headers = new Headers(error.headers); // keeps a 503's Retry-After
+      headers.set("connection", "close");
+      return new Response(error.body, { status: error.status, headers });
+    }
     throw error;
   }
   const raw = Buffer.from(await limited.arrayBuffer());

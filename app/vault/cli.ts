@@ -16,7 +16,9 @@ import { createVault, vaultKeysFromEnv } from "./vault.server";
  * Environment: DATABASE_URL, ENCRYPTION_KEYS (newest first, with the old
  * keys still listed), VAULT_ROTATE_BATCH_SIZE (default 200),
  * VAULT_ROTATE_BATCH_DELAY_MS (pause between batches, default 0).
- * Exit code: 0 done, 1 some secrets could not be decrypted, 2 usage or configuration error.
+ * Shopify session tokens stored as plain text before sessions were sealed are sealed by rotate and
+ * counted by check (which fails until none is left).
+ * Exit code: 0 done, 1 some secrets could not be decrypted (or, for check, are still plain text), 2 usage or configuration error.
  */
 
 const USAGE = "usage: tsx app/vault/cli.ts rotate|check";
@@ -53,7 +55,7 @@ async function main(command: string | undefined): Promise<number> {
       });
       console.log(
         `rotate: done: scanned ${totals.scanned}, rotated ${totals.rotated}, already current ${totals.current}, ` +
-          `failed ${totals.failed}, changed meanwhile ${totals.changed}`,
+          `failed ${totals.failed}, changed meanwhile ${totals.changed}, sealed from plain text ${totals.sealed}`,
       );
       if (totals.changed > 0) console.log("rotate: rows changed meanwhile were rewritten by the app; run again to confirm");
       return totals.failed > 0 ? 1 : 0;
@@ -65,11 +67,14 @@ async function main(command: string | undefined): Promise<number> {
       const note = id === vault.currentKeyId ? " (current)" : vault.keyIds.includes(id) ? "" : " (NOT in ENCRYPTION_KEYS)";
       console.log(`check: key ${id}: ${report.byKeyId[id] ?? 0}${note}`);
     }
+    console.log(`check: plain text (not sealed yet): ${report.plaintext.length}`);
+    for (const row of report.plaintext) console.log(`check:   ${row.column} row ${row.id} (${row.shop})`);
+    if (report.plaintext.length > 0) console.log("check: secrets stored as plain text: run npm run vault:rotate to seal them");
     console.log(`check: undecryptable: ${report.undecryptable.length}`);
     for (const bad of report.undecryptable) console.log(`check:   ${bad.column} row ${bad.id} (${bad.shop}): ${bad.error}`);
     const old = Object.entries(report.byKeyId).reduce((n, [id, count]) => (id === vault.currentKeyId ? n : n + count), 0);
     if (old > 0) console.log(`check: ${old} secrets are not on the current key: run npm run vault:rotate`);
-    return report.undecryptable.length > 0 ? 1 : 0;
+    return report.undecryptable.length > 0 || report.plaintext.length > 0 ? 1 : 0;
   } finally {
     await db.$disconnect();
   }

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Db } from "../db.server";
 import { VaultError } from "./errors";
 import { SECRET_COLUMNS, type SecretColumn } from "./secrets.server";
-import type { Vault } from "./vault.server";
+import { isSealed, type Vault } from "./vault.server";
 
 /**
  * Key rotation and audit over every stored secret (SECRET_COLUMNS).
@@ -23,6 +23,8 @@ export interface RotateCounts {
   failed: number;
   /** Rewritten by the app between our read and our write; left as the app wrote it. */
   changed: number;
+  /** Plain text in a legacy column (SecretColumn.legacyPlaintext), now sealed. */
+  sealed: number;
 }
 
 export interface RotateOptions {
@@ -46,22 +48,29 @@ async function* batches(db: Db, column: SecretColumn, batchSize: number) {
 
 export async function rotateSecrets(db: Db, vault: Vault, options: RotateOptions = {}): Promise<RotateCounts> {
   const batchSize = options.batchSize ?? 200;
-  const totals: RotateCounts = { scanned: 0, rotated: 0, current: 0, failed: 0, changed: 0 };
+  const totals: RotateCounts = { scanned: 0, rotated: 0, current: 0, failed: 0, changed: 0, sealed: 0 };
   let first = true;
   for (const column of SECRET_COLUMNS) {
     for await (const rows of batches(db, column, batchSize)) {
       if (!first && options.batchDelayMs) await sleep(options.batchDelayMs);
       first = false;
       const writes = [];
+      const kinds: ("rotated" | "sealed")[] = [];
       for (const row of rows) {
         totals.scanned++;
         try {
+          if (column.legacyPlaintext && !isSealed(row.ciphertext)) {
+            writes.push(column.swap(db, row.id, row.ciphertext, vault.encrypt(row.shop, column.purpose, row.ciphertext)));
+            kinds.push("sealed");
+            continue;
+          }
           if (!vault.needsRotation(row.ciphertext)) {
             totals.current++;
             continue;
           }
           const secret = vault.decrypt(row.shop, column.purpose, row.ciphertext);
           writes.push(column.swap(db, row.id, row.ciphertext, vault.encrypt(row.shop, column.purpose, secret)));
+          kinds.push("rotated");
         } catch (err) {
           // A bad ciphertext only skips its row; database errors abort the run (re-running is safe).
           if (!(err instanceof VaultError)) throw err;
@@ -71,8 +80,8 @@ export async function rotateSecrets(db: Db, vault: Vault, options: RotateOptions
       }
       // One transaction per batch: one commit instead of one per row (SQLite: ~10 ms each).
       // Killed mid-way, the whole batch is either written or not; both states open.
-      for (const { count } of writes.length ? await db.$transaction(writes) : []) {
-        if (count === 1) totals.rotated++;
+      for (const [i, { count }] of (writes.length ? await db.$transaction(writes) : []).entries()) {
+        if (count === 1) totals[kinds[i]]++;
         else totals.changed++;
       }
       options.onBatch?.(column.name, { ...totals });
@@ -85,16 +94,22 @@ export interface CheckReport {
   total: number;
   /** Secrets per key id, whether or not that key is configured. */
   byKeyId: Record<string, number>;
+  /** Legacy rows still in plain text (run the rotation to seal them). */
+  plaintext: { column: string; id: string; shop: string }[];
   undecryptable: { column: string; id: string; shop: string; error: string }[];
 }
 
 /** Counts secrets per key id and tries to open each one. */
 export async function checkSecrets(db: Db, vault: Vault, batchSize = 500): Promise<CheckReport> {
-  const report: CheckReport = { total: 0, byKeyId: {}, undecryptable: [] };
+  const report: CheckReport = { total: 0, byKeyId: {}, plaintext: [], undecryptable: [] };
   for (const column of SECRET_COLUMNS) {
     for await (const rows of batches(db, column, batchSize)) {
       for (const row of rows) {
         report.total++;
+        if (column.legacyPlaintext && !isSealed(row.ciphertext)) {
+          report.plaintext.push({ column: column.name, id: row.id, shop: row.shop });
+          continue;
+        }
         try {
           const keyId = vault.keyIdOf(row.ciphertext);
           report.byKeyId[keyId] = (report.byKeyId[keyId] ?? 0) + 1;

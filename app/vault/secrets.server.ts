@@ -26,7 +26,7 @@ export function openSecret(shop: string, purpose: SecretPurpose, ciphertext: str
   return vault().decrypt(shop, purpose, ciphertext);
 }
 
-/** One stored secret: its row id, the row's shop, and the ciphertext. */
+/** One stored secret: its row id, the row's shop, and the ciphertext (plain text in a legacy row, see below). */
 export interface StoredSecret {
   id: string;
   shop: string;
@@ -37,6 +37,12 @@ export interface SecretColumn {
   /** "Model.column", for reports. */
   name: string;
   purpose: SecretPurpose;
+  /**
+   * Rows written before the column was sealed may hold plain text (Shopify's
+   * session tokens, issue 14): `npm run vault:rotate` seals them and
+   * `npm run vault:check` counts them until it has.
+   */
+  legacyPlaintext?: boolean;
   /** Rows with a secret, ordered by id, after `afterId` (keyset pagination survives concurrent writes). */
   page(db: Db, afterId: string | undefined, take: number): Promise<StoredSecret[]>;
   /**
@@ -94,5 +100,36 @@ export const SECRET_COLUMNS: readonly SecretColumn[] = [
     },
     swap: (db, id, from, to) =>
       db.catalogConnection.updateMany({ where: { id, tokenCiphertext: from }, data: { tokenCiphertext: to } }),
+  },
+  // Shopify's sessions (app/vault/session-storage.server.ts seals them; the library's columns keep their names).
+  {
+    name: "Session.accessToken",
+    purpose: "shopify.token",
+    legacyPlaintext: true,
+    async page(db, afterId, take) {
+      const rows = await db.session.findMany({
+        where: { ...after(afterId), accessToken: { not: "" } },
+        select: { id: true, shop: true, accessToken: true },
+        orderBy: { id: "asc" },
+        take,
+      });
+      return rows.map((r) => ({ id: r.id, shop: r.shop, ciphertext: r.accessToken }));
+    },
+    swap: (db, id, from, to) => db.session.updateMany({ where: { id, accessToken: from }, data: { accessToken: to } }),
+  },
+  {
+    name: "Session.refreshToken",
+    purpose: "shopify.refresh_token",
+    legacyPlaintext: true,
+    async page(db, afterId, take) {
+      const rows = await db.session.findMany({
+        where: { ...after(afterId), AND: [{ refreshToken: { not: null } }, { refreshToken: { not: "" } }] },
+        select: { id: true, shop: true, refreshToken: true },
+        orderBy: { id: "asc" },
+        take,
+      });
+      return rows.map((r) => ({ id: r.id, shop: r.shop, ciphertext: r.refreshToken! }));
+    },
+    swap: (db, id, from, to) => db.session.updateMany({ where: { id, refreshToken: from }, data: { refreshToken: to } }),
   },
 ];

@@ -16,8 +16,17 @@ import { SecretValue } from "./secret-value";
  * ciphertext copied to another shop's row or another column does not open.
  */
 
-export const SECRET_PURPOSES = ["whatsapp.token", "whatsapp.pin", "catalog.token"] as const;
+export const SECRET_PURPOSES = ["whatsapp.token", "whatsapp.pin", "catalog.token", "shopify.token", "shopify.refresh_token"] as const;
 export type SecretPurpose = (typeof SECRET_PURPOSES)[number];
+
+/**
+ * True when a stored value is in the vault's format (`v<n>.…`), sealed or
+ * damaged; false for anything else, such as a Shopify token stored as plain
+ * text before sessions were sealed (tokens start with "shp").
+ */
+export function isSealed(value: string): boolean {
+  return /^v\d+\./.test(value);
+}
 
 const VERSION = "v1";
 const NONCE_BYTES = 12;
@@ -172,8 +181,8 @@ let instance: Vault | undefined;
 export function vaultKeysFromEnv(source: Record<string, string | undefined> = process.env): string {
   const configured = source.ENCRYPTION_KEYS?.trim();
   if (configured) return configured;
-  // The same relaxation as parseEnv in app/env.server.ts.
-  if (source.NODE_ENV === "test" || source.APP_MODE === "sandbox") {
+  // The same relaxation as parseEnv in app/env.server.ts: never in production, whatever APP_MODE says.
+  if (source.NODE_ENV === "test" || (source.APP_MODE === "sandbox" && source.NODE_ENV !== "production")) {
     if (!warnedDevKey) {
       warnedDevKey = true;
       logger.warn(

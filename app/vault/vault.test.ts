@@ -245,7 +245,7 @@ describe("configuration", () => {
       const warn = vi.spyOn(logger, "warn").mockImplementation(() => undefined);
       delete process.env.ENCRYPTION_KEYS;
       expect(vault().currentKeyId).toBe("dev");
-      expect(vaultKeysFromEnv({ NODE_ENV: "production", APP_MODE: "sandbox" })).toBe(DEV_ENCRYPTION_KEYS);
+      expect(vaultKeysFromEnv({ NODE_ENV: "development", APP_MODE: "sandbox" })).toBe(DEV_ENCRYPTION_KEYS);
       expect(vaultKeysFromEnv({ NODE_ENV: "test" })).toBe(DEV_ENCRYPTION_KEYS);
       expect(warn).toHaveBeenCalledTimes(1);
       expect(String(warn.mock.calls[0][0])).toMatch(/development key/);
@@ -260,6 +260,8 @@ describe("configuration", () => {
       expect((err as Error).message).toMatch(/ENCRYPTION_KEYS: missing/);
       expect((err as Error).message).toContain("openssl rand -base64 32");
       expect(() => vaultKeysFromEnv({ NODE_ENV: "development", ENCRYPTION_KEYS: "  " })).toThrow(ConfigError);
+      // A production server marked sandbox gets no dev key either (issue 14).
+      expect(() => vaultKeysFromEnv({ NODE_ENV: "production", APP_MODE: "sandbox" })).toThrow(ConfigError);
     });
   });
 });

@@ -84,9 +84,10 @@ export async function runWhatsAppAction(shop: string, action: WhatsAppAction): P
         } as const;
         return { intent, ok: true, message: messages[result] };
       }
-      case "disconnect":
-        await disconnect(shop);
-        return { intent, ok: true, message: "WhatsApp is disconnected. The app no longer holds a token for it." };
+      case "disconnect": {
+        const { warning } = await disconnect(shop, client);
+        return { intent, ok: true, message: "WhatsApp is disconnected. The app no longer holds a token for it.", ...(warning ? { warnings: [warning] } : {}) };
+      }
       case "send-test": {
         const outcome = await sendTestMessage(client, shop, { to: action.to });
         if (!outcome.ok) return { intent, ok: false, failure: outcome.failure, testMessage: outcome.message };

@@ -1,6 +1,6 @@
 import { db, type Db } from "../db.server";
 import { logger } from "../logger.server";
-import { TokenInvalid } from "../meta/index.server";
+import { MetaGraphError, RateLimited, TokenInvalid, Transient, type MetaGraphClient } from "../meta/index.server";
 import type { SecretValue } from "../vault/secret-value";
 import { VaultError } from "../vault/errors";
 import { openSecret, UNREADABLE_TOKEN } from "../vault/secrets.server";
@@ -76,11 +76,37 @@ export function openWhatsAppToken(shop: string, ciphertext: string): SecretValue
   }
 }
 
-/** Disconnect: the row goes (its phone numbers and their PINs with it), so nothing can send any more. */
-export async function disconnect(shop: string) {
+/**
+ * Disconnect: the app first unsubscribes from the WABA's webhooks with the
+ * stored token (DELETE /{waba}/subscribed_apps), unless another shop of this
+ * app is still connected to the same WABA; then the row goes (its phone
+ * numbers and their PINs with it), so nothing can send any more. Meta being
+ * unreachable keeps the connection (the token is the only way to unsubscribe);
+ * a token Meta refuses, or one the vault cannot open, cannot unsubscribe:
+ * the connection goes anyway and the merchant is told what stays behind.
+ */
+export async function disconnect(shop: string, client: MetaGraphClient): Promise<{ removed: boolean; warning?: string }> {
+  const row = await db.whatsAppConnection.findUnique({ where: { shop }, select: { wabaId: true, tokenCiphertext: true, state: true } });
+  if (!row) return { removed: false };
+  let warning: string | undefined;
+  const shared = await db.whatsAppConnection.count({ where: { wabaId: row.wabaId, shop: { not: shop }, state: { not: "DISCONNECTED" } } });
+  if (row.tokenCiphertext && row.state !== "DISCONNECTED" && shared === 0) {
+    try {
+      await client.unsubscribeApp(openSecret(shop, "whatsapp.token", row.tokenCiphertext), row.wabaId);
+    } catch (error) {
+      if (error instanceof Transient || error instanceof RateLimited) {
+        return fail(error instanceof RateLimited ? "rate_limited" : "meta_unavailable", "Meta did not answer, so WhatsApp is still connected. Click Disconnect again in a minute.");
+      }
+      if (!(error instanceof MetaGraphError || error instanceof VaultError)) throw error;
+      log.warn({ shop, err: error }, "could not unsubscribe the app from the WABA's webhooks");
+      warning =
+        "The app could not remove itself from your WhatsApp account's notifications, because Meta no longer accepts its access. " +
+        "To remove it completely, remove the app from the WhatsApp account in Meta Business Settings.";
+    }
+  }
   const { count } = await db.whatsAppConnection.deleteMany({ where: { shop } });
-  log.info({ shop, removed: count > 0 }, "whatsapp disconnected");
-  return count > 0;
+  log.info({ shop, removed: count > 0, unsubscribed: !warning && shared === 0 }, "whatsapp disconnected");
+  return { removed: count > 0, warning };
 }
 
 /** Remembers the last failure of a step on an existing connection, without changing its state. */

@@ -1,4 +1,4 @@
-import type { Db } from "../db.server";
+import { dialect, providerOfDb, sqlQuery, type Db } from "../db.server";
 import type { Logger } from "../logger.server";
 import type { MetaGraphClient } from "../meta/index.server";
 import { workerLoop } from "../worker-loop.server";
@@ -28,19 +28,30 @@ export interface HealthWorker {
   stop(): Promise<void>;
 }
 
+/**
+ * Connected accounts not checked since `before`, never-checked first, of
+ * shops that have the app installed: after app/uninstalled the worker stops
+ * using the shop's token (issue 14); a reinstall (ensureShop) resumes it.
+ * A join, so uninstalled shops cannot fill the batch and starve the others.
+ */
+async function dueShops(db: Db, before: Date, limit: number): Promise<string[]> {
+  const sql = dialect(
+    providerOfDb(db),
+    `SELECT c."shop" FROM "WhatsAppConnection" c LEFT JOIN "Shop" s ON s."domain" = c."shop"
+     WHERE c."state" = 'CONNECTED' AND s."uninstalledAt" IS NULL AND (c."healthCheckedAt" IS NULL OR c."healthCheckedAt" < $1)
+     ORDER BY CASE WHEN c."healthCheckedAt" IS NULL THEN 0 ELSE 1 END, c."healthCheckedAt" LIMIT $2`,
+  );
+  return (await sqlQuery(db, { sql, args: [before, limit] })).map((row) => String(row[0]));
+}
+
 export function createWhatsAppHealthWorker(options: HealthWorkerOptions): HealthWorker {
   const { db, client, log, intervalMs } = options;
   const pollMs = options.pollMs ?? Math.min(30_000, intervalMs);
 
   async function tick(): Promise<number> {
-    const due = await db.whatsAppConnection.findMany({
-      where: { state: "CONNECTED", OR: [{ healthCheckedAt: null }, { healthCheckedAt: { lt: new Date(Date.now() - intervalMs) } }] },
-      select: { shop: true },
-      orderBy: { healthCheckedAt: "asc" },
-      take: options.batchSize ?? 50,
-    });
+    const due = await dueShops(db, new Date(Date.now() - intervalMs), options.batchSize ?? 50);
     let checked = 0;
-    for (const { shop } of due) {
+    for (const shop of due) {
       if (loop.stopping) break;
       try {
         await checkHealth(shop, { client, db });

@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { db, type Prisma } from "../db.server";
 import { logger } from "../logger.server";
+import { installedShops } from "../shop.server";
 import { safeEqual } from "../webhooks/verify.server";
 import { env } from "../env.server";
 import { reconnectReason, storeMessagingLimit } from "./connection.server";
@@ -179,8 +180,11 @@ export async function processMetaWebhook(payload: MetaWebhookPayload, now = new 
   return summary;
 }
 
+// Shops that uninstalled the app are left alone (issue 14): their data waits for shop/redact or a reinstall.
 const shopsOf = async (wabaId: string) =>
-  (await db.whatsAppConnection.findMany({ where: { wabaId, state: { not: "DISCONNECTED" } }, select: { shop: true } })).map((c) => c.shop);
+  installedShops(
+    (await db.whatsAppConnection.findMany({ where: { wabaId, state: { not: "DISCONNECTED" } }, select: { shop: true } })).map((c) => c.shop),
+  );
 
 // The business customer took the app's access back: the token stops working, so the connection needs a reconnect.
 const ACCESS_REMOVED: Record<string, string> = {

@@ -12,7 +12,7 @@ const DRAIN_LIMIT_BYTES = 8 * 1024 * 1024;
 export async function readLimitedText(request: Request, maxBytes: number): Promise<string | null> {
   if (!request.body) return "";
   try {
-    return (await readLimited(request.body as unknown as AsyncIterable<Uint8Array>, maxBytes, DRAIN_LIMIT_BYTES)).toString("utf8");
+    return (await readLimited(request.body as unknown as AsyncIterable<Uint8Array>, { maxBytes, drainBytes: DRAIN_LIMIT_BYTES })).toString("utf8");
   } catch (error) {
     // readLimited's 413 answer, for the webhook routes; this page answers in its own shape.
     if (error instanceof Response && error.status === 413) return null;

@@ -48,6 +48,8 @@ function canListen(port: number): Promise<boolean> {
 export interface AppProcess {
   url: string;
   port: number;
+  /** The app's process id (its memory can be read from /proc). */
+  pid: number;
   logs(): string;
   stop(): Promise<void>;
 }
@@ -104,6 +106,7 @@ export async function startApp(opts: {
   return {
     url,
     port,
+    pid: child.pid!,
     logs,
     async stop() {
       if (child.exitCode !== null) return;

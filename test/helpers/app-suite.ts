@@ -23,6 +23,10 @@ export function useApp(provider: Provider, env: Record<string, string> = {}) {
     get db() {
       return ctx.database.db;
     },
+    /** The database's URL, for a CLI run against it. */
+    get databaseUrl() {
+      return ctx.database.url;
+    },
     get app() {
       return ctx.app;
     },

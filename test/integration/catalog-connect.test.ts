@@ -63,8 +63,20 @@ describe.each(providers())("catalog connect with Facebook Login on %s", (provide
   it("accepts a fallback dialog code only with the dialog's redirect URI", async () => {
     const redirectUri = `${t.url}/meta/oauth-callback`;
     const code = meta.control.issueAuthCode({ token: scenario.catalogToken, redirectUri });
-    const res = await form({ intent: "connect-code", code, redirectUri });
+    const res = await form({ intent: "connect-code", code, via: "dialog" });
     expect(res.status).toBe(200);
+  });
+
+  it("ignores a redirect URI sent by the browser: a code issued for someone else's page is refused", async () => {
+    const before = await t.db.catalogConnection.findUniqueOrThrow({ where: { shop } });
+    const foreign = "https://attacker.example/meta/oauth-callback";
+    for (const via of ["sdk", "dialog"]) {
+      const code = meta.control.issueAuthCode({ token: scenario.catalogToken, redirectUri: foreign });
+      const res = await form({ intent: "connect-code", code, via, redirectUri: foreign });
+      expect(res.status, via).toBe(400);
+      expect(await res.text()).toMatch(/Meta refused/);
+    }
+    expect((await t.db.catalogConnection.findUniqueOrThrow({ where: { shop } })).tokenCiphertext).toBe(before.tokenCiphertext);
   });
 
   it("refuses a reconnect whose token lost the connected catalog, naming it and who must grant it", async () => {

@@ -1,22 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pino from "pino";
 import { providers } from "../helpers/databases";
-import { useApp } from "../helpers/app-suite";
+import { snapshotRows, useApp } from "../helpers/app-suite";
 import { adminFetch, sendWebhook } from "../helpers/shopify";
 import { drain } from "../helpers/catalog";
-import { freePort } from "../helpers/app-process";
+import { freePort, TEST_API_KEY, TEST_API_SECRET } from "../helpers/app-process";
 import { productPayload } from "../fixtures/products";
 import { createMetaSimulator, type MetaSimulator, type Scenario } from "../meta-sim";
 import { clientFor } from "../meta-sim/testing";
 import { createShopifySimulator, type ShopifySimulator } from "../shopify-sim/server";
-import { seedInstalledShop } from "../sandbox/seed";
+import { SANDBOX_OFFLINE_TOKEN, seedExpiringOfflineSession, seedInstalledShop } from "../sandbox/seed";
 import { createCatalogWorker } from "../../app/catalog/worker.server";
+import { resetEnvForTests } from "../../app/env.server";
 
 /**
  * Secrets never reach logs, error messages, HTML or JSON: every catalog step
  * that handles a token (paste, check, catalog list, choose, full sync, batch
  * sends, a 190 and the reconnect, the status endpoint) runs at debug level,
  * and every log line, response body and header is searched for the tokens.
+ * The shop's Shopify tokens too (issue 14): the full sync renews an expired
+ * offline token, and neither the old nor the new pair may show anywhere,
+ * the database included (the Session table holds ciphertext only).
  */
 const META_PORT = await freePort();
 const SHOPIFY_PORT = await freePort();
@@ -42,7 +46,10 @@ describe.each(providers())("no catalog secret leaks on %s", (provider) => {
     meta = await createMetaSimulator({ port: META_PORT, appSecret: APP_SECRET });
     meta.control.configure({ batchDelayMs: 5 });
     shopify = await createShopifySimulator({ port: SHOPIFY_PORT });
-    process.env.SHOPIFY_ADMIN_API_URL = shopify.url;
+    shopify.oauth.setClient(TEST_API_KEY, TEST_API_SECRET);
+    // The worker runs in this process, with the app's configuration.
+    Object.assign(process.env, { SHOPIFY_ADMIN_API_URL: shopify.url, SHOPIFY_API_KEY: TEST_API_KEY, SHOPIFY_API_SECRET: TEST_API_SECRET, SHOPIFY_APP_URL: t.url });
+    resetEnvForTests();
     shopify.setProducts(shop, Array.from({ length: 5 }, (_, i) => productPayload({ id: 700 + i }, 2)));
     await seedInstalledShop(t.db, shop);
     scenario = meta.control.seedScenario();
@@ -63,7 +70,10 @@ describe.each(providers())("no catalog secret leaks on %s", (provider) => {
     await form({ intent: "connect-token", token: scenario.catalogToken });
     await record(await adminFetch(t.url, "/app/catalog", shop));
     await form({ intent: "choose-catalog", catalogId: scenario.catalogId });
+    // The shop's offline token has expired: the full sync renews it with its refresh token.
+    await seedExpiringOfflineSession(t.db, shop, shopify.oauth.issue(shop, { expiresInSec: 0 }));
     await drain(worker, t.db);
+    expect(shopify.oauth.tokenRequests()).toBe(1);
     await sendWebhook(t.url, "/webhooks/products", "products/update", productPayload({ id: 700, updated_at: new Date().toISOString() }, 2), { shop }).then(record);
 
     // Meta invalidates the token mid-run; the merchant reconnects with a new one.
@@ -81,9 +91,13 @@ describe.each(providers())("no catalog secret leaks on %s", (provider) => {
     expect(connection.state).toBe("CONNECTED");
     expect(meta.control.catalogItemCount(scenario.catalogId)).toBe(10);
 
-    const everything = [seen.join("\n"), t.app.logs(), workerLines.join(""), clientLogs()].join("\n");
+    const database = await snapshotRows(t.db);
+    const everything = [seen.join("\n"), t.app.logs(), workerLines.join(""), clientLogs(), database].join("\n");
     expect(everything.length).toBeGreaterThan(1000);
-    for (const secret of [scenario.catalogToken, fresh, wrong, APP_SECRET]) {
+    expect(database).toContain(`offline_${shop}`);
+    const shopifyTokens = [SANDBOX_OFFLINE_TOKEN, ...shopify.oauth.issuedTokens()];
+    expect(shopifyTokens).toHaveLength(5); // seeded, expired pair, renewed pair
+    for (const secret of [scenario.catalogToken, fresh, wrong, APP_SECRET, TEST_API_SECRET, ...shopifyTokens]) {
       expect(everything.includes(secret), `secret found: ${secret.slice(0, 8)}…`).toBe(false);
     }
     // The database holds ciphertext only.

@@ -3,6 +3,10 @@ import { providers } from "../helpers/databases";
 import { snapshotRows, useApp } from "../helpers/app-suite";
 import { sendWebhook } from "../helpers/shopify";
 import { seedInstalledShop } from "../sandbox/seed";
+import uninstalledFixture from "../fixtures/shopify/app-uninstalled.json";
+
+/** Shopify's app/uninstalled body (the shop object) for `shop`. */
+const shopObject = (shop: string) => ({ ...uninstalledFixture.body, myshopify_domain: shop });
 
 describe.each(providers())("lifecycle and compliance webhooks on %s", (provider) => {
   const t = useApp(provider);
@@ -29,7 +33,7 @@ describe.each(providers())("lifecycle and compliance webhooks on %s", (provider)
 
   it("app/uninstalled deletes sessions, marks the shop uninstalled and pauses sync", async () => {
     await seedConnections();
-    const res = await sendWebhook(t.url, "/webhooks/app/uninstalled", "app/uninstalled", { id: 1 }, { shop });
+    const res = await sendWebhook(t.url, "/webhooks/app/uninstalled", "app/uninstalled", shopObject(shop), { shop });
     expect(res.status).toBe(200);
     expect(await t.db.session.count({ where: { shop } })).toBe(0);
     const row = await t.db.shop.findUniqueOrThrow({ where: { domain: shop } });
@@ -39,11 +43,25 @@ describe.each(providers())("lifecycle and compliance webhooks on %s", (provider)
     expect(await t.db.productSync.count({ where: { shop } })).toBe(1);
   });
 
+  it("app/uninstalled whose body names another shop (or none) gets 400 and uninstalls nothing", async () => {
+    const other = `lifecycle-other-${provider}.myshopify.com`;
+    await seedInstalledShop(t.db, other);
+    const before = await snapshotRows(t.db);
+    // A signed delivery of `shop` re-sent with another shop's header (headers are not signed), and bodies naming no shop.
+    for (const body of [shopObject(shop), { id: 1 }, { ...shopObject(other), myshopify_domain: other.toUpperCase() }]) {
+      const res = await sendWebhook(t.url, "/webhooks/app/uninstalled", "app/uninstalled", body, { shop: other });
+      expect(res.status).toBe(400);
+      expect((await res.json()).error).toMatch(/myshopify_domain/);
+    }
+    expect(await snapshotRows(t.db)).toBe(before);
+    expect(await t.db.session.count({ where: { shop: other } })).toBe(1);
+  });
+
   it("a duplicate app/uninstalled is harmless and keeps the first uninstall time", async () => {
     const before = await t.db.shop.findUniqueOrThrow({ where: { domain: shop } });
     const webhookId = "dup-uninstall-1";
     for (let i = 0; i < 2; i++) {
-      const res = await sendWebhook(t.url, "/webhooks/app/uninstalled", "app/uninstalled", { id: 1 }, { shop, webhookId });
+      const res = await sendWebhook(t.url, "/webhooks/app/uninstalled", "app/uninstalled", shopObject(shop), { shop, webhookId });
       expect(res.status).toBe(200);
     }
     const after = await t.db.shop.findUniqueOrThrow({ where: { domain: shop } });
@@ -52,7 +70,9 @@ describe.each(providers())("lifecycle and compliance webhooks on %s", (provider)
 
   it("app/uninstalled for a shop the app never knew answers 200 and writes nothing", async () => {
     const before = await snapshotRows(t.db);
-    const res = await sendWebhook(t.url, "/webhooks/app/uninstalled", "app/uninstalled", { id: 2 }, { shop: "never-installed.myshopify.com" });
+    const res = await sendWebhook(t.url, "/webhooks/app/uninstalled", "app/uninstalled", shopObject("never-installed.myshopify.com"), {
+      shop: "never-installed.myshopify.com",
+    });
     expect(res.status).toBe(200);
     expect(await snapshotRows(t.db)).toBe(before);
   });

@@ -4,6 +4,7 @@ import { snapshotRows, useApp } from "../helpers/app-suite";
 import { sendWebhook } from "../helpers/shopify";
 import { seedInstalledShop } from "../sandbox/seed";
 import { productPayload } from "../fixtures/products";
+import deleteFixture from "../fixtures/shopify/products-delete.json";
 
 describe.each(providers())("POST /webhooks/products on %s", (provider) => {
   // Not UTC, so a timestamp written in the process's local time would show (PostgreSQL's ingest sends its own dates).
@@ -60,6 +61,28 @@ describe.each(providers())("POST /webhooks/products on %s", (provider) => {
     const notJson = await sendWebhook(t.url, "/webhooks/products", "products/update", "{not json", { shop });
     expect(notJson.status).toBe(400);
     expect(await snapshotRows(t.db)).toBe(before);
+  });
+
+  it("takes the documented products/delete body (the fixture) as a delete", async () => {
+    const id = String(deleteFixture.body.id);
+    await sendWebhook(t.url, "/webhooks/products", "products/create", productPayload({ id: deleteFixture.body.id, updated_at: "2026-11-01T10:00:00Z" }), { shop });
+    const res = await sendWebhook(t.url, "/webhooks/products", deleteFixture.topic, deleteFixture.body, { shop });
+    expect(res.status).toBe(200);
+    expect((await t.db.productSync.findUniqueOrThrow({ where: { shop_productId: { shop, productId: id } } })).deleted).toBe(true);
+  });
+
+  it("refuses a signed product body re-sent under topic products/delete, and deletes nothing", async () => {
+    // The topic header is not signed: a captured products/update delivery replayed as a delete.
+    const product = productPayload({ id: 131, updated_at: "2026-11-01T10:00:00Z" });
+    expect((await sendWebhook(t.url, "/webhooks/products", "products/update", product, { shop })).status).toBe(200);
+    const before = await snapshotRows(t.db);
+    for (const body of [product, { id: 131, title: "x" }, { id: 131, variants: [] }]) {
+      const res = await sendWebhook(t.url, "/webhooks/products", "products/delete", body, { shop });
+      expect(res.status).toBe(400);
+      expect((await res.json()).error).toMatch(/does not match its topic/);
+    }
+    expect(await snapshotRows(t.db)).toBe(before);
+    expect((await t.db.productSync.findUniqueOrThrow({ where: { shop_productId: { shop, productId: "131" } } })).deleted).toBe(false);
   });
 
   it("refuses bodies over 2 MB with 413 before parsing", async () => {

@@ -150,12 +150,14 @@ describe("WhatsApp", () => {
     await expect(client.registerPhoneNumber(waba(), fresh.id, sealSecret("12"))).rejects.toBeInstanceOf(TypeError);
   });
 
-  it("subscribes the app to the WABA", async () => {
+  it("subscribes the app to the WABA, and unsubscribes it", async () => {
     const other = sim.control.seedWaba({ businessId: s.businessId });
     const token = sim.control.seedToken({ scopes: ["whatsapp_business_management"], granular: { whatsapp_business_management: [other.id] } });
     const { client } = clientFor(sim);
     await client.subscribeApp(sealSecret(token), other.id);
     expect(sim.state.wabas.get(other.id)!.subscribedApps.has(sim.appId)).toBe(true);
+    await client.unsubscribeApp(sealSecret(token), other.id);
+    expect(sim.state.wabas.get(other.id)!.subscribedApps.has(sim.appId)).toBe(false);
   });
 
   it("sends template and text messages", async () => {

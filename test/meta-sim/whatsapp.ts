@@ -171,6 +171,10 @@ export const whatsappRoutes: RouteDef[] = [
       return json({ data });
     },
   },
+  // Unsubscribing an app from a WABA's webhooks: DELETE /<WABA_ID>/subscribed_apps with the business token answers
+  // { "success": true }. Source: https://developers.facebook.com/documentation/business-messaging/whatsapp/solution-providers/manage-webhooks
+  // (and GET/POST/DELETE on this edge count against the Business Use Case rate limits:
+  // https://developers.facebook.com/docs/graph-api/webhooks/getting-started/webhooks-for-whatsapp).
   {
     label: "DELETE /{waba-id}/subscribed_apps",
     method: "DELETE",

@@ -151,8 +151,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
   const env: Record<string, string> = {
     ...(Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Record<string, string>),
+    // The production build, with keys of its own (ENCRYPTION_KEYS): APP_MODE=sandbox is refused with NODE_ENV=production.
     NODE_ENV: "production",
-    APP_MODE: "sandbox",
     DATABASE_URL: databaseUrl,
     SHOPIFY_API_KEY: apiKey,
     SHOPIFY_API_SECRET: apiSecret,

@@ -2,10 +2,14 @@ import type { Db } from "../../app/db.server";
 import { sealSecret } from "../../app/vault/secrets.server";
 import { productPayload, type ProductFixture } from "../fixtures/products";
 
+/** The seeded offline token: a placeholder the Admin API stand-in accepts (it checks only tokens it issued). */
+export const SANDBOX_OFFLINE_TOKEN = "shpat_sandbox_offline_token";
+
 /**
  * Seeds an installed shop with an offline session, as Shopify's managed
- * install plus token exchange would leave it. The access token is a
- * placeholder: nothing in the sandbox calls Shopify's Admin API with it.
+ * install plus token exchange would leave it, its token sealed by the vault
+ * as the app's session storage seals it (the process must hold the app's
+ * ENCRYPTION_KEYS). The token is a placeholder for the Admin API stand-in.
  */
 export async function seedInstalledShop(db: Db, shop: string, opts: { scopes?: string } = {}) {
   const scope = opts.scopes ?? "read_products,read_inventory,read_publications";
@@ -16,8 +20,27 @@ export async function seedInstalledShop(db: Db, shop: string, opts: { scopes?: s
   });
   await db.session.upsert({
     where: { id: `offline_${shop}` },
-    create: { id: `offline_${shop}`, shop, state: "", isOnline: false, scope, accessToken: "shpat_sandbox_offline_token" },
+    create: { id: `offline_${shop}`, shop, state: "", isOnline: false, scope, accessToken: sealSecret(shop, "shopify.token", SANDBOX_OFFLINE_TOKEN) },
     update: { scope },
+  });
+}
+
+/** Replaces the shop's offline session with an expiring token pair (as a token exchange with expiring=1 stores it), sealed. */
+export async function seedExpiringOfflineSession(
+  db: Db,
+  shop: string,
+  token: { accessToken: string; refreshToken: string; expiresAt: Date; refreshTokenExpiresAt: Date },
+) {
+  const data = {
+    accessToken: sealSecret(shop, "shopify.token", token.accessToken),
+    refreshToken: sealSecret(shop, "shopify.refresh_token", token.refreshToken),
+    expires: token.expiresAt,
+    refreshTokenExpires: token.refreshTokenExpiresAt,
+  };
+  await db.session.upsert({
+    where: { id: `offline_${shop}` },
+    create: { id: `offline_${shop}`, shop, state: "", isOnline: false, scope: "read_products,read_inventory,read_publications", ...data },
+    update: data,
   });
 }
 

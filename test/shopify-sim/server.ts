@@ -1,6 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ProductFixture } from "../fixtures/products";
+import { ShopifyOAuth } from "./oauth";
 
 /**
  * A small stand-in for Shopify's Admin GraphQL API, enough for the full sync:
@@ -29,6 +30,8 @@ export interface ShopifySimulator {
   bulkOperations(): { id: string; shop: string; status: string }[];
   /** How long a bulk export runs before it completes (default 50 ms). */
   setBulkDelay(ms: number): void;
+  /** The token endpoint (expiring offline tokens) and the access-token check of the shops it issued tokens for. */
+  oauth: ShopifyOAuth;
   close(): Promise<void>;
 }
 
@@ -88,6 +91,7 @@ export async function createShopifySimulator(opts: { port?: number } = {}): Prom
   let nextBulkId = 1;
   const bulkOps = new Map<string, { shop: string; createdAt: number; products: ProductFixture[] }>();
   let baseUrl = "";
+  const oauth = new ShopifyOAuth();
   const productsOf = (shop: string) => {
     let map = shops.get(shop);
     if (!map) shops.set(shop, (map = new Map()));
@@ -111,6 +115,8 @@ export async function createShopifySimulator(opts: { port?: number } = {}): Prom
       };
       return pump();
     }
+    const tokenEndpoint = /^\/([a-z0-9.-]+)\/admin\/oauth\/access_token$/.exec(req.url ?? "");
+    if (tokenEndpoint && req.method === "POST") return oauth.handle(req, res, tokenEndpoint[1]);
     const match = /^\/([a-z0-9.-]+)\/admin\/api\/[\w-]+\/graphql\.json$/.exec(req.url ?? "");
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { "content-type": "application/json" });
@@ -118,6 +124,8 @@ export async function createShopifySimulator(opts: { port?: number } = {}): Prom
     };
     if (!match || req.method !== "POST") return send(404, { errors: "Not Found" });
     if (!req.headers["x-shopify-access-token"]) return send(401, { errors: "[API] Invalid API key or access token" });
+    const refused = oauth.refuse(match[1], String(req.headers["x-shopify-access-token"]));
+    if (refused) return send(401, refused);
     let raw = "";
     req.on("data", (c) => (raw += c));
     req.on("end", () => {
@@ -209,6 +217,7 @@ export async function createShopifySimulator(opts: { port?: number } = {}): Prom
       shopInfo.set(shop, { currencyCode: info.currencyCode ?? "USD", primaryDomain: info.primaryDomain ?? shop });
     },
     requests: () => requests,
+    oauth,
     throttleNext(n) {
       throttle = n;
     },

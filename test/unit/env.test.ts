@@ -38,8 +38,14 @@ describe("configuration", () => {
   it("refuses to start without ENCRYPTION_KEYS outside test and sandbox, saying how to make one", () => {
     const { ENCRYPTION_KEYS: _omit, ...rest } = valid;
     expect(errorOf(rest)).toMatch(/ENCRYPTION_KEYS: missing.*openssl rand -base64 32/s);
-    expect(() => parseEnv({ ...rest, APP_MODE: "sandbox" })).not.toThrow();
+    expect(() => parseEnv({ ...rest, NODE_ENV: "development", APP_MODE: "sandbox" })).not.toThrow();
     expect(() => parseEnv({ ...rest, NODE_ENV: "test" })).not.toThrow();
+  });
+
+  it("refuses APP_MODE=sandbox on a production server, with or without keys", () => {
+    const { ENCRYPTION_KEYS: _omit, ...rest } = valid;
+    expect(errorOf({ ...rest, APP_MODE: "sandbox" })).toMatch(/APP_MODE: invalid: "sandbox" is for development and tests, never with NODE_ENV=production/);
+    expect(errorOf({ ...valid, APP_MODE: "sandbox" })).toMatch(/APP_MODE: invalid/);
   });
 
   it("explains malformed values", () => {

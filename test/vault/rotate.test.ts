@@ -52,17 +52,21 @@ interface Seeded {
   plaintext: string;
 }
 
-/** `shops` shops, each with a WhatsApp token, a catalog token and two phone PINs: 4 secrets per shop. */
+/**
+ * `shops` shops, each with a WhatsApp token, a catalog token, two phone PINs and a
+ * Shopify offline session (access and refresh token): 6 secrets per shop, keyed "purpose:row id".
+ */
 async function seedSecrets(db: Db, vault: Vault, shops: number): Promise<Map<string, Seeded>> {
   const seeded = new Map<string, Seeded>();
   const seal = (id: string, shop: string, purpose: SecretPurpose) => {
     const plaintext = `${purpose}-${randomBytes(12).toString("hex")}`;
-    seeded.set(id, { purpose, shop, plaintext });
+    seeded.set(`${purpose}:${id}`, { purpose, shop, plaintext });
     return vault.encrypt(shop, purpose, plaintext);
   };
   const wa = [];
   const catalogs = [];
   const phones = [];
+  const sessions = [];
   for (let i = 0; i < shops; i++) {
     const shop = `shop-${i}.myshopify.com`;
     wa.push({ id: `wa_${i}`, shop, wabaId: `waba${i}`, state: "CONNECTED", tokenCiphertext: seal(`wa_${i}`, shop, "whatsapp.token") });
@@ -71,18 +75,21 @@ async function seedSecrets(db: Db, vault: Vault, shops: number): Promise<Map<str
       const id = `pn_${i}_${n}`;
       phones.push({ id, shop, connectionId: `wa_${i}`, phoneNumberId: `${i}${n}`, displayPhoneNumber: `+1 555 ${i}${n}`, pinCiphertext: seal(id, shop, "whatsapp.pin") });
     }
+    const id = `offline_${shop}`;
+    sessions.push({ id, shop, state: "", isOnline: false, accessToken: seal(id, shop, "shopify.token"), refreshToken: seal(id, shop, "shopify.refresh_token") });
   }
   await db.whatsAppConnection.createMany({ data: wa });
   await db.catalogConnection.createMany({ data: catalogs });
   await db.phoneNumber.createMany({ data: phones });
+  await db.session.createMany({ data: sessions });
   return seeded;
 }
 
-/** Every stored secret, by row id, with the purpose its column implies. */
+/** Every stored secret, by "purpose:row id" (a session row holds two). */
 async function storedSecrets(db: Db) {
   const all = new Map<string, { purpose: SecretPurpose; shop: string; ciphertext: string }>();
   for (const column of SECRET_COLUMNS) {
-    for (const row of await column.page(db, undefined, 100_000)) all.set(row.id, { ...row, purpose: column.purpose });
+    for (const row of await column.page(db, undefined, 100_000)) all.set(`${column.purpose}:${row.id}`, { ...row, purpose: column.purpose });
   }
   return all;
 }
@@ -121,7 +128,7 @@ for (const provider of providers()) {
 
     it("survives SIGKILL halfway, then finishes on a re-run with every secret readable", async () => {
       const seeded = await seedSecrets(t.db, createVault(OLD), 250);
-      expect(seeded.size).toBe(1000);
+      expect(seeded.size).toBe(1500);
       const env = { DATABASE_URL: t.url, ENCRYPTION_KEYS: `${NEW},${OLD}`, VAULT_ROTATE_BATCH_DELAY_MS: "400" };
       const both = createVault(`${NEW},${OLD}`);
 
@@ -133,19 +140,19 @@ for (const provider of providers()) {
 
       const rerun = await runCli(["rotate"], { ...env, VAULT_ROTATE_BATCH_DELAY_MS: "0" });
       expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0);
-      expect(finalCounts(rerun)).toEqual({ scanned: 1000, rotated: midway.k_old, current: midway.k_new, failed: 0, changed: 0 });
+      expect(finalCounts(rerun)).toEqual({ scanned: 1500, rotated: midway.k_old, current: midway.k_new, failed: 0, changed: 0 });
       expect(rerun.stdout).toMatch(/rotate: progress: PhoneNumber\.pinCiphertext: scanned/);
 
       // Only the new key is needed now: the old one can leave ENCRYPTION_KEYS.
-      expect(await expectAllReadable(t.db, createVault(NEW), seeded)).toEqual({ k_new: 1000 });
+      expect(await expectAllReadable(t.db, createVault(NEW), seeded)).toEqual({ k_new: 1500 });
 
       const again = await runCli(["rotate"], env);
-      expect(finalCounts(again)).toMatchObject({ scanned: 1000, rotated: 0, current: 1000 });
+      expect(finalCounts(again)).toMatchObject({ scanned: 1500, rotated: 0, current: 1500 });
 
       const check = await runCli(["check"], { DATABASE_URL: t.url, ENCRYPTION_KEYS: NEW });
       expect(check.code, check.stdout + check.stderr).toBe(0);
-      expect(check.stdout).toContain("check: 1000 secrets");
-      expect(check.stdout).toContain("check: key k_new: 1000 (current)");
+      expect(check.stdout).toContain("check: 1500 secrets");
+      expect(check.stdout).toContain("check: key k_new: 1500 (current)");
       expect(check.stdout).toContain("check: undecryptable: 0");
       for (const { plaintext } of seeded.values()) expect(rerun.stdout + check.stdout).not.toContain(plaintext);
     }, 120_000);
@@ -159,20 +166,44 @@ for (const provider of providers()) {
 
       const check = await runCli(["check"], { DATABASE_URL: t.url, ENCRYPTION_KEYS: `${NEW},${OLD}` });
       expect(check.code).toBe(1);
-      expect(check.stdout).toContain("check: key k_old: 11");
+      expect(check.stdout).toContain("check: key k_old: 17");
       expect(check.stdout).toContain("check: key k_gone: 1 (NOT in ENCRYPTION_KEYS)");
       expect(check.stdout).toContain("check: undecryptable: 2");
       expect(check.stdout).toMatch(/CatalogConnection\.tokenCiphertext row cat_1 \(shop-1\.myshopify\.com\): cannot decrypt/);
 
       const run = await runCli(["rotate"], { DATABASE_URL: t.url, ENCRYPTION_KEYS: `${NEW},${OLD}` });
       expect(run.code).toBe(1);
-      expect(finalCounts(run)).toEqual({ scanned: 12, rotated: 10, current: 0, failed: 2, changed: 0 });
+      expect(finalCounts(run)).toEqual({ scanned: 18, rotated: 16, current: 0, failed: 2, changed: 0 });
       expect(run.stderr).toMatch(/WhatsAppConnection\.tokenCiphertext row wa_0: .*"k_gone"/);
       expect(run.stdout + run.stderr).not.toContain("lost-token-value");
       for (const { plaintext } of seeded.values()) expect(run.stdout + run.stderr).not.toContain(plaintext);
       // The bad rows are left exactly as they were.
       expect((await t.db.whatsAppConnection.findUniqueOrThrow({ where: { id: "wa_0" } })).tokenCiphertext).toBe(gone);
       expect((await t.db.catalogConnection.findUniqueOrThrow({ where: { id: "cat_1" } })).tokenCiphertext).toBe(moved);
+    }, 60_000);
+
+    it("seals Shopify session tokens stored as plain text before sessions were sealed; check fails until then", async () => {
+      const shop = "legacy-shop.myshopify.com";
+      await t.db.session.create({ data: { id: `offline_${shop}`, shop, state: "", isOnline: false, accessToken: "shpat_legacy_plain_0123456789", refreshToken: "shprt_legacy_plain_0123456789" } });
+      const env = { DATABASE_URL: t.url, ENCRYPTION_KEYS: NEW };
+      const before = await runCli(["check"], env);
+      expect(before.code).toBe(1);
+      expect(before.stdout).toContain("check: plain text (not sealed yet): 2");
+      expect(before.stdout).toContain(`Session.accessToken row offline_${shop} (${shop})`);
+
+      const run = await runCli(["rotate"], env);
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(run.stdout).toContain("sealed from plain text 2");
+      const row = await t.db.session.findUniqueOrThrow({ where: { id: `offline_${shop}` } });
+      const vault = createVault(NEW);
+      expect(vault.decrypt(shop, "shopify.token", row.accessToken).reveal()).toBe("shpat_legacy_plain_0123456789");
+      expect(vault.decrypt(shop, "shopify.refresh_token", row.refreshToken!).reveal()).toBe("shprt_legacy_plain_0123456789");
+
+      const after = await runCli(["check"], env);
+      expect(after.code, after.stdout).toBe(0);
+      expect(after.stdout).toContain("check: plain text (not sealed yet): 0");
+      expect(after.stdout).toContain("check: key k_new: 2 (current)");
+      expect(before.stdout + run.stdout + after.stdout).not.toContain("shpat_legacy_plain");
     }, 60_000);
 
     it("writes with compare-and-set: a secret rewritten meanwhile is not overwritten", async () => {
