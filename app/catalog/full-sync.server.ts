@@ -4,8 +4,10 @@ import type { Logger } from "../logger.server";
 import { MAX_BATCH_REQUESTS, MetaGraphError, type MetaGraphClient } from "../meta/index.server";
 import { VaultError } from "../vault/errors";
 import { openSecret, UNREADABLE_TOKEN } from "../vault/secrets.server";
-import { AdminApiError, adminClientFor, streamBulkProducts } from "./admin-products.server";
+import { AdminApiError, adminClientFor } from "./admin-products.server";
+import { dropStagedExport, stageBulkExport, stagedProducts } from "./bulk-export.server";
 import { applyCatalogFailure } from "./connection-state.server";
+import { rememberTracking } from "./inventory-tracking.server";
 import { itemGroupId } from "./items.server";
 import { inChunkedTransactions } from "./outbox.server";
 import type { ProductSnapshot } from "./product-payload";
@@ -29,7 +31,8 @@ export function bulkThreshold() {
 const BULK_PAGE = 250;
 const BULK_POLL_MS = 3000;
 // The cursor says where a run is: null/page cursor (paging), "bulk:<id>" (export running),
-// "bulk-done:<id>" (Shopify's bulk_operations/finish arrived), "END" (reconcile next).
+// "bulk-done:<id>" (Shopify's bulk_operations/finish arrived), "bulk-staged:<id>:<line>" (the
+// export's lines are in BulkExportLine; products up to that line are stored), "END" (reconcile next).
 const bulkChecked = new Map<string, number>();
 
 interface Deps {
@@ -64,6 +67,7 @@ async function storePage(db: Db, shop: string, runId: string, products: ProductS
     [5],
   );
   const now = new Date();
+  await rememberTracking(db, shop, products, now);
   await inChunkedTransactions(db, products, async (tx, chunk) => {
     for (const product of chunk) {
       await tx.execute({
@@ -93,7 +97,7 @@ export async function fullSyncStep(deps: Deps, shop: string): Promise<boolean> {
       });
       return started.count > 0;
     }
-    if (conn.fullSyncCursor?.startsWith("bulk")) return await bulkStep(deps, conn.shop, runId, conn.fullSyncCursor, conn.fullSyncProcessed, admin);
+    if (conn.fullSyncCursor?.startsWith("bulk")) return await bulkStep(deps, conn.shop, runId, conn.fullSyncCursor, admin);
     if (conn.fullSyncCursor === "END") {
       await reconcile(deps, shop, runId, conn.fullSyncStartedAt ?? new Date(0));
       await db.catalogConnection.updateMany({
@@ -129,18 +133,34 @@ export async function fullSyncStep(deps: Deps, shop: string): Promise<boolean> {
 
 /**
  * A bulk export in progress: wait for it (the bulk_operations/finish webhook
- * marks it done; a poll every few seconds covers a lost webhook), then stream
- * its JSONL into the table, counting progress as it goes.
+ * marks it done; a poll every few seconds covers a lost webhook), stage its
+ * JSONL lines (bulk-export.server.ts: Shopify no longer keeps children next
+ * to their parent), then store a page of assembled products per step,
+ * counting progress as it goes. Each step moves the cursor by compare-and-set,
+ * so a restarted worker continues from the last stored page.
  */
 async function bulkStep(
   deps: Deps,
   shop: string,
   runId: string,
   cursor: string,
-  processed: number,
   admin: Awaited<ReturnType<typeof adminClientFor>>,
 ): Promise<boolean> {
   const { db } = deps;
+  const advance = (data: { fullSyncCursor: string; fullSyncProcessed?: { increment: number } }) =>
+    db.catalogConnection.updateMany({ where: { shop, fullSyncRunId: runId, fullSyncCursor: cursor }, data });
+  const staged = /^bulk-staged:(.+):(\d+)$/.exec(cursor);
+  if (staged) {
+    const { products, lastLine } = await stagedProducts(db, shop, runId, Number(staged[2]), BULK_PAGE);
+    if (lastLine === null) {
+      await dropStagedExport(db, shop, runId);
+      await advance({ fullSyncCursor: "END" });
+      return true;
+    }
+    await storePage(db, shop, runId, products);
+    await advance({ fullSyncCursor: `bulk-staged:${staged[1]}:${lastLine}`, fullSyncProcessed: { increment: products.length } });
+    return true;
+  }
   const id = cursor.replace(/^bulk(-done)?:/, "");
   const finished = cursor.startsWith("bulk-done:");
   if (!finished && Date.now() - (bulkChecked.get(shop) ?? 0) < BULK_POLL_MS) return false;
@@ -150,17 +170,9 @@ async function bulkStep(
     throw new AdminApiError(`Shopify's product export ${op ? op.status.toLowerCase() : "disappeared"}${op?.errorCode ? ` (${op.errorCode})` : ""}`);
   }
   if (op.status !== "COMPLETED") return false;
-  if (op.url) {
-    await streamBulkProducts(op.url, {
-      skip: processed,
-      pageSize: BULK_PAGE,
-      onPage: async (products) => {
-        await storePage(db, shop, runId, products);
-        await db.catalogConnection.updateMany({ where: { shop, fullSyncRunId: runId }, data: { fullSyncProcessed: { increment: products.length } } });
-      },
-    });
-  }
-  await db.catalogConnection.updateMany({ where: { shop, fullSyncRunId: runId, fullSyncCursor: cursor }, data: { fullSyncCursor: "END" } });
+  // No url: the export found no products.
+  if (op.url) await stageBulkExport(db, shop, runId, op.url);
+  await advance({ fullSyncCursor: `bulk-staged:${id}:0` });
   return true;
 }
 
