@@ -58,6 +58,8 @@ export const PLANS = {
 
 export interface AnsweredQuery {
   shop: string;
+  /** The operation's name (e.g. "FullSyncProducts"), if it has one. */
+  operation: string | null;
   requestedQueryCost: number;
   actualQueryCost: number | null;
   error?: string;
@@ -252,7 +254,7 @@ export async function createShopifySimulator(opts: { port?: number; plan?: Throt
       throw error;
     }
     if (requested > MAX_QUERY_COST) {
-      answered.push({ shop, requestedQueryCost: requested, actualQueryCost: null, error: "MAX_COST_EXCEEDED" });
+      answered.push({ shop, operation: op.name?.value ?? null, requestedQueryCost: requested, actualQueryCost: null, error: "MAX_COST_EXCEEDED" });
       // Exactly the reference's sample: no data, no top-level extensions.
       return {
         errors: [
@@ -270,7 +272,7 @@ export async function createShopifySimulator(opts: { port?: number; plan?: Throt
     const b = bucket(shop);
     if (throttle > 0 || b.available < requested) {
       if (throttle > 0) throttle -= 1;
-      answered.push({ shop, requestedQueryCost: requested, actualQueryCost: null, error: "THROTTLED" });
+      answered.push({ shop, operation: op.name?.value ?? null, requestedQueryCost: requested, actualQueryCost: null, error: "THROTTLED" });
       return {
         errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" } }],
         extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: throttleStatus(shop) } },
@@ -282,7 +284,7 @@ export async function createShopifySimulator(opts: { port?: number; plan?: Throt
     };
     const actual = Math.min(requested, actualCost(adminSchema, doc, op, result.data, variables));
     b.available -= actual;
-    answered.push({ shop, requestedQueryCost: requested, actualQueryCost: actual });
+    answered.push({ shop, operation: op.name?.value ?? null, requestedQueryCost: requested, actualQueryCost: actual });
     return {
       ...(result.errors?.length ? { errors: result.errors.map((e) => ({ message: e.message })) } : {}),
       data: result.data ?? null,
