@@ -56,11 +56,15 @@ export const ImagePayload = z.object({
 
 // Shopify's ids are 64-bit and its own example payloads use ids above 2^53, which JSON.parse
 // rounds; the GraphQL id beside them is text and exact, so it wins when the number is not safe.
+// A 64-bit id a double cannot hold exactly (anything larger is no Shopify id and stays refused).
+const beyondDoubles = (n: unknown) => typeof n === "number" && Number.isInteger(n) && n > Number.MAX_SAFE_INTEGER && n < 2 ** 64;
+
 function exactIds(raw: unknown): unknown {
   if (!raw || typeof raw !== "object" || Array.isArray(raw)) return raw;
   const fromGid = (value: Record<string, unknown>) => {
     const gid = typeof value.admin_graphql_api_id === "string" ? /^gid:\/\/shopify\/\w+\/(\d{1,20})$/.exec(value.admin_graphql_api_id) : null;
-    return typeof value.id === "number" && !Number.isSafeInteger(value.id) && gid ? { ...value, id: gid[1] } : value;
+    // Only the same id, written exactly: the GraphQL id rounds to the very number given.
+    return beyondDoubles(value.id) && gid && Number(gid[1]) === value.id ? { ...value, id: gid[1] } : value;
   };
   const product = fromGid(raw as Record<string, unknown>);
   const variants = product.variants;
@@ -72,7 +76,7 @@ function exactIds(raw: unknown): unknown {
       const variant = fromGid(v as Record<string, unknown>);
       // An inventory item id past 2^53 cannot be known exactly here: left out, it is looked up by variant.
       const item = variant.inventory_item_id;
-      return typeof item === "number" && !Number.isSafeInteger(item) ? { ...variant, inventory_item_id: null } : variant;
+      return beyondDoubles(item) ? { ...variant, inventory_item_id: null } : variant;
     }),
   };
 }
