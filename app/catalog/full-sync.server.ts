@@ -180,8 +180,15 @@ async function bulkStep(
   }
   if (op.status !== "COMPLETED") return false;
   // No url: the export found no products.
-  if (op.url) await stageBulkExport(db, shop, runId, op.url);
-  await advance({ fullSyncCursor: `bulk-staged:${id}:0` });
+  const started = Date.now();
+  const products = op.url ? await stageBulkExport(db, shop, runId, op.url) : 0;
+  deps.log.info({ shop, products, ms: Date.now() - started }, "bulk export staged");
+  // From either waiting state: bulk_operations/finish may have turned "bulk:" into "bulk-done:" while
+  // the poll's staging ran, and a compare-and-set on the first alone made the next step stage it all again.
+  await db.catalogConnection.updateMany({
+    where: { shop, fullSyncRunId: runId, fullSyncCursor: { in: [`bulk:${id}`, `bulk-done:${id}`] } },
+    data: { fullSyncCursor: `bulk-staged:${id}:0` },
+  });
   return true;
 }
 

@@ -79,6 +79,7 @@ export async function fullSyncFigure(ctx: FigureContext): Promise<FigureResult> 
       50,
     );
     const seconds = (Date.now() - started) / 1000;
+    for (const line of worker.tail().split("\n").filter((l) => /bulk export staged|full sync done/.test(l))) ctx.log(`fullsync worker: ${line.slice(0, 200)}`);
     rssPeak = Math.max(rssPeak, peakRssMb(worker.pid) ?? 0);
     const calls = s.meta.sim.control.callCounts();
     const itemsBatch = s.meta.itemsBatchCalls();
