@@ -107,6 +107,34 @@ describe.each(providers())("Shopify 2026-10 contracts on %s", (provider) => {
     expect(await t.db.bulkExportLine.count({ where: { shop } })).toBe(0);
   });
 
+  it("stages a bulk export once when bulk_operations/finish arrives while the worker's poll is downloading it", async () => {
+    const shop = `race-${provider}.myshopify.com`;
+    const scenario = await connectCatalog(t.db, meta, shop);
+    const products = store(45_000).slice(0, 12);
+    shopify.setProducts(shop, products);
+    process.env.FULL_SYNC_BULK_THRESHOLD = "5";
+    shopify.setBulkDownloadDelay(600);
+    try {
+      await startFullSync(t.db, shop);
+      await worker.tick(); // counts the products, starts the export
+      const { fullSyncCursor } = await t.db.catalogConnection.findUniqueOrThrow({ where: { shop } });
+      const operation = fullSyncCursor!.replace(/^bulk:/, "");
+      await new Promise((r) => setTimeout(r, 100)); // the export completes
+      const polling = worker.tick(); // polls: COMPLETED, downloads (slowly) and stages
+      await new Promise((r) => setTimeout(r, 200));
+      const finish = await sendWebhook(t.url, "/webhooks/bulk_operations", "bulk_operations/finish", { admin_graphql_api_id: operation, status: "completed", error_code: null }, { shop });
+      expect(finish.status).toBe(200);
+      await polling;
+      expect((await t.db.catalogConnection.findUniqueOrThrow({ where: { shop } })).fullSyncCursor).toBe(`bulk-staged:${operation}:0`);
+      await drain(worker, t.db, 30_000);
+    } finally {
+      delete process.env.FULL_SYNC_BULK_THRESHOLD;
+      shopify.setBulkDownloadDelay(0);
+    }
+    expect((await t.db.catalogConnection.findUniqueOrThrow({ where: { shop } })).fullSyncState).toBe("DONE");
+    expectCatalogEqualsStore(meta, scenario.catalogId, products);
+  });
+
   it("sends sold-out tracked variants as out of stock from 2026-10 webhooks, and keeps tracking per variant", async () => {
     const shop = `stock-${provider}.myshopify.com`;
     const scenario = await connectCatalog(t.db, meta, shop);

@@ -86,6 +86,8 @@ export interface ShopifySimulator {
   bulkOperations(): { id: string; shop: string; status: string; groupObjects: boolean }[];
   /** How long a bulk export runs before it completes (default 50 ms). */
   setBulkDelay(ms: number): void;
+  /** How long the JSONL download waits before its first byte (default 0): a slow download, for races. */
+  setBulkDownloadDelay(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -135,6 +137,7 @@ export async function createShopifySimulator(opts: { port?: number; plan?: Throt
   const answered: AnsweredQuery[] = [];
   let throttle = 0;
   let bulkDelayMs = 50;
+  let bulkDownloadDelayMs = 0;
   let nextBulkId = 1;
   const bulkOps = new Map<string, BulkOp>();
   let baseUrl = "";
@@ -315,7 +318,7 @@ export async function createShopifySimulator(opts: { port?: number; plan?: Throt
           }
         }
       };
-      return pump();
+      return void setTimeout(pump, bulkDownloadDelayMs);
     }
     const match = /^\/([a-z0-9.-]+)\/admin\/api\/[\w-]+\/graphql\.json$/.exec(req.url ?? "");
     const send = (status: number, body: unknown) => {
@@ -350,6 +353,9 @@ export async function createShopifySimulator(opts: { port?: number; plan?: Throt
       [...bulkOps].map(([id, op]) => ({ id, shop: op.shop, status: Date.now() - op.createdAt >= bulkDelayMs ? "COMPLETED" : "RUNNING", groupObjects: op.groupObjects })),
     setBulkDelay(ms) {
       bulkDelayMs = ms;
+    },
+    setBulkDownloadDelay(ms) {
+      bulkDownloadDelayMs = ms;
     },
     setProducts(shop, products) {
       shops.set(shop, new Map(products.map((p) => [p.id, p])));
