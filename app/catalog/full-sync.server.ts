@@ -39,9 +39,12 @@ export function bulkThreshold() {
 
 const BULK_PAGE = 250;
 const BULK_POLL_MS = 3000;
+/** How long a worker's claim on staging an export lasts (a download of a large shop takes seconds to minutes). */
+const STAGING_LEASE_MS = 15 * 60_000;
 // The cursor says where a run is: null/page cursor (paging), "bulk:<id>" (export running),
-// "bulk-done:<id>" (Shopify's bulk_operations/finish arrived), "bulk-staged:<id>:<line>" (the
-// export's lines are in BulkExportLine; products up to that line are stored), "END" (reconcile next).
+// "bulk-done:<id>" (Shopify's bulk_operations/finish arrived), "bulk-staging:<id>:<since>" (a worker
+// is staging its lines), "bulk-staged:<id>:<line>" (the export's lines are in BulkExportLine; products
+// up to that line are stored), "END" (reconcile next).
 const bulkChecked = new Map<string, number>();
 
 interface Deps {
@@ -146,7 +149,9 @@ export async function fullSyncStep(deps: Deps, shop: string): Promise<boolean> {
  * JSONL lines (bulk-export.server.ts: Shopify no longer keeps children next
  * to their parent), then store a page of assembled products per step,
  * counting progress as it goes. Each step moves the cursor by compare-and-set,
- * so a restarted worker continues from the last stored page.
+ * so a restarted worker continues from the last stored page, and staging is
+ * claimed first ("bulk-staging:<id>:<since>"), so two workers never stage one
+ * export at once and a finish webhook arriving mid-download changes nothing.
  */
 async function bulkStep(
   deps: Deps,
@@ -156,22 +161,31 @@ async function bulkStep(
   admin: Awaited<ReturnType<typeof adminClientFor>>,
 ): Promise<boolean> {
   const { db } = deps;
-  const advance = (data: { fullSyncCursor: string; fullSyncProcessed?: { increment: number } }) =>
-    db.catalogConnection.updateMany({ where: { shop, fullSyncRunId: runId, fullSyncCursor: cursor }, data });
+  const move = async (from: string | string[], to: string, processed = 0) =>
+    (
+      await db.catalogConnection.updateMany({
+        where: { shop, fullSyncRunId: runId, fullSyncCursor: Array.isArray(from) ? { in: from } : from },
+        data: { fullSyncCursor: to, ...(processed ? { fullSyncProcessed: { increment: processed } } : {}) },
+      })
+    ).count > 0;
+
   const staged = /^bulk-staged:(.+):(\d+)$/.exec(cursor);
   if (staged) {
     const { products, lastLine } = await stagedProducts(db, shop, runId, Number(staged[2]), BULK_PAGE);
     if (lastLine === null) {
-      await dropStagedExport(db, shop, runId);
-      await advance({ fullSyncCursor: "END" });
+      if (await move(cursor, "END")) await dropStagedExport(db, shop, runId);
       return true;
     }
     await storePage(db, shop, runId, products);
-    await advance({ fullSyncCursor: `bulk-staged:${staged[1]}:${lastLine}`, fullSyncProcessed: { increment: products.length } });
+    await move(cursor, `bulk-staged:${staged[1]}:${lastLine}`, products.length);
     return true;
   }
-  const id = cursor.replace(/^bulk(-done)?:/, "");
-  const finished = cursor.startsWith("bulk-done:");
+
+  const staging = /^bulk-staging:(.+):(\d+)$/.exec(cursor);
+  // Another worker is staging it; if it died, its claim runs out and this one starts over.
+  if (staging && Date.now() - Number(staging[2]) < STAGING_LEASE_MS) return false;
+  const id = staging ? staging[1] : cursor.replace(/^bulk(-done)?:/, "");
+  const finished = cursor.startsWith("bulk-done:") || Boolean(staging);
   if (!finished && Date.now() - (bulkChecked.get(shop) ?? 0) < BULK_POLL_MS) return false;
   bulkChecked.set(shop, Date.now());
   const op = await admin.bulkOperation(id);
@@ -179,16 +193,14 @@ async function bulkStep(
     throw new AdminApiError(`Shopify's product export ${op ? op.status.toLowerCase() : "disappeared"}${op?.errorCode ? ` (${op.errorCode})` : ""}`);
   }
   if (op.status !== "COMPLETED") return false;
-  // No url: the export found no products.
+  // From whichever waiting state: bulk_operations/finish may turn "bulk:" into "bulk-done:" at any time.
+  const claim = `bulk-staging:${id}:${Date.now()}`;
+  if (!(await move(staging ? cursor : [`bulk:${id}`, `bulk-done:${id}`], claim))) return false;
   const started = Date.now();
+  // No url: the export found no products.
   const products = op.url ? await stageBulkExport(db, shop, runId, op.url) : 0;
   deps.log.info({ shop, products, ms: Date.now() - started }, "bulk export staged");
-  // From either waiting state: bulk_operations/finish may have turned "bulk:" into "bulk-done:" while
-  // the poll's staging ran, and a compare-and-set on the first alone made the next step stage it all again.
-  await db.catalogConnection.updateMany({
-    where: { shop, fullSyncRunId: runId, fullSyncCursor: { in: [`bulk:${id}`, `bulk-done:${id}`] } },
-    data: { fullSyncCursor: `bulk-staged:${id}:0` },
-  });
+  await move(claim, `bulk-staged:${id}:0`);
   return true;
 }
 
