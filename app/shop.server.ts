@@ -48,6 +48,8 @@ export async function redactShop(shop: string) {
     db.catalogBatch.deleteMany({ where }),
     db.messageLog.deleteMany({ where }),
     db.webhookDelivery.deleteMany({ where }),
+    db.inventoryItemState.deleteMany({ where }),
+    db.bulkExportLine.deleteMany({ where }),
     db.session.deleteMany({ where }),
     db.shop.deleteMany({ where: { domain: shop } }),
   ]);

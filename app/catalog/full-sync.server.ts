@@ -4,8 +4,10 @@ import type { Logger } from "../logger.server";
 import { MAX_BATCH_REQUESTS, MetaGraphError, type MetaGraphClient } from "../meta/index.server";
 import { VaultError } from "../vault/errors";
 import { openSecret, UNREADABLE_TOKEN } from "../vault/secrets.server";
-import { AdminApiError, adminClientFor, streamBulkProducts } from "./admin-products.server";
+import { AdminApiError, adminClientFor } from "./admin-products.server";
+import { dropStagedExport, stageBulkExport, stagedProducts } from "./bulk-export.server";
 import { applyCatalogFailure } from "./connection-state.server";
+import { rememberTracking } from "./inventory-tracking.server";
 import { itemGroupId } from "./items.server";
 import { inChunkedTransactions } from "./outbox.server";
 import type { ProductSnapshot } from "./product-payload";
@@ -21,15 +23,28 @@ import type { ProductSnapshot } from "./product-payload";
 
 export const ACTIVE_FULL_SYNC = ["QUEUED", "RUNNING"];
 
-/** Above this many products a full sync uses a bulk export instead of paging. */
+/**
+ * Above this many products a full sync uses a bulk export instead of paging.
+ * Pages cost query points (about 28 per product of 5 variants, actual cost)
+ * and a Standard plan's bucket refills 100 points a second
+ * (https://shopify.dev/docs/apps/build/apis/graphql-admin/rate-limits), so
+ * paging 2,000 products took some 10 minutes against the strict stand-in; a
+ * bulk export reads the shop without spending them ("To query larger amounts
+ * of data with fewer limits, bulk operations should be used instead", Shopify's
+ * MAX_COST_EXCEEDED message). Up to 250 products page within a minute.
+ */
 export function bulkThreshold() {
-  return Number(process.env.FULL_SYNC_BULK_THRESHOLD ?? 2000);
+  return Number(process.env.FULL_SYNC_BULK_THRESHOLD ?? 250);
 }
 
 const BULK_PAGE = 250;
 const BULK_POLL_MS = 3000;
+/** How long a worker's claim on staging an export lasts (a download of a large shop takes seconds to minutes). */
+const STAGING_LEASE_MS = 15 * 60_000;
 // The cursor says where a run is: null/page cursor (paging), "bulk:<id>" (export running),
-// "bulk-done:<id>" (Shopify's bulk_operations/finish arrived), "END" (reconcile next).
+// "bulk-done:<id>" (Shopify's bulk_operations/finish arrived), "bulk-staging:<id>:<since>" (a worker
+// is staging its lines), "bulk-staged:<id>:<line>" (the export's lines are in BulkExportLine; products
+// up to that line are stored), "END" (reconcile next).
 const bulkChecked = new Map<string, number>();
 
 interface Deps {
@@ -64,6 +79,7 @@ async function storePage(db: Db, shop: string, runId: string, products: ProductS
     [5],
   );
   const now = new Date();
+  await rememberTracking(db, shop, products, now);
   await inChunkedTransactions(db, products, async (tx, chunk) => {
     for (const product of chunk) {
       await tx.execute({
@@ -93,7 +109,7 @@ export async function fullSyncStep(deps: Deps, shop: string): Promise<boolean> {
       });
       return started.count > 0;
     }
-    if (conn.fullSyncCursor?.startsWith("bulk")) return await bulkStep(deps, conn.shop, runId, conn.fullSyncCursor, conn.fullSyncProcessed, admin);
+    if (conn.fullSyncCursor?.startsWith("bulk")) return await bulkStep(deps, conn.shop, runId, conn.fullSyncCursor, admin);
     if (conn.fullSyncCursor === "END") {
       await reconcile(deps, shop, runId, conn.fullSyncStartedAt ?? new Date(0));
       await db.catalogConnection.updateMany({
@@ -129,20 +145,47 @@ export async function fullSyncStep(deps: Deps, shop: string): Promise<boolean> {
 
 /**
  * A bulk export in progress: wait for it (the bulk_operations/finish webhook
- * marks it done; a poll every few seconds covers a lost webhook), then stream
- * its JSONL into the table, counting progress as it goes.
+ * marks it done; a poll every few seconds covers a lost webhook), stage its
+ * JSONL lines (bulk-export.server.ts: Shopify no longer keeps children next
+ * to their parent), then store a page of assembled products per step,
+ * counting progress as it goes. Each step moves the cursor by compare-and-set,
+ * so a restarted worker continues from the last stored page, and staging is
+ * claimed first ("bulk-staging:<id>:<since>"), so two workers never stage one
+ * export at once and a finish webhook arriving mid-download changes nothing.
  */
 async function bulkStep(
   deps: Deps,
   shop: string,
   runId: string,
   cursor: string,
-  processed: number,
   admin: Awaited<ReturnType<typeof adminClientFor>>,
 ): Promise<boolean> {
   const { db } = deps;
-  const id = cursor.replace(/^bulk(-done)?:/, "");
-  const finished = cursor.startsWith("bulk-done:");
+  const move = async (from: string | string[], to: string, processed = 0) =>
+    (
+      await db.catalogConnection.updateMany({
+        where: { shop, fullSyncRunId: runId, fullSyncCursor: Array.isArray(from) ? { in: from } : from },
+        data: { fullSyncCursor: to, ...(processed ? { fullSyncProcessed: { increment: processed } } : {}) },
+      })
+    ).count > 0;
+
+  const staged = /^bulk-staged:(.+):(\d+)$/.exec(cursor);
+  if (staged) {
+    const { products, lastLine } = await stagedProducts(db, shop, runId, Number(staged[2]), BULK_PAGE);
+    if (lastLine === null) {
+      if (await move(cursor, "END")) await dropStagedExport(db, shop, runId);
+      return true;
+    }
+    await storePage(db, shop, runId, products);
+    await move(cursor, `bulk-staged:${staged[1]}:${lastLine}`, products.length);
+    return true;
+  }
+
+  const staging = /^bulk-staging:(.+):(\d+)$/.exec(cursor);
+  // Another worker is staging it; if it died, its claim runs out and this one starts over.
+  if (staging && Date.now() - Number(staging[2]) < STAGING_LEASE_MS) return false;
+  const id = staging ? staging[1] : cursor.replace(/^bulk(-done)?:/, "");
+  const finished = cursor.startsWith("bulk-done:") || Boolean(staging);
   if (!finished && Date.now() - (bulkChecked.get(shop) ?? 0) < BULK_POLL_MS) return false;
   bulkChecked.set(shop, Date.now());
   const op = await admin.bulkOperation(id);
@@ -150,17 +193,14 @@ async function bulkStep(
     throw new AdminApiError(`Shopify's product export ${op ? op.status.toLowerCase() : "disappeared"}${op?.errorCode ? ` (${op.errorCode})` : ""}`);
   }
   if (op.status !== "COMPLETED") return false;
-  if (op.url) {
-    await streamBulkProducts(op.url, {
-      skip: processed,
-      pageSize: BULK_PAGE,
-      onPage: async (products) => {
-        await storePage(db, shop, runId, products);
-        await db.catalogConnection.updateMany({ where: { shop, fullSyncRunId: runId }, data: { fullSyncProcessed: { increment: products.length } } });
-      },
-    });
-  }
-  await db.catalogConnection.updateMany({ where: { shop, fullSyncRunId: runId, fullSyncCursor: cursor }, data: { fullSyncCursor: "END" } });
+  // From whichever waiting state: bulk_operations/finish may turn "bulk:" into "bulk-done:" at any time.
+  const claim = `bulk-staging:${id}:${Date.now()}`;
+  if (!(await move(staging ? cursor : [`bulk:${id}`, `bulk-done:${id}`], claim))) return false;
+  const started = Date.now();
+  // No url: the export found no products.
+  const products = op.url ? await stageBulkExport(db, shop, runId, op.url) : 0;
+  deps.log.info({ shop, products, ms: Date.now() - started }, "bulk export staged");
+  await move(claim, `bulk-staged:${id}:0`);
   return true;
 }
 

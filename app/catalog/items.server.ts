@@ -84,10 +84,23 @@ export function exclusionReason(product: ProductSnapshot): string | null {
   return null;
 }
 
+/**
+ * Tracked is the inventory item's `tracked` (API 2024-07 took
+ * `inventory_management` out of product webhooks); the worker fills it in
+ * (inventory-tracking.server.ts). An older payload's `inventory_management`
+ * still counts ("shopify" or another service = tracked, null = not).
+ */
+export function isTracked(variant: ProductSnapshot["variants"][number]): boolean | undefined {
+  if (variant.tracked != null) return variant.tracked;
+  if (variant.inventory_management !== undefined) return Boolean(variant.inventory_management);
+  return undefined;
+}
+
 function availability(variant: ProductSnapshot["variants"][number]) {
-  // Not tracked, or sold when out of stock: the customer can buy it.
-  if (!variant.inventory_management || variant.inventory_policy === "continue") return "in stock";
-  return (variant.inventory_quantity ?? 0) > 0 ? "in stock" : "out of stock";
+  // Sold when out of stock, or still in stock: the customer can buy it.
+  if (variant.inventory_policy === "continue" || (variant.inventory_quantity ?? 0) > 0) return "in stock";
+  // Not tracked: Shopify sells it whatever the count. Unknown counts as tracked: never promise stock that may be gone.
+  return isTracked(variant) === false ? "in stock" : "out of stock";
 }
 
 export function productItems(product: ProductSnapshot, shop: ShopContext): ProductItems {

@@ -4,11 +4,13 @@ import type { Logger } from "../logger.server";
 import { MAX_BATCH_BYTES, MAX_BATCH_REQUESTS, MetaGraphError, Transient, type CatalogItemRequest, type MetaGraphClient } from "../meta/index.server";
 import { VaultError } from "../vault/errors";
 import { openSecret } from "../vault/secrets.server";
+import { adminClientFor, type AdminClient } from "./admin-products.server";
 import { applyCatalogFailure, recordUnreadableToken } from "./connection-state.server";
 import { ACTIVE_FULL_SYNC } from "./full-sync.server";
-import { itemRequests, productItems, type ShopContext } from "./items.server";
+import { needsTracking, resolveTracking } from "./inventory-tracking.server";
+import { itemRequests, productItems, retailerId, type ShopContext } from "./items.server";
 import { addPushedIds, claimRows, finishRows, releaseRows, type ClaimedRow, type PushedRow } from "./outbox.server";
-import type { ProductSnapshot } from "./product-payload";
+import { variantsLeftOut, type ProductSnapshot } from "./product-payload";
 
 /**
  * One flush of one shop: claim dirty products, turn them into item requests,
@@ -79,9 +81,15 @@ export function planRow(row: ClaimedRow, shop: ShopContext): PlannedRow {
       },
     };
   }
-  const { items, problems, excludedBecause } = productItems(row.snapshot as unknown as ProductSnapshot, shop);
+  const product = row.snapshot as unknown as ProductSnapshot;
+  const { items, problems, excludedBecause } = productItems(product, shop);
   const failed = problems.length > 0;
-  const requests = itemRequests(items, pushed);
+  // Variants the payload named but did not carry (Shopify sends the first 100 in full) still exist:
+  // their items stay as they are, never deleted for being left out (prepareRows normally reads them).
+  const leftOut = excludedBecause ? new Set<string>() : new Set(variantsLeftOut(product).map((v) => retailerId(product.id, v)));
+  const current = new Set(items.map((i) => i.id));
+  const kept = pushed.filter((id) => leftOut.has(id) && !current.has(id));
+  const requests = itemRequests(items, pushed.filter((id) => !leftOut.has(id)));
   const bytes = sizeOf(requests);
   if (bytes + 1 > BATCH_BYTES || requests.length > MAX_BATCH_REQUESTS) return tooLarge(row, pushed, items.length, bytes);
   return {
@@ -90,7 +98,7 @@ export function planRow(row: ClaimedRow, shop: ShopContext): PlannedRow {
     bytes,
     result: {
       ...base,
-      pushedRetailerIds: items.map((i) => i.id),
+      pushedRetailerIds: [...items.map((i) => i.id), ...kept],
       pushedItems: items as unknown as Prisma.InputJsonValue,
       // Excluded by its Shopify status (draft, archived...): removed from the catalog, shown as such.
       status: excludedBecause ? "EXCLUDED" : failed ? "FAILED" : "PENDING",
@@ -197,14 +205,15 @@ async function claimBatch(deps: SyncDeps, shop: string, context: ShopContext, no
   let bytes = 0;
   let exhausted = false;
   while (requests < MAX_BATCH_REQUESTS && bytes < BATCH_BYTES) {
-    const { rows } = await claimRows(deps.db, shop, CLAIM_STEP, now, deps.leaseMs, claimId);
+    const { rows: claimed } = await claimRows(deps.db, shop, CLAIM_STEP, now, deps.leaseMs, claimId);
+    const rows = await prepareRows(deps, shop, claimId, claimed, now);
     for (const row of rows) {
       const plan = planRow(row, context);
       plans.push(plan);
       requests += plan.requests.length;
       bytes += plan.bytes + 1;
     }
-    if (rows.length < CLAIM_STEP) {
+    if (claimed.length < CLAIM_STEP) {
       exhausted = true;
       break;
     }
@@ -215,6 +224,44 @@ async function claimBatch(deps: SyncDeps, shop: string, context: ShopContext, no
     exhausted = false;
   }
   return { claimId, plans: batch ?? [], exhausted };
+}
+
+/**
+ * What Shopify's webhooks no longer say, read before planning: a product
+ * whose payload left variants out (more than 100) is read whole through the
+ * Admin API, and variants whose availability depends on whether their stock
+ * is tracked get it (inventory-tracking.server.ts). Products whose reads fail
+ * go back with a backoff; the others go on.
+ */
+async function prepareRows(deps: SyncDeps, shop: string, claimId: string, rows: ClaimedRow[], now: Date): Promise<ClaimedRow[]> {
+  const live = rows.filter((r) => !r.deleted && !r.excluded && r.snapshot);
+  const snapshotOf = (r: ClaimedRow) => r.snapshot as unknown as ProductSnapshot;
+  const partial = live.filter((r) => variantsLeftOut(snapshotOf(r)).length > 0);
+  if (partial.length === 0 && !live.some((r) => snapshotOf(r).variants.some(needsTracking))) return rows;
+
+  let client: AdminClient | undefined;
+  const admin = async () => (client ??= await adminClientFor(deps.db, shop));
+  const failed = new Map<string, unknown>();
+  for (const row of partial) {
+    try {
+      const whole = await (await admin()).product(row.productId);
+      // Read now, so at least as new as the payload; null: deleted meanwhile (its products/delete follows).
+      if (whole) row.snapshot = whole as unknown as Prisma.JsonValue;
+    } catch (error) {
+      failed.set(row.id, error);
+    }
+  }
+  const rest = live.filter((r) => !failed.has(r.id));
+  try {
+    await resolveTracking(deps.db, shop, rest.map(snapshotOf), admin);
+  } catch (error) {
+    for (const r of rest) if (snapshotOf(r).variants.some((v) => needsTracking(v) && v.tracked == null)) failed.set(r.id, error);
+  }
+  if (failed.size === 0) return rows;
+  const attempts = Math.max(...rows.filter((r) => failed.has(r.id)).map((r) => r.attempts));
+  await releaseRows(deps.db, claimId, [...failed.keys()], { retryAt: new Date(now.getTime() + retryDelay(attempts)), countAttempt: true });
+  deps.log.warn({ shop, products: failed.size, err: [...failed.values()][0] }, "could not read products from Shopify; retrying them later");
+  return rows.filter((r) => !failed.has(r.id));
 }
 
 export async function shopContext(db: Db, shop: string): Promise<ShopContext> {

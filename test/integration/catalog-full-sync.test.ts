@@ -5,7 +5,7 @@ import { adminFetch, sendWebhook } from "../helpers/shopify";
 import { drain, testWorker } from "../helpers/catalog";
 import { productPayload } from "../fixtures/products";
 import { createMetaSimulator, type MetaSimulator, type Scenario } from "../meta-sim";
-import { createShopifySimulator, type ShopifySimulator } from "../shopify-sim/server";
+import { createShopifySimulator, PLANS, type ShopifySimulator } from "../shopify-sim/server";
 import { seedInstalledShop } from "../sandbox/seed";
 import { freePort } from "../helpers/app-process";
 import type { CatalogWorker } from "../../app/catalog/worker.server";
@@ -37,7 +37,7 @@ describe.each(providers())("catalog connect and full sync on %s", (provider) => 
   beforeAll(async () => {
     meta = await createMetaSimulator({ port: META_PORT });
     meta.control.configure({ batchDelayMs: 10 });
-    shopify = await createShopifySimulator({ port: SHOPIFY_PORT });
+    shopify = await createShopifySimulator({ port: SHOPIFY_PORT, plan: PLANS.plus });
     process.env.SHOPIFY_ADMIN_API_URL = shopify.url;
     await seedInstalledShop(t.db, shop);
     scenario = meta.control.seedScenario();

@@ -50,6 +50,7 @@ const SHOPIFY_ROUTES: { route: string; topics: string[] }[] = [
   { route: "/webhooks/app/scopes_update", topics: ["app/scopes_update"] },
   { route: "/webhooks/compliance", topics: ["customers/data_request", "customers/redact", "shop/redact"] },
   { route: "/webhooks/bulk_operations", topics: ["bulk_operations/finish"] },
+  { route: "/webhooks/inventory_items", topics: ["inventory_items/create", "inventory_items/update"] },
 ];
 
 /** The raw JSON of `value` with `marker` (a quoted string) swapped for raw text: numbers JSON can say but JavaScript cannot hold. */
@@ -65,7 +66,7 @@ function badProducts(): { label: string; body: string }[] {
   const withField = (field: string, value: unknown) => JSON.stringify({ ...p, [field]: value });
   const withVariant = (field: string, value: unknown) => JSON.stringify({ ...p, variants: [{ ...v, [field]: value }] });
   const out: { label: string; body: string }[] = [];
-  for (const value of [0, -1, 1.5, "abc", "", null, true, [], {}, "12345678901234567", " 42"]) out.push({ label: `id ${JSON.stringify(value)}`, body: withField("id", value) });
+  for (const value of [0, -1, 1.5, "abc", "", null, true, [], {}, "123456789012345678901", " 42"]) out.push({ label: `id ${JSON.stringify(value)}`, body: withField("id", value) });
   for (const value of [null, 1, true, [], {}, "x".repeat(10_001), ...BAD_TEXT]) out.push({ label: `title ${JSON.stringify(value).slice(0, 20)}`, body: withField("title", value) });
   for (const value of ["", "ACTIVE", "deleted", 1, null]) out.push({ label: `status ${JSON.stringify(value)}`, body: withField("status", value) });
   for (const value of ["", "yesterday", 1, null, "2026-13-45T99:00:00Z", "x".repeat(100)]) out.push({ label: `updated_at ${JSON.stringify(value).slice(0, 20)}`, body: withField("updated_at", value) });
@@ -124,6 +125,14 @@ function badOtherPayloads(topic: string, shop: string): { label: string; body: s
           (b) => ({ label: `bulk ${JSON.stringify(b).slice(0, 40)}`, body: JSON.stringify(b) }),
         ),
       ];
+    case "inventory_items/create":
+    case "inventory_items/update":
+      return [
+        ...common,
+        ...[{}, { id: 1, updated_at: "2026-11-01T10:00:00Z" }, { id: 1, tracked: "yes", updated_at: "2026-11-01T10:00:00Z" }, { id: -1, tracked: true, updated_at: "2026-11-01T10:00:00Z" }, { id: 1, tracked: true, updated_at: "soon" }].map(
+          (b) => ({ label: `inventory item ${JSON.stringify(b).slice(0, 40)}`, body: JSON.stringify(b) }),
+        ),
+      ];
     default:
       // app/uninstalled carries the shop object: anything that is not an object is not from Shopify.
       return common;
@@ -136,6 +145,7 @@ function validBody(topic: string, shop: string) {
   if (topic.startsWith("products/")) return JSON.stringify(productPayload({ id: 4242, updated_at: "2026-11-01T10:00:00Z" }, 1));
   if (topic === "app/scopes_update") return JSON.stringify({ current: ["read_products"], previous: [] });
   if (topic === "bulk_operations/finish") return JSON.stringify({ admin_graphql_api_id: "gid://shopify/BulkOperation/1", status: "completed" });
+  if (topic.startsWith("inventory_items/")) return JSON.stringify({ id: 4242, admin_graphql_api_id: "gid://shopify/InventoryItem/4242", tracked: true, updated_at: "2026-11-01T10:00:00Z" });
   return JSON.stringify({ shop_id: 1, shop_domain: shop, id: 1, myshopify_domain: shop });
 }
 

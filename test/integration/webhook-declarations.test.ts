@@ -30,6 +30,7 @@ function webhookRoutes() {
 const SHOPIFY_HANDLED = {
   "/webhooks/products": ["products/create", "products/update", "products/delete"],
   "/webhooks/bulk_operations": ["bulk_operations/finish"],
+  "/webhooks/inventory_items": ["inventory_items/create", "inventory_items/update"],
   "/webhooks/app/uninstalled": ["app/uninstalled"],
   "/webhooks/app/scopes_update": ["app/scopes_update"],
   "/webhooks/compliance": ["customers/data_request", "customers/redact", "shop/redact"],
@@ -56,6 +57,11 @@ describe("shopify.app.toml webhook declarations", () => {
     const product = subs.find((s) => s.topics?.includes("products/update"));
     expect(product?.include_fields).toContain("updated_at");
     expect(product?.include_fields).toContain("variants.price");
+    // Removed from product webhooks in 2024-07 ("Product Variant Field Cleanup"): asking for it gets nothing.
+    expect(product?.include_fields).not.toContain("variants.inventory_management");
+    expect(product?.include_fields).toEqual(expect.arrayContaining(["variants.inventory_item_id", "variant_gids"]));
+    const inventory = subs.find((s) => s.topics?.includes("inventory_items/update"));
+    expect(inventory?.include_fields).toEqual(expect.arrayContaining(["id", "tracked", "updated_at"]));
   });
 
   it("uses an API version the app's Shopify library supports and the app is embedded", async () => {

@@ -63,8 +63,10 @@ export interface Sandbox {
   graphUrl: string;
   /** The in-process simulator, when the sandbox started one. */
   simulator?: MetaSimulator;
-  /** The stand-in for the shop's Admin API (products for the full sync). */
-  shopifyAdmin: ShopifySimulator;
+  /** The sandbox's own stand-in for the shop's Admin API, unless SHOPIFY_ADMIN_API_URL named another. */
+  shopifyAdmin?: ShopifySimulator;
+  /** The Admin API the app reads products from ({url}/{shop}/admin/api/{version}/graphql.json). */
+  adminApiUrl: string;
   meta: SandboxMetaSeed;
   stop(): Promise<void>;
 }
@@ -136,17 +138,22 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   }
   const graphUrl = input.META_GRAPH_URL || simulator!.url;
 
-  // The shop's products live in a stand-in Admin API; "Resync all" reads them from there.
-  const shopifyAdmin = await createShopifySimulator({ port: Number(input.SANDBOX_ADMIN_API_PORT || port + 3) });
-  const products = demoProducts(Number(setting(input, "SANDBOX_PRODUCTS")));
-  shopifyAdmin.setProducts(shop, products);
+  // The shop's products live in an Admin API: the one SHOPIFY_ADMIN_API_URL names (outside tools
+  // bring their own, as with META_GRAPH_URL), else the sandbox's stand-in with the demo products.
+  // "Resync all" reads them from there.
+  const externalAdmin = input.SHOPIFY_ADMIN_API_URL;
+  const shopifyAdmin = externalAdmin ? undefined : await createShopifySimulator({ port: Number(input.SANDBOX_ADMIN_API_PORT || port + 3) });
+  const products = externalAdmin ? [] : demoProducts(Number(setting(input, "SANDBOX_PRODUCTS")));
+  shopifyAdmin?.setProducts(shop, products);
+  const adminApiUrl = externalAdmin || shopifyAdmin!.url;
 
   const encryptionKeys = setting(input, "ENCRYPTION_KEYS");
   process.env.ENCRYPTION_KEYS = encryptionKeys; // the vault seals the seeded tokens with the app's keys
   const db = createDb(databaseUrl);
   await seedInstalledShop(db, shop);
   await seedMetaConnections(db, shop, meta);
-  if (products.length) await startFullSync(db, shop); // the worker fills the catalog from the demo products
+  // The first full sync runs at boot: the worker fills the catalog from the Admin API's products.
+  if (externalAdmin || products.length) await startFullSync(db, shop);
   await db.$disconnect();
 
   const env: Record<string, string> = {
@@ -167,7 +174,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     META_SDK_URL: input.META_SDK_URL || `${adminOrigin}/facebook-sdk.js`,
     META_OAUTH_DIALOG_URL: input.META_OAUTH_DIALOG_URL || adminOrigin,
     CATALOG_FLUSH_INTERVAL_MS: setting(input, "CATALOG_FLUSH_INTERVAL_MS"),
-    SHOPIFY_ADMIN_API_URL: shopifyAdmin.url,
+    SHOPIFY_ADMIN_API_URL: adminApiUrl,
     PORT: String(port),
     APP_BRIDGE_URL: `${adminOrigin}/app-bridge.js`,
     SANDBOX_ADMIN_ORIGIN: adminOrigin,
@@ -204,7 +211,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     );
     await new Promise((r) => (admin ? admin.close(r) : r(undefined)));
     await simulator?.close();
-    await shopifyAdmin.close();
+    await shopifyAdmin?.close();
   };
 
   try {
@@ -223,7 +230,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     throw error;
   }
 
-  return { appUrl, adminUrl: `${adminOrigin}${adminPath(shop)}`, shop, apiKey, apiSecret, databaseUrl, env, graphUrl, simulator, shopifyAdmin, meta, stop };
+  return { appUrl, adminUrl: `${adminOrigin}${adminPath(shop)}`, shop, apiKey, apiSecret, databaseUrl, env, graphUrl, simulator, shopifyAdmin, adminApiUrl, meta, stop };
 }
 
 /** Seeds the simulator with the business, WABA, numbers, catalog and tokens the database is seeded with. */
@@ -260,8 +267,8 @@ Sandbox is running (no Shopify or Meta account needed).
   Shop:                                ${sandbox.shop}
   Shopify app secret (signs webhooks): ${sandbox.apiSecret}
   Database:                            ${sandbox.databaseUrl}
-  Catalog:                             ${sandbox.meta.catalogId} (catalog worker running; ${sandbox.shopifyAdmin.products(sandbox.shop).length} demo products)
-  Shopify Admin API stand-in:          ${sandbox.shopifyAdmin.url}
+  Catalog:                             ${sandbox.meta.catalogId} (catalog worker running; ${sandbox.shopifyAdmin ? `${sandbox.shopifyAdmin.products(sandbox.shop).length} demo products` : "first full sync from the Admin API below"})
+  Shopify Admin API:                   ${sandbox.adminApiUrl}${sandbox.shopifyAdmin ? " (the project's stand-in)" : ""}
 
 Press Ctrl+C to stop.
 `);
