@@ -165,6 +165,11 @@ describe.each(providers())("WhatsApp connect on %s", (provider) => {
     expect((await whatsappAction(t.url, shop, { intent: "refresh-health" })).value).toMatchObject({ ok: true, message: "Health checked." });
     expect((await whatsappPage(t.url, shop)).value.verdict).toEqual({ level: "connected", issues: [] });
     expect((await whatsappAction(t.url, shop, { intent: "send-test", to: "+14155550123" })).value).toMatchObject({ ok: true });
+    // The simulator's status webhooks (sent, delivered, read) come after the answer: wait for the last
+    // one, or it lands in a later test and changes rows that test expects untouched.
+    await expect
+      .poll(async () => (await t.db.messageLog.findFirst({ where: { shop, direction: "OUT" } }))?.status, { timeout: 10_000 })
+      .toBe("READ");
 
     // Without the signup event, the WABA comes from the new permission's target ids.
     const other = await newShop();
