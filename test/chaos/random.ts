@@ -1,18 +1,12 @@
-/** A seeded random source (mulberry32) with the few helpers the chaos run needs; one seed replays one history. */
+import { seededRandom } from "../meta-sim/rng";
+
+/** A seeded random source (mulberry32, test/meta-sim/rng.ts) with the few helpers the chaos run needs; one seed replays one history. */
 export class Random {
-  private state: number;
+  /** Uniform in [0, 1). */
+  readonly next: () => number;
 
   constructor(readonly seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = seededRandom(seed);
   }
 
   /** Integer in [min, max]. */

@@ -2,6 +2,7 @@ import { getNamedType, Kind, parse, validate, type DocumentNode, type FieldNode,
 import { connectionNodeSelection, context, fieldDef, fieldsOf, isConnection, type Ctx } from "./cost";
 import type { Model } from "./model";
 import { adminSchema } from "./schema";
+import { seededRandom } from "../meta-sim/rng";
 
 /**
  * A bulk query's JSONL output, as Shopify's bulk operations guide describes
@@ -85,18 +86,6 @@ function projectValue(ctx: Ctx, value: unknown, set: SelectionSetNode | undefine
   return out;
 }
 
-/** A small seeded generator, so a shuffled export replays from its seed. */
-export function seeded(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * The export's lines, product by product so a large shop streams. Grouped:
  * each root object, then its children. Ungrouped: children wait in a pool and
@@ -106,7 +95,7 @@ export function* bulkLines(query: { doc: DocumentNode; root: FieldNode }, roots:
   const ctx = context(adminSchema, query.doc, {});
   const rootType = getNamedType(adminSchema.getQueryType()!.getFields()[query.root.name.value].type).name;
   const nodeSet = connectionNodeSelection(ctx, query.root, rootType);
-  const random = seeded(opts.seed);
+  const random = seededRandom(opts.seed); // a shuffled export replays from its seed
   const pool: { lines: Line[]; next: number }[] = [];
   const takeOne = () => {
     const i = Math.floor(random() * pool.length);
