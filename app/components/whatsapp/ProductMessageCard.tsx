@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { useFetcher, useRevalidator } from "@remix-run/react";
 import { Banner, BlockStack, Box, Button, Card, Checkbox, InlineStack, List, Text, TextField } from "@shopify/polaris";
 import type { ActionResult } from "../../whatsapp/actions.server";
@@ -37,6 +37,20 @@ function useRevalidateEvery(ms: number, active: boolean) {
   }, [active, ms, revalidator]);
 }
 
+const THUMB = { width: 40, height: 40, borderRadius: 8, background: "#f1f1f1", flexShrink: 0 } as const;
+
+/** The product's image, or a plain tile when it has none or it does not load (also when it failed before hydration). */
+function ProductThumb({ src }: { src: string | null }) {
+  const [failed, setFailed] = useState(false);
+  const ref = useRef<HTMLImageElement>(null);
+  useEffect(() => {
+    const img = ref.current;
+    if (img?.complete && img.naturalWidth === 0) setFailed(true);
+  }, []);
+  if (!src || failed) return <span aria-hidden style={{ ...THUMB, display: "inline-block", border: "1px solid #e3e3e3", boxSizing: "border-box" }} />;
+  return <img ref={ref} src={src} alt="" width={40} height={40} onError={() => setFailed(true)} style={{ ...THUMB, objectFit: "cover" }} />;
+}
+
 export function ProductMessageCard({ commerce, sendingFrom }: { commerce: CommercePageData; sendingFrom: string | null }) {
   const fetcher = useFetcher<ActionResult>({ key: "whatsapp-product-message" });
   const [selected, setSelected] = useState<string[]>([]);
@@ -62,6 +76,11 @@ export function ProductMessageCard({ commerce, sendingFrom }: { commerce: Commer
   }, [commerce.products, query]);
   const toggle = (productId: string, on: boolean) => setSelected((list) => (on ? [...list, productId] : list.filter((id) => id !== productId)));
   const send = () => fetcher.submit({ intent: "send-product", productIds: selected }, { method: "post", encType: "application/json" });
+  // Once Meta accepted the message, start a fresh choice (no accidental second send of the same products).
+  const result = fetcher.data;
+  useEffect(() => {
+    if (result?.ok && result.intent === "send-product") setSelected([]);
+  }, [result]);
   const count = selected.length;
 
   return (
@@ -136,20 +155,16 @@ export function ProductMessageCard({ commerce, sendingFrom }: { commerce: Commer
                             disabled={!checked && count >= MAX_PRODUCTS}
                             onChange={(on) => toggle(p.productId, on)}
                           />
-                          <img
-                            src={p.imageUrl ?? undefined}
-                            alt=""
-                            width={40}
-                            height={40}
-                            style={{ objectFit: "cover", borderRadius: 8, background: "#f1f1f1", flexShrink: 0 }}
-                          />
+                          <ProductThumb src={p.imageUrl} />
                           <Box width="100%">
                             <Text as="span">{p.title}</Text>
                           </Box>
                           {p.price && (
-                            <Text as="span" tone="subdued">
-                              {p.price}
-                            </Text>
+                            <span style={{ whiteSpace: "nowrap" }}>
+                              <Text as="span" tone="subdued">
+                                {p.price}
+                              </Text>
+                            </span>
                           )}
                         </InlineStack>
                       </div>

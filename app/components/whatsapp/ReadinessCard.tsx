@@ -20,8 +20,19 @@ const BADGE: Record<LineState, { tone: "success" | "attention" | "warning" | und
 
 const MARK: Record<LineState, string> = { done: "✓", todo: "○", blocked: "–", unknown: "?" };
 
-function ActionButton({ action, primary, busy, onRun, testId }: { action: LineAction; primary: boolean; busy: boolean; onRun: (a: LineAction) => void; testId: string }) {
-  const variant = primary ? "primary" : "plain";
+function ActionButton({
+  action,
+  variant,
+  busy,
+  onRun,
+  testId,
+}: {
+  action: LineAction;
+  variant: "primary" | "secondary" | "plain";
+  busy: boolean;
+  onRun: (a: LineAction) => void;
+  testId: string;
+}) {
   if (action.kind === "link") {
     return (
       <span data-testid={testId}>
@@ -40,7 +51,7 @@ function ActionButton({ action, primary, busy, onRun, testId }: { action: LineAc
   );
 }
 
-function Line({ line, busy, onRun }: { line: ReadinessLine; busy: boolean; onRun: (a: LineAction) => void }) {
+function Line({ line, first, busy, onRun }: { line: ReadinessLine; first: boolean; busy: boolean; onRun: (a: LineAction) => void }) {
   const badge = BADGE[line.state];
   return (
     <div data-testid={`readiness-line-${line.id}`} data-state={line.state}>
@@ -54,7 +65,9 @@ function Line({ line, busy, onRun }: { line: ReadinessLine; busy: boolean; onRun
               {line.title}
             </Text>
           </Box>
-          <Badge tone={badge.tone}>{badge.label}</Badge>
+          <span style={{ flexShrink: 0, whiteSpace: "nowrap" }}>
+            <Badge tone={badge.tone}>{badge.label}</Badge>
+          </span>
         </InlineStack>
         <Box paddingInlineStart="500">
           <BlockStack gap="200">
@@ -63,8 +76,8 @@ function Line({ line, busy, onRun }: { line: ReadinessLine; busy: boolean; onRun
             </Text>
             {(line.action || line.secondary) && (
               <InlineStack gap="300" blockAlign="center">
-                {line.action && <ActionButton action={line.action} primary busy={busy} onRun={onRun} testId={`readiness-action-${line.id}`} />}
-                {line.secondary && <ActionButton action={line.secondary} primary={false} busy={busy} onRun={onRun} testId={`readiness-secondary-${line.id}`} />}
+                {line.action && <ActionButton action={line.action} variant={first ? "primary" : "secondary"} busy={busy} onRun={onRun} testId={`readiness-action-${line.id}`} />}
+                {line.secondary && <ActionButton action={line.secondary} variant="plain" busy={busy} onRun={onRun} testId={`readiness-secondary-${line.id}`} />}
               </InlineStack>
             )}
           </BlockStack>
@@ -79,6 +92,8 @@ export function ReadinessCard({ readiness }: { readiness: Readiness }) {
   const [confirming, setConfirming] = useState<Extract<LineAction, { kind: "intent" }> | null>(null);
   const [running, setRunning] = useState<string | null>(null);
   const busy = fetcher.state !== "idle";
+  // The first line with something to do gets the primary button: that is where to start.
+  const firstToDo = readiness.lines.find((l) => l.action && l.state !== "done")?.id;
 
   const submit = (action: Extract<LineAction, { kind: "intent" }>) => {
     setConfirming(null);
@@ -108,7 +123,7 @@ export function ReadinessCard({ readiness }: { readiness: Readiness }) {
           </Text>
           {confirming && (
             <div data-testid="readiness-confirm">
-              <Banner tone="warning" title={`${confirming.label}?`} onDismiss={() => setConfirming(null)}>
+              <Banner tone="warning" onDismiss={() => setConfirming(null)}>
                 <BlockStack gap="200">
                   <p>{confirming.confirm}</p>
                   <InlineStack gap="200">
@@ -121,12 +136,17 @@ export function ReadinessCard({ readiness }: { readiness: Readiness }) {
               </Banner>
             </div>
           )}
-          {fetcher.data && fetcher.state === "idle" && <ActionResultBanner result={fetcher.data} />}
+          {!confirming && fetcher.data && fetcher.state === "idle" && <ActionResultBanner result={fetcher.data} />}
           <BlockStack gap="300">
             {readiness.lines.map((line, i) => (
               <BlockStack gap="300" key={line.id}>
                 {i > 0 && <Divider />}
-                <Line line={line} busy={busy && (running === line.action?.label || running === line.secondary?.label)} onRun={run} />
+                <Line
+                  line={line}
+                  first={line.id === firstToDo}
+                  busy={busy && (running === line.action?.label || running === line.secondary?.label)}
+                  onRun={run}
+                />
               </BlockStack>
             ))}
           </BlockStack>
