@@ -252,5 +252,14 @@ describe.each(providers())("WhatsApp commerce on %s", (provider) => {
       expect((await page(shop)).commerce.window).toBeNull();
       expect(await t.db.customerWindow.count()).toBe(0);
     });
+
+    it("a WhatsApp disconnect forgets the link facts and the last customer too", async () => {
+      await sim.inbound({ phoneNumberId: s.phoneNumberId, from: MERCHANT_PHONE });
+      expect(await t.db.customerWindow.count({ where: { shop } })).toBe(1);
+      expect((await act(shop, { intent: "disconnect" })).value.ok).toBe(true);
+      expect(await t.db.customerWindow.count({ where: { shop } })).toBe(0);
+      expect(await t.db.whatsAppCommerce.count({ where: { shop } })).toBe(0);
+      expect(sim.control.linkedCatalog(s.wabaId)).toBe(s.catalogId); // the link itself is Meta's: it stays
+    });
   });
 });
