@@ -47,6 +47,8 @@ export async function redactShop(shop: string) {
     db.productSync.deleteMany({ where }),
     db.catalogBatch.deleteMany({ where }),
     db.messageLog.deleteMany({ where }),
+    db.whatsAppCommerce.deleteMany({ where }),
+    db.customerWindow.deleteMany({ where }),
     db.webhookDelivery.deleteMany({ where }),
     db.inventoryItemState.deleteMany({ where }),
     db.bulkExportLine.deleteMany({ where }),

@@ -1,14 +1,16 @@
 import { env } from "../env.server";
 import { logger as appLogger, type Logger } from "../logger.server";
 import { DEFAULT_RETRY, sleep as realSleep, type RetryPolicy } from "./backoff";
-import { ENDPOINTS, type EndpointLabel } from "./endpoints";
+import { assertGraphId, ENDPOINTS, type EndpointLabel } from "./endpoints";
 import { MetaGraphError, Rejected, UnexpectedResponse } from "./errors";
 import {
   parseBatchStatus,
   parseCatalogPage,
   parseCatalogProductPage,
   parseDebugToken,
+  parseCommerceSettings,
   parseItemsBatch,
+  parseLinkedCatalogPage,
   parseMessageSend,
   parsePhoneNumber,
   parsePhoneNumberPage,
@@ -20,8 +22,10 @@ import {
   type BatchStatusResult,
   type CatalogInfo,
   type CatalogProduct,
+  type CommerceSettings,
   type ExchangedToken,
   type ItemsBatchResult,
+  type LinkedCatalog,
   type MessageTemplate,
   type Page,
   type PhoneNumberInfo,
@@ -29,6 +33,7 @@ import {
   type TokenInfo,
   type WabaInfo,
 } from "./parsers";
+import { productListPayload, singleProductPayload, type ProductList, type Recipient, type SingleProduct } from "./product-message";
 import { sealSecret, type SecretLike } from "./secret";
 import { GraphTransport, type GraphCall } from "./transport.server";
 import { UsageTracker, type UsageEntry } from "./usage";
@@ -285,6 +290,20 @@ export class MetaGraphClient {
     });
   }
 
+  /**
+   * A single-product message; Meta delivers it only inside the 24 h customer
+   * service window and only for an item of the catalog linked to the
+   * number's WABA. Payload and limits: ./product-message.ts.
+   */
+  async sendProductMessage(token: SecretLike, phoneNumberId: string, to: Recipient, product: SingleProduct): Promise<SentMessage> {
+    return this.sendMessage(token, phoneNumberId, singleProductPayload(to, product));
+  }
+
+  /** A multi-product message: up to 30 items in up to 10 sections (./product-message.ts). */
+  async sendProductListMessage(token: SecretLike, phoneNumberId: string, to: Recipient, list: ProductList): Promise<SentMessage> {
+    return this.sendMessage(token, phoneNumberId, productListPayload(to, list));
+  }
+
   private async sendMessage(token: SecretLike, phoneNumberId: string, json: Record<string, unknown>): Promise<SentMessage> {
     const body = await this.transport.send({
       label: ENDPOINTS.messages,
@@ -294,6 +313,61 @@ export class MetaGraphClient {
       retryTimeouts: false,
     });
     return this.decode(ENDPOINTS.messages, () => parseMessageSend(body));
+  }
+
+  // --- WhatsApp commerce (issue 18) ----------------------------------------------------
+
+  /**
+   * The catalog linked to a WABA (Meta allows one): GET /{waba-id}/product_catalogs,
+   * which needs whatsapp_business_management and catalog_management
+   * (https://developers.facebook.com/docs/graph-api/reference/whats-app-business-account/product_catalogs/).
+   */
+  async listLinkedCatalogs(token: SecretLike, wabaId: string): Promise<LinkedCatalog[]> {
+    return this.collect(ENDPOINTS.wabaCatalogs, async (after) => {
+      const body = await this.transport.send({
+        label: ENDPOINTS.wabaCatalogs,
+        ids: { "waba-id": wabaId },
+        query: { fields: "id,name", after },
+        bearer: token,
+      });
+      return this.decode(ENDPOINTS.wabaCatalogs, () => parseLinkedCatalogPage(body));
+    });
+  }
+
+  /** Links a catalog to a WABA: POST /{waba-id}/product_catalogs with catalog_id, answers { success } (same reference). */
+  async linkCatalog(token: SecretLike, wabaId: string, catalogId: string): Promise<void> {
+    assertGraphId("catalog-id", catalogId);
+    await this.expectSuccess({ label: ENDPOINTS.linkCatalog, ids: { "waba-id": wabaId }, query: { catalog_id: catalogId }, bearer: token });
+  }
+
+  /**
+   * Unlinks it: DELETE /{waba-id}/product_catalogs with catalog_id. The Graph
+   * reference page still says the edge has no delete; Meta's Business SDK
+   * v25.0.2 (facebook-python-business-sdk, WhatsAppBusinessAccount.delete_product_catalogs)
+   * has it, with catalog_id.
+   */
+  async unlinkCatalog(token: SecretLike, wabaId: string, catalogId: string): Promise<void> {
+    assertGraphId("catalog-id", catalogId);
+    await this.expectSuccess({ label: ENDPOINTS.unlinkCatalog, ids: { "waba-id": wabaId }, query: { catalog_id: catalogId }, bearer: token });
+  }
+
+  /** A number's commerce settings: whether its catalog (storefront icon) shows and its cart is on. */
+  async getCommerceSettings(token: SecretLike, phoneNumberId: string): Promise<CommerceSettings> {
+    const body = await this.transport.send({ label: ENDPOINTS.commerceSettings, ids: { "phone-number-id": phoneNumberId }, bearer: token });
+    return this.decode(ENDPOINTS.commerceSettings, () => parseCommerceSettings(body));
+  }
+
+  /**
+   * Sets them: POST /{phone-number-id}/whatsapp_commerce_settings?is_cart_enabled=&is_catalog_visible=,
+   * answers { success: true } (https://developers.facebook.com/documentation/business-messaging/whatsapp/catalogs/set-commerce-settings/).
+   */
+  async setCommerceSettings(token: SecretLike, phoneNumberId: string, settings: { cartEnabled?: boolean; catalogVisible?: boolean }): Promise<void> {
+    const query: Record<string, string | undefined> = {
+      is_cart_enabled: settings.cartEnabled === undefined ? undefined : String(settings.cartEnabled),
+      is_catalog_visible: settings.catalogVisible === undefined ? undefined : String(settings.catalogVisible),
+    };
+    if (query.is_cart_enabled === undefined && query.is_catalog_visible === undefined) throw new RangeError("nothing to set");
+    await this.expectSuccess({ label: ENDPOINTS.setCommerceSettings, ids: { "phone-number-id": phoneNumberId }, query, bearer: token });
   }
 
   // --- catalogs ----------------------------------------------------------------------

@@ -14,6 +14,12 @@ export const ENDPOINTS = {
   unsubscribeApp: "DELETE /{waba-id}/subscribed_apps",
   messages: "POST /{phone-number-id}/messages",
   messageTemplates: "GET /{waba-id}/message_templates",
+  // WhatsApp commerce (issue 18): the catalog linked to a WABA and a number's commerce settings.
+  wabaCatalogs: "GET /{waba-id}/product_catalogs",
+  linkCatalog: "POST /{waba-id}/product_catalogs",
+  unlinkCatalog: "DELETE /{waba-id}/product_catalogs",
+  commerceSettings: "GET /{phone-number-id}/whatsapp_commerce_settings",
+  setCommerceSettings: "POST /{phone-number-id}/whatsapp_commerce_settings",
   ownedCatalogs: "GET /{business-id}/owned_product_catalogs",
   clientCatalogs: "GET /{business-id}/client_product_catalogs",
   itemsBatch: "POST /{catalog-id}/items_batch",
@@ -35,6 +41,11 @@ export interface Route {
 // fakes and sandboxes. Anything else (slashes, dots, spaces) could change
 // which endpoint a request reaches, so it is refused before any I/O.
 const GRAPH_ID = /^[A-Za-z0-9_-]{1,100}$/;
+
+/** Refuses, before any I/O, a value that is not a Graph object id (e.g. a catalog_id parameter). */
+export function assertGraphId(name: string, id: unknown): asserts id is string {
+  if (typeof id !== "string" || !GRAPH_ID.test(id)) throw new TypeError(`invalid ${name}: expected a Graph object id`);
+}
 
 /** Builds the route of a labelled endpoint with its ids filled in. */
 export function route(label: EndpointLabel, ids: Record<string, string> = {}): Route {

@@ -24,6 +24,13 @@ export interface MetaErrorDetails {
   type?: string | null;
   userTitle?: string | null;
   userMessage?: string | null;
+  /**
+   * `error.error_data.details`: where the WhatsApp Cloud API says what exactly
+   * went wrong (e.g. "Products not found in FB Catalog" under code 131009);
+   * Meta recommends handling errors by `code` and `details`
+   * (https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes).
+   */
+  details?: string | null;
 }
 
 /** Removes known secret values, then anything token-shaped. */
@@ -45,6 +52,8 @@ export class MetaGraphError extends Error {
   readonly metaMessage: string;
   readonly userTitle: string | null;
   readonly userMessage: string | null;
+  /** `error_data.details`, redacted; null when Meta sent none. */
+  readonly details: string | null;
 
   constructor(metaMessage: string, details: MetaErrorDetails, secrets: readonly string[] = []) {
     const safe = scrub(metaMessage, secrets);
@@ -59,6 +68,7 @@ export class MetaGraphError extends Error {
     this.metaMessage = safe;
     this.userTitle = details.userTitle ? scrub(details.userTitle, secrets) : null;
     this.userMessage = details.userMessage ? scrub(details.userMessage, secrets) : null;
+    this.details = details.details ? scrub(details.details, secrets) : null;
   }
 
   /** What may be stored (e.g. as a connection's last error) or returned to the UI. */
@@ -212,6 +222,7 @@ export function classify(httpStatus: number, body: unknown, headers?: HeaderSour
     type: toText(envelope?.type),
     userTitle: toText(envelope?.error_user_title),
     userMessage: toText(envelope?.error_user_msg),
+    details: isRecord(envelope?.error_data) ? toText(envelope.error_data.details) : null,
   };
   const message =
     toText(envelope?.message) ??

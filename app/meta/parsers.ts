@@ -233,6 +233,41 @@ export function parseTemplatePage(body: unknown): Page<MessageTemplate> {
   return pageOf(page.data.map((t) => ({ id: t.id ?? null, name: t.name, language: t.language, status: t.status })), page.paging);
 }
 
+// --- WhatsApp commerce ---------------------------------------------------------------
+
+export interface LinkedCatalog {
+  id: string;
+  name: string | null;
+}
+
+// GET /{waba-id}/product_catalogs: { data: [ProductCatalog nodes], paging }
+// (https://developers.facebook.com/docs/graph-api/reference/whats-app-business-account/product_catalogs/).
+const linkedCatalogPage = z.object({ data: z.array(z.object({ id, name: optText })), paging });
+
+export function parseLinkedCatalogPage(body: unknown): Page<LinkedCatalog> {
+  const page = decode(linkedCatalogPage, body);
+  return pageOf(page.data.map((c) => ({ id: c.id, name: c.name })), page.paging);
+}
+
+export interface CommerceSettings {
+  id: string | null;
+  cartEnabled: boolean;
+  catalogVisible: boolean;
+}
+
+// GET /{phone-number-id}/whatsapp_commerce_settings: { data: [{ id, is_cart_enabled, is_catalog_visible }] }
+// (Commerce Settings API reference). A number never configured may answer an empty list: Meta's
+// defaults then apply, cart enabled and catalog hidden
+// (https://developers.facebook.com/documentation/business-messaging/whatsapp/catalogs/set-commerce-settings/).
+const commerceSettings = z.object({
+  data: z.array(z.object({ id: id.optional(), is_cart_enabled: z.boolean().optional(), is_catalog_visible: z.boolean().optional() })),
+});
+
+export function parseCommerceSettings(body: unknown): CommerceSettings {
+  const entry = decode(commerceSettings, body).data[0];
+  return { id: entry?.id ?? null, cartEnabled: entry?.is_cart_enabled ?? true, catalogVisible: entry?.is_catalog_visible ?? false };
+}
+
 // --- { success: true } -----------------------------------------------------------
 
 const success = z.object({ success: z.union([z.boolean(), z.literal("true"), z.literal("false")]) });

@@ -3,10 +3,12 @@ import { useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Box, Button, Card, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
 import { shopOverview, type ConnectionState } from "../shop.server";
+import { readinessSummary } from "../whatsapp/readiness.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return shopOverview(session.shop);
+  const [overview, commerce] = await Promise.all([shopOverview(session.shop), readinessSummary(session.shop)]);
+  return { ...overview, commerce };
 };
 
 const STATE_BADGE: Record<ConnectionState, { tone: "success" | "critical" | undefined; label: string }> = {
@@ -76,6 +78,35 @@ export default function Overview() {
               </BlockStack>
             </Card>
           </InlineGrid>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <InlineGrid columns="1fr auto">
+                <Text as="h2" variant="headingMd">
+                  Sell on WhatsApp
+                </Text>
+                <span data-testid="commerce-summary" data-done={o.commerce.done} data-total={o.commerce.total}>
+                  <Badge tone={o.commerce.ready ? "success" : "attention"}>{`${o.commerce.done} of ${o.commerce.total} steps done`}</Badge>
+                </span>
+              </InlineGrid>
+              <Text as="p" tone="subdued">
+                {o.commerce.ready
+                  ? "Your catalog is linked to WhatsApp: you can send products in chats."
+                  : "To send products in WhatsApp chats, your catalog must be linked to your WhatsApp account and switched on."}
+              </Text>
+              {o.commerce.next && (
+                <span data-testid="commerce-next">
+                  <Text as="p">
+                    Next: <Text as="span" fontWeight="semibold">{o.commerce.next.title}</Text>. {o.commerce.next.detail}
+                  </Text>
+                </span>
+              )}
+              <Box>
+                <Button url="/app/whatsapp">{o.commerce.ready ? "Send a product" : "Open the checklist"}</Button>
+              </Box>
+            </BlockStack>
+          </Card>
         </Layout.Section>
       </Layout>
     </Page>

@@ -3,11 +3,14 @@ import { useLoaderData } from "@remix-run/react";
 import { Layout, Page } from "@shopify/polaris";
 import { ConnectionCard } from "../components/whatsapp/ConnectionCard";
 import { NumbersCard } from "../components/whatsapp/NumbersCard";
+import { ProductMessageCard } from "../components/whatsapp/ProductMessageCard";
+import { ReadinessCard } from "../components/whatsapp/ReadinessCard";
 import { TestMessageCard } from "../components/whatsapp/TestMessageCard";
 import { env } from "../env.server";
 import { authenticate } from "../shopify.server";
 import { invalidInput, runWhatsAppAction, WhatsAppAction, type ActionResult } from "../whatsapp/actions.server";
 import { interactiveClient } from "../whatsapp/graph.server";
+import { refreshCommerceIfStale } from "../whatsapp/commerce.server";
 import { refreshHealthIfStale } from "../whatsapp/health.server";
 import { whatsAppPageData } from "../whatsapp/page-data.server";
 import { readLimitedText } from "../whatsapp/request-body.server";
@@ -18,6 +21,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   // Opening the page refreshes a snapshot older than a few minutes.
   await refreshHealthIfStale(session.shop, { client: interactiveClient(), ttlMs: env().WHATSAPP_HEALTH_TTL_MS });
+  // The catalog link and commerce settings are Meta's: read like the health snapshot, when older than the same TTL.
+  await refreshCommerceIfStale(interactiveClient(), session.shop, env().WHATSAPP_HEALTH_TTL_MS);
   return whatsAppPageData(session.shop);
 };
 
@@ -49,11 +54,18 @@ export default function WhatsAppPage() {
     <Page title="WhatsApp" backAction={{ content: "Overview", url: "/app" }}>
       <Layout>
         <Layout.Section>
-          <ConnectionCard meta={page.meta} connection={page.connection} verdict={page.verdict} />
+          <div id="whatsapp-connection">
+            <ConnectionCard meta={page.meta} connection={page.connection} verdict={page.verdict} />
+          </div>
+        </Layout.Section>
+        <Layout.Section>
+          <ReadinessCard readiness={page.commerce.readiness} />
         </Layout.Section>
         {connected && (
           <Layout.Section>
-            <NumbersCard numbers={page.numbers} messagingLimit={page.connection?.messagingLimit ?? null} />
+            <div id="whatsapp-numbers">
+              <NumbersCard numbers={page.numbers} messagingLimit={page.connection?.messagingLimit ?? null} />
+            </div>
           </Layout.Section>
         )}
         {connected && (
@@ -63,6 +75,11 @@ export default function WhatsAppPage() {
               canSend={page.verdict.level !== "reconnect" && Boolean(active?.registered)}
               sendingFrom={active?.displayPhoneNumber ?? null}
             />
+          </Layout.Section>
+        )}
+        {connected && (
+          <Layout.Section>
+            <ProductMessageCard commerce={page.commerce} sendingFrom={active?.displayPhoneNumber ?? null} />
           </Layout.Section>
         )}
       </Layout>

@@ -101,6 +101,22 @@ export const SECRET_COLUMNS: readonly SecretColumn[] = [
     swap: (db, id, from, to) =>
       db.catalogConnection.updateMany({ where: { id, tokenCiphertext: from }, data: { tokenCiphertext: to } }),
   },
+  // Issue 18: who last wrote to a sending number, kept only while the 24-hour window is open.
+  {
+    name: "CustomerWindow.senderCiphertext",
+    purpose: "whatsapp.customer",
+    async page(db, afterId, take) {
+      const rows = await db.customerWindow.findMany({
+        where: { ...after(afterId) },
+        select: { id: true, shop: true, senderCiphertext: true },
+        orderBy: { id: "asc" },
+        take,
+      });
+      return rows.map((r) => ({ id: r.id, shop: r.shop, ciphertext: r.senderCiphertext }));
+    },
+    swap: (db, id, from, to) =>
+      db.customerWindow.updateMany({ where: { id, senderCiphertext: from }, data: { senderCiphertext: to } }),
+  },
   // Shopify's sessions (app/vault/session-storage.server.ts seals them; the library's columns keep their names).
   {
     name: "Session.accessToken",

@@ -16,7 +16,8 @@ import { SecretValue } from "./secret-value";
  * ciphertext copied to another shop's row or another column does not open.
  */
 
-export const SECRET_PURPOSES = ["whatsapp.token", "whatsapp.pin", "catalog.token", "shopify.token", "shopify.refresh_token"] as const;
+// "whatsapp.customer": the last customer who wrote to a sending number, while their window is open (issue 18).
+export const SECRET_PURPOSES = ["whatsapp.token", "whatsapp.pin", "catalog.token", "shopify.token", "shopify.refresh_token", "whatsapp.customer"] as const;
 export type SecretPurpose = (typeof SECRET_PURPOSES)[number];
 
 /**

@@ -7,6 +7,8 @@ import { interactiveClient } from "./graph.server";
 import { chooseSendingNumber, registerNumber } from "./register-phone.server";
 import { SignupEvent } from "./signup-event";
 import { E164, sendTestMessage, type TestMessageView } from "./test-message.server";
+import { linkCatalog, refreshCommerce, setCommerceSettings, unlinkCatalog } from "./commerce.server";
+import { sendProductMessage, type ProductMessageView } from "./product-message.server";
 
 /**
  * The WhatsApp page's actions: the input (zod, strict: the shop comes from
@@ -15,6 +17,8 @@ import { E164, sendTestMessage, type TestMessageView } from "./test-message.serv
  */
 
 const graphId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+/** A Shopify product id as the outbox stores it (digits). */
+const productId = z.string().regex(/^\d{1,20}$/);
 
 export const WhatsAppAction = z.discriminatedUnion("intent", [
   z
@@ -31,19 +35,30 @@ export const WhatsAppAction = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("refresh-health") }).strict(),
   z.object({ intent: z.literal("disconnect") }).strict(),
   z.object({ intent: z.literal("send-test"), to: E164 }).strict(),
+  // WhatsApp commerce (issue 18). Catalog ids name the shop's own link: the action re-reads it from Meta and
+  // refuses any other id; product ids are looked up among the shop's own products in the catalog.
+  z.object({ intent: z.literal("refresh-commerce") }).strict(),
+  z.object({ intent: z.literal("link-catalog"), replaceCatalogId: graphId.optional() }).strict(),
+  z.object({ intent: z.literal("unlink-catalog"), catalogId: graphId }).strict(),
+  z.object({ intent: z.literal("set-commerce"), cartEnabled: z.boolean(), catalogVisible: z.boolean() }).strict(),
+  z.object({ intent: z.literal("send-product"), productIds: z.array(productId).min(1).max(30) }).strict(),
 ]);
 export type WhatsAppAction = z.infer<typeof WhatsAppAction>;
 
 export type ActionResult =
-  | { intent: WhatsAppAction["intent"]; ok: true; message: string; warnings?: string[]; testMessage?: TestMessageView }
-  | { intent: WhatsAppAction["intent"] | "invalid"; ok: false; failure: WhatsAppFailure; testMessage?: TestMessageView };
+  | { intent: WhatsAppAction["intent"]; ok: true; message: string; warnings?: string[]; testMessage?: TestMessageView; productMessage?: ProductMessageView }
+  | { intent: WhatsAppAction["intent"] | "invalid"; ok: false; failure: WhatsAppFailure; testMessage?: TestMessageView; productMessage?: ProductMessageView };
 
 /** The first problem of a refused body, in words a person can act on (no received values echoed). */
 export function invalidInput(error: z.ZodError): ActionResult {
   const issue = error.issues[0];
   const field = issue?.path.join(".") || "request";
   const message =
-    field === "to" ? "Enter the number in international format, e.g. +14155550123." : `The request was not understood (${field}: ${issue?.code ?? "invalid"}).`;
+    field === "to"
+      ? "Enter the number in international format, e.g. +14155550123."
+      : field.startsWith("productIds")
+        ? "Choose 1 to 30 products from the list."
+        : `The request was not understood (${field}: ${issue?.code ?? "invalid"}).`;
   return { intent: "invalid", ok: false, failure: { code: "invalid_input", message } };
 }
 
@@ -87,6 +102,32 @@ export async function runWhatsAppAction(shop: string, action: WhatsAppAction): P
       case "disconnect": {
         const { warning } = await disconnect(shop, client);
         return { intent, ok: true, message: "WhatsApp is disconnected. The app no longer holds a token for it.", ...(warning ? { warnings: [warning] } : {}) };
+      }
+      case "refresh-commerce":
+        await refreshCommerce(client, shop);
+        return { intent, ok: true, message: "Checked with Meta." };
+      case "link-catalog": {
+        const { kind } = await linkCatalog(client, shop, { replaceCatalogId: action.replaceCatalogId });
+        const messages = {
+          linked: "The catalog is linked to your WhatsApp account.",
+          replaced: "The catalog replaced the one linked to your WhatsApp account.",
+          already: "The catalog was already linked to your WhatsApp account.",
+        } as const;
+        return { intent, ok: true, message: messages[kind] };
+      }
+      case "unlink-catalog":
+        await unlinkCatalog(client, shop, action.catalogId);
+        return { intent, ok: true, message: "The catalog is unlinked from your WhatsApp account." };
+      case "set-commerce": {
+        const settings = await setCommerceSettings(client, shop, { cartEnabled: action.cartEnabled, catalogVisible: action.catalogVisible });
+        const words = `${settings.catalogVisible ? "Your catalog shows" : "Your catalog is hidden"} and the cart is ${settings.cartEnabled ? "on" : "off"} in WhatsApp chats.`;
+        return { intent, ok: true, message: words };
+      }
+      case "send-product": {
+        const outcome = await sendProductMessage(client, shop, action.productIds);
+        if (!outcome.ok) return { intent, ok: false, failure: outcome.failure, productMessage: outcome.message };
+        const count = outcome.message.products.length;
+        return { intent, ok: true, message: count === 1 ? "Product message sent to Meta." : `Message with ${count} products sent to Meta.`, productMessage: outcome.message };
       }
       case "send-test": {
         const outcome = await sendTestMessage(client, shop, { to: action.to });

@@ -104,7 +104,12 @@ export async function disconnect(shop: string, client: MetaGraphClient): Promise
         "To remove it completely, remove the app from the WhatsApp account in Meta Business Settings.";
     }
   }
-  const { count } = await db.whatsAppConnection.deleteMany({ where: { shop } });
+  const [{ count }] = await db.$transaction([
+    db.whatsAppConnection.deleteMany({ where: { shop } }),
+    // What the app knew through this connection: the catalog link, the commerce settings, the last customer who wrote.
+    db.whatsAppCommerce.deleteMany({ where: { shop } }),
+    db.customerWindow.deleteMany({ where: { shop } }),
+  ]);
   log.info({ shop, removed: count > 0, unsubscribed: !warning && shared === 0 }, "whatsapp disconnected");
   return { removed: count > 0, warning };
 }

@@ -23,7 +23,15 @@ export type FailureCode =
   | "send_failed"
   | "meta_unavailable"
   | "rate_limited"
-  | "invalid_input";
+  | "invalid_input"
+  // WhatsApp commerce (issue 18)
+  | "catalog_not_connected"
+  | "catalog_not_linked"
+  | "catalog_link_taken"
+  | "link_failed"
+  | "commerce_settings_failed"
+  | "window_closed"
+  | "product_not_in_catalog";
 
 export interface WhatsAppFailure {
   code: FailureCode;

@@ -2,6 +2,7 @@ import { dialect, providerOfDb, sqlQuery, type Db } from "../db.server";
 import type { Logger } from "../logger.server";
 import type { MetaGraphClient } from "../meta/index.server";
 import { workerLoop } from "../worker-loop.server";
+import { purgeClosedWindows } from "./customer-window.server";
 import { checkHealth } from "./health.server";
 
 /**
@@ -49,6 +50,8 @@ export function createWhatsAppHealthWorker(options: HealthWorkerOptions): Health
   const pollMs = options.pollMs ?? Math.min(30_000, intervalMs);
 
   async function tick(): Promise<number> {
+    // Nothing of a customer stays once their 24-hour window has closed (issue 18), even when no page or webhook comes.
+    await purgeClosedWindows(db);
     const due = await dueShops(db, new Date(Date.now() - intervalMs), options.batchSize ?? 50);
     let checked = 0;
     for (const shop of due) {

@@ -8,6 +8,8 @@ import { env } from "../env.server";
 import { reconnectReason, storeMessagingLimit } from "./connection.server";
 import { emptySnapshot, readSnapshot, withEvent, type HealthEvent } from "./health-snapshot";
 import { messagingLimitTier } from "./messaging-limit";
+import { recordCustomerMessage, Sender } from "./customer-window.server";
+import { describeDeliveryFailure } from "./meta-failure.server";
 import { applyStatus, fromMeta, readTimeline, type MessageStatus, type TimelineEntry } from "./message-status";
 
 /**
@@ -65,6 +67,20 @@ const MessagesValue = z.object({
   metadata: z.object({ phone_number_id: id }),
   statuses: z.array(z.unknown()).optional(),
   messages: z.array(z.object({ id: wamid }).passthrough()).optional(),
+});
+/**
+ * Who sent an inbound message and when, for the customer service window
+ * (issue 18): `from` (the sender's phone number), `from_user_id` (their
+ * business-scoped user id), `timestamp` (seconds) and `type`
+ * (https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages;
+ * test/fixtures/meta/webhooks/messages-text.json). Read and handed to the
+ * window; never stored in MessageLog or logged.
+ */
+const InboundSender = z.object({
+  from: z.union([z.string(), z.number()]).transform(String).optional(),
+  from_user_id: z.string().optional(),
+  timestamp: z.union([z.string(), z.number()]).optional(),
+  type: z.string().optional(),
 });
 const text = z.string().max(256).refine(printable);
 // phone_number_quality_update: the portfolio's limit is max_daily_conversations_per_business since
@@ -153,7 +169,11 @@ export async function processMetaWebhook(payload: MetaWebhookPayload, now = new 
           const status = StatusUpdate.safeParse(raw);
           if (status.success && (await recordStatus(owners, phoneNumberId, status.data, now))) summary.statuses++;
         }
-        for (const message of value.data.messages ?? []) if (await recordInbound(owners, phoneNumberId, message.id)) summary.inbound++;
+        for (const message of value.data.messages ?? []) {
+          if (!(await recordInbound(owners, phoneNumberId, message.id))) continue;
+          summary.inbound++;
+          await openCustomerWindow(owners, phoneNumberId, message, now);
+        }
       } else if (change.field === "phone_number_quality_update") {
         const value = QualityValue.safeParse(change.value);
         if (!value.success) continue;
@@ -217,9 +237,12 @@ async function recordPartnerEvent(value: z.infer<typeof PartnerValue>, at: Date,
 
 type StatusInput = z.infer<typeof StatusUpdate>;
 
-function metaReason(status: StatusInput): string | null {
+function metaReason(status: StatusInput, kind: string): string | null {
   const e = status.errors?.[0];
   if (!e) return null;
+  const step = kind === "PRODUCT" ? "delivering the product message" : "delivering the test message";
+  const known = describeDeliveryFailure({ code: e.code, title: e.title ?? e.message, details: e.error_data?.details }, step);
+  if (known) return known;
   const text = e.error_data?.details || e.message || e.title || "no reason given";
   return `${text}${e.code ? ` (Meta error ${e.code})` : ""}`;
 }
@@ -250,7 +273,7 @@ async function recordStatus(shops: string[], phoneNumberId: string, status: Stat
   for (let attempt = 0; attempt < 5; attempt++) {
     const row = await findMessage(shops, phoneNumberId, status.id);
     if (!row) return false;
-    const update: TimelineEntry = { status: reported, at: isoFromSeconds(status.timestamp, now), ...(reported === "FAILED" ? { error: metaReason(status) } : {}) };
+    const update: TimelineEntry = { status: reported, at: isoFromSeconds(status.timestamp, now), ...(reported === "FAILED" ? { error: metaReason(status, row.kind) } : {}) };
     const next = applyStatus({ status: row.status as MessageStatus, timeline: readTimeline(row.timeline) }, update);
     if (!next) return false;
     const { count } = await db.messageLog.updateMany({
@@ -276,6 +299,18 @@ async function recordInbound(shops: string[], phoneNumberId: string, wamid: stri
     if ((error as { code?: string }).code === "P2002") return false;
     throw error;
   }
+}
+
+/**
+ * A customer's message opens (or refreshes) the number's customer service window.
+ * System messages (e.g. "user changed number") are Meta's, not the customer's.
+ */
+async function openCustomerWindow(shops: string[], phoneNumberId: string, message: Record<string, unknown>, now: Date) {
+  const parsed = InboundSender.safeParse(message);
+  if (!parsed.success || parsed.data.type === "system") return;
+  const sender = Sender.safeParse({ phone: parsed.data.from, userId: parsed.data.from_user_id });
+  if (!sender.success) return;
+  await recordCustomerMessage(shops, phoneNumberId, sender.data, new Date(isoFromSeconds(parsed.data.timestamp, now)), now);
 }
 
 /** Adds the event to the health snapshot (read-modify-write in a transaction; a replay is a no-op). */

@@ -1,8 +1,14 @@
+import { productsInCatalog, type CatalogProductChoice } from "../catalog/products-in-catalog.server";
+import { db } from "../db.server";
 import { metaLoginSettings, type MetaLoginSettings } from "../meta/login-settings.server";
 import { loadConnection } from "./connection.server";
+import { openWindow, purgeClosedWindows } from "./customer-window.server";
 import { readSnapshot } from "./health-snapshot";
-import { healthVerdict, type HealthVerdict } from "./health-status";
+import type { HealthVerdict } from "./health-status";
 import { messagingLimitText } from "./messaging-limit";
+import { latestProductMessage, type ProductMessageView } from "./product-message.server";
+import type { Readiness } from "./readiness";
+import { commerceReadiness, connectionVerdict } from "./readiness.server";
 import { latestTestMessage, type TestMessageView } from "./test-message.server";
 
 /**
@@ -37,11 +43,25 @@ export interface WhatsAppPageData {
   verdict: HealthVerdict;
   numbers: NumberView[];
   lastTestMessage: TestMessageView | null;
+  commerce: CommercePageData;
 }
+
+/** WhatsApp commerce (issue 18): the readiness checklist and "Send a product". */
+export interface CommercePageData {
+  readiness: Readiness;
+  /** The sending number's customer service window, when one is open. */
+  window: { lastInboundAt: string; closesAt: string; sender: string } | null;
+  /** Products the picker offers (in the catalog, by title, at most PICKER_LIMIT). */
+  products: Pick<CatalogProductChoice, "productId" | "title" | "price" | "imageUrl">[];
+  lastProductMessage: ProductMessageView | null;
+}
+
+export const PICKER_LIMIT = 100;
 
 export async function whatsAppPageData(shop: string): Promise<WhatsAppPageData> {
   const [row, lastTestMessage] = await Promise.all([loadConnection(shop), latestTestMessage(shop)]);
   const snapshot = row ? readSnapshot(row.health) : null;
+  const verdict = connectionVerdict(row, lastTestMessage);
   const numbers: NumberView[] = (row?.phoneNumbers ?? []).map((n) => ({
     phoneNumberId: n.phoneNumberId,
     displayPhoneNumber: n.displayPhoneNumber,
@@ -52,18 +72,6 @@ export async function whatsAppPageData(shop: string): Promise<WhatsAppPageData> 
     registered: n.registered,
     active: n.active,
   }));
-  const verdict = healthVerdict({
-    state: row?.state ?? "DISCONNECTED",
-    stateReason: row?.stateReason ?? null,
-    lastError: row?.lastError ?? null,
-    snapshot,
-    numbers,
-    webhookSeenAt: row?.webhookSeenAt ?? null,
-    lastTestMessage: lastTestMessage
-      ? { createdAt: new Date(lastTestMessage.createdAt), accepted: lastTestMessage.status !== "FAILED", status: lastTestMessage.status }
-      : null,
-    now: new Date(),
-  });
   return {
     meta: metaLoginSettings(),
     connection: row
@@ -81,5 +89,27 @@ export async function whatsAppPageData(shop: string): Promise<WhatsAppPageData> 
     verdict,
     numbers,
     lastTestMessage,
+    commerce: await commercePageData(shop, row, verdict),
+  };
+}
+
+async function commercePageData(shop: string, row: Awaited<ReturnType<typeof loadConnection>>, verdict: HealthVerdict): Promise<CommercePageData> {
+  await purgeClosedWindows(db);
+  const active = row?.phoneNumbers.find((p) => p.active);
+  const [readiness, open, products, lastProductMessage] = await Promise.all([
+    commerceReadiness(shop, row, verdict),
+    active ? openWindow(shop, active.phoneNumberId) : null,
+    productsInCatalog(db, shop, { limit: PICKER_LIMIT }),
+    latestProductMessage(shop),
+  ]);
+  return {
+    readiness,
+    window: open && {
+      lastInboundAt: open.lastInboundAt.toISOString(),
+      closesAt: open.closesAt.toISOString(),
+      sender: open.senderHint ? `•••${open.senderHint}` : "a WhatsApp user with a username",
+    },
+    products: products.map((p) => ({ productId: p.productId, title: p.title, price: p.price, imageUrl: p.imageUrl })),
+    lastProductMessage,
   };
 }

@@ -35,7 +35,7 @@ export function useApp(provider: Provider, env: Record<string, string> = {}) {
 
 /** Every row of every table, for "nothing changed" assertions. */
 export async function snapshotRows(db: TestDatabase["db"]) {
-  const [shops, sessions, deliveries, products, wa, phones, catalogs, batches, messages, inventory, bulkLines] = await Promise.all([
+  const [shops, sessions, deliveries, products, wa, phones, catalogs, batches, messages, inventory, bulkLines, commerce, windows] = await Promise.all([
     db.shop.findMany({ orderBy: { domain: "asc" } }),
     db.session.findMany({ orderBy: { id: "asc" } }),
     db.webhookDelivery.findMany({ orderBy: { webhookId: "asc" } }),
@@ -47,9 +47,11 @@ export async function snapshotRows(db: TestDatabase["db"]) {
     db.messageLog.findMany({ orderBy: { id: "asc" } }),
     db.inventoryItemState.findMany({ orderBy: [{ shop: "asc" }, { inventoryItemId: "asc" }] }),
     db.bulkExportLine.findMany({ orderBy: [{ shop: "asc" }, { runId: "asc" }, { line: "asc" }] }),
+    db.whatsAppCommerce.findMany({ orderBy: { id: "asc" } }),
+    db.customerWindow.findMany({ orderBy: { id: "asc" } }),
   ]);
   return JSON.stringify(
-    { shops, sessions, deliveries, products, wa, phones, catalogs, batches, messages, inventory, bulkLines },
+    { shops, sessions, deliveries, products, wa, phones, catalogs, batches, messages, inventory, bulkLines, commerce, windows },
     (_k, v) => (typeof v === "bigint" ? v.toString() : v),
   );
 }

@@ -9,7 +9,7 @@ import { snapshotRows, useApp } from "../helpers/app-suite";
 import { providers } from "../helpers/databases";
 import { adminFetch, sendWebhook } from "../helpers/shopify";
 import { productPayload } from "../fixtures/products";
-import { createMetaSimulator, type MetaSimulator } from "../meta-sim";
+import { createMetaSimulator, type MetaSimulator, type Scenario } from "../meta-sim";
 import { seedInstalledShop, seedMetaConnections } from "../sandbox/seed";
 
 /**
@@ -185,6 +185,7 @@ describe.each(providers())("hostile input on %s", (provider) => {
   });
   const shop = `hostile-${provider}.myshopify.com`;
   let sim: MetaSimulator;
+  let scenario: Scenario;
 
   /** The database without what merely opening a page touches (the shop row's updatedAt). */
   const rows = async () => {
@@ -228,6 +229,7 @@ describe.each(providers())("hostile input on %s", (provider) => {
     sim = await createMetaSimulator({ port: META_PORT });
     await seedInstalledShop(t.db, shop);
     const s = sim.control.seedScenario();
+    scenario = s;
     await seedMetaConnections(t.db, shop, {
       businessId: s.businessId,
       wabaId: s.wabaId,
@@ -426,6 +428,31 @@ describe.each(providers())("hostile input on %s", (provider) => {
       }
       expect(await rows()).toBe(before);
     });
+
+    it("opens no customer window for a sender that is neither a phone number nor a business-scoped user id (issue 18)", async () => {
+      const senders: Record<string, unknown>[] = [
+        { from: "+1 415 555", type: "text" },
+        { from: "1".repeat(16), type: "text" },
+        { from: "14155550123\u0000", type: "text" },
+        { from: { phone: "14155550123" }, type: "text" },
+        { from_user_id: "not a user id", type: "text" },
+        { from_user_id: `US.${"a".repeat(200)}`, type: "text" },
+        { from_user_id: "US.1\ud800", type: "text" },
+        { from: "14155550123", type: "system" },
+        { from: "14155550123", type: "text", timestamp: String(Math.floor(Date.now() / 1000) - 3 * 86_400) },
+        { type: "text" },
+      ];
+      for (const [i, sender] of senders.entries()) {
+        const message = { id: `wamid.hostile.window.${i}`, timestamp: String(Math.floor(Date.now() / 1000)), ...sender };
+        const payload = {
+          object: "whatsapp_business_account",
+          entry: [{ id: scenario.wabaId, changes: [{ field: "messages", value: { metadata: { phone_number_id: scenario.phoneNumberId }, messages: [message] } }] }],
+        };
+        const res = await post(JSON.stringify(payload));
+        expect(res.status, JSON.stringify(sender)).toBe(200);
+      }
+      expect(await t.db.customerWindow.count()).toBe(0);
+    });
   });
 
   describe("form actions", () => {
@@ -534,6 +561,20 @@ describe.each(providers())("hostile input on %s", (provider) => {
               '{"intent":"choose-number","phoneNumberId":"../x"}',
               '{"intent":"disconnect","shop":"other-shop.myshopify.com"}',
               '{"intent":"refresh-health","extra":1}',
+              // WhatsApp commerce (issue 18)
+              '{"intent":"link-catalog","replaceCatalogId":"../../x"}',
+              '{"intent":"link-catalog","replaceCatalogId":5}',
+              '{"intent":"unlink-catalog"}',
+              '{"intent":"unlink-catalog","catalogId":"1?x=2"}',
+              '{"intent":"set-commerce","cartEnabled":"true","catalogVisible":true}',
+              '{"intent":"set-commerce","cartEnabled":true}',
+              '{"intent":"send-product","productIds":[]}',
+              '{"intent":"send-product","productIds":"101"}',
+              '{"intent":"send-product","productIds":["101\u0000"]}',
+              '{"intent":"send-product","productIds":["-1"]}',
+              '{"intent":"send-product","productIds":[101]}',
+              JSON.stringify({ intent: "send-product", productIds: Array.from({ length: 31 }, (_, i) => String(i)) }),
+              '{"intent":"refresh-commerce","shop":"other-shop.myshopify.com"}',
               deep(100_000),
               JSON.stringify({ intent: "connect", code: "x".repeat(20_000) }),
             ),

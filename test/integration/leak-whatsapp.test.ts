@@ -36,6 +36,8 @@ describe.each(providers())("WhatsApp secrets never leak on %s", (provider) => {
   const shop = `wa-leak-${provider}.myshopify.com`;
   const seen: string[] = [];
   const secrets = new Set<string>();
+  /** A customer's phone number and business-scoped user id (issue 18): pages may show the last 4 digits, nothing more. */
+  const personal = new Set<string>();
   let account: SignupAccount;
 
   const record = async <T>(answer: Promise<Answer<T>>) => {
@@ -91,6 +93,20 @@ describe.each(providers())("WhatsApp secrets never leak on %s", (provider) => {
     await waitFor(async () => (await whatsappPage(t.url, shop)).value.lastTestMessage?.status === "READ");
     await page();
 
+    // WhatsApp commerce (issue 18): a customer writes (the window opens), the checklist's actions, a product send.
+    const customer = { phone: "+14155550188", userId: "US.90000000000000000188" };
+    personal.add(customer.phone.slice(1));
+    personal.add(customer.userId);
+    expect((await sim.inbound({ phoneNumberId: account.phoneNumberIds[0], from: customer.phone, userId: customer.userId })).delivered).toBe(true);
+    expect((await page()).value.commerce.window?.sender).toBe("•••0188");
+    await act({ intent: "refresh-commerce" });
+    await act({ intent: "link-catalog" });
+    await act({ intent: "unlink-catalog", catalogId: "123456789" });
+    await act({ intent: "set-commerce", cartEnabled: true, catalogVisible: true });
+    await act({ intent: "send-product", productIds: ["1"] });
+    await render("/app/whatsapp");
+    await render("/app");
+
     // Inbound and account webhooks, the handshake, an unsigned delivery.
     const inbound = {
       object: "whatsapp_business_account",
@@ -137,6 +153,7 @@ describe.each(providers())("WhatsApp secrets never leak on %s", (provider) => {
       for (const secret of secrets) if (text.includes(secret)) hits.push(`${where}: ${secret.slice(0, 4)}…`);
       // The app secret too, and no vault ciphertext is ever sent to the browser.
       if (text.includes(sim.appSecret)) hits.push(`${where}: app secret`);
+      for (const value of personal) if (text.includes(value)) hits.push(`${where}: a customer's ${value.includes(".") ? "user id" : "phone number"}`);
     }
     if (/v1\.k1\.[A-Za-z0-9_-]{8,}/.test(haystacks.responses)) hits.push("responses: vault ciphertext");
     expect(hits).toEqual([]);

@@ -29,6 +29,13 @@ describe.each(providers())("lifecycle and compliance webhooks on %s", (provider)
       create: { shop, productId: "1", shopifyUpdatedAt: new Date() },
       update: {},
     });
+    // WhatsApp commerce (issue 18): what Meta said of the link, and the last customer who wrote (sealed).
+    await t.db.whatsAppCommerce.upsert({ where: { shop }, create: { shop, wabaId: "waba-1", linkedCatalogId: "cat-1" }, update: {} });
+    await t.db.customerWindow.upsert({
+      where: { shop_phoneNumberId: { shop, phoneNumberId: "pn-1" } },
+      create: { shop, phoneNumberId: "pn-1", senderCiphertext: "v1.k1.sealed", senderHint: "0123", lastInboundAt: new Date(), closesAt: new Date(Date.now() + 86_400_000) },
+      update: {},
+    });
   }
 
   it("app/uninstalled deletes sessions, marks the shop uninstalled and pauses sync", async () => {
@@ -144,6 +151,8 @@ describe.each(providers())("lifecycle and compliance webhooks on %s", (provider)
     expect(await t.db.catalogConnection.count({ where: { shop } })).toBe(0);
     expect(await t.db.productSync.count({ where: { shop } })).toBe(0);
     expect(await t.db.webhookDelivery.count({ where: { shop } })).toBe(0);
+    expect(await t.db.whatsAppCommerce.count({ where: { shop } })).toBe(0);
+    expect(await t.db.customerWindow.count({ where: { shop } })).toBe(0);
     expect(await t.db.shop.count({ where: { domain: other } })).toBe(1);
     // Redacting again (Shopify retries) is harmless.
     const again = await sendWebhook(t.url, "/webhooks/compliance", "shop/redact", { shop_id: 1, shop_domain: shop }, { shop });

@@ -4,6 +4,7 @@ import { freePort, TEST_ENCRYPTION_KEYS } from "../helpers/app-process";
 import { useApp } from "../helpers/app-suite";
 import { providers } from "../helpers/databases";
 import { adminFetch, sendWebhook } from "../helpers/shopify";
+import { postMetaWebhook } from "../helpers/whatsapp";
 import { productPayload } from "../fixtures/products";
 import { createMetaSimulator, type MetaSimulator, type Scenario } from "../meta-sim";
 import { seedInstalledShop, seedMetaConnections } from "../sandbox/seed";
@@ -31,6 +32,8 @@ async function rowsOf(db: Db, shop: string) {
     db.phoneNumber.findMany({ where, orderBy: { id: "asc" } }),
     db.messageLog.findMany({ where, orderBy: { id: "asc" } }),
     db.webhookDelivery.findMany({ where, orderBy: { webhookId: "asc" } }),
+    db.whatsAppCommerce.findMany({ where }),
+    db.customerWindow.findMany({ where }),
   ]);
   return JSON.stringify(data);
 }
@@ -51,6 +54,7 @@ describe.each(providers())("tenant isolation on %s", (provider) => {
   let secretsOfB: string[];
 
   const asA = (path: string, init: RequestInit = {}) => adminFetch(t.url, path, shopA, init);
+  const asB = async (path: string) => (await adminFetch(t.url, path, shopB)).status;
   const form = (path: string, fields: Record<string, string>) => asA(path, { method: "POST", body: new URLSearchParams(fields) });
   const json = (path: string, body: unknown) => asA(path, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
 
@@ -64,8 +68,11 @@ describe.each(providers())("tenant isolation on %s", (provider) => {
 
   beforeAll(async () => {
     sim = await createMetaSimulator({ port: META_PORT });
-    a = sim.control.seedScenario({ displayPhoneNumber: "+1 555-010-1111", verifiedName: "Shop A Sender" });
-    b = sim.control.seedScenario({ displayPhoneNumber: "+1 555-010-7777", verifiedName: "Bravo Secret Sender" });
+    a = sim.control.seedScenario({ displayPhoneNumber: "+1 555-010-1111", verifiedName: "Shop A Sender", wabaTokenManagesCatalog: true });
+    b = sim.control.seedScenario({ displayPhoneNumber: "+1 555-010-7777", verifiedName: "Bravo Secret Sender", wabaTokenManagesCatalog: true });
+    // WhatsApp commerce (issue 18): both catalogs are linked to their WABAs.
+    sim.control.setLinkedCatalog(a.wabaId, a.catalogId);
+    sim.control.setLinkedCatalog(b.wabaId, b.catalogId);
     for (const [shop, s, display, name] of [
       [shopA, a, "+1 555-010-1111", "Shop A Sender"],
       [shopB, b, "+1 555-010-7777", "Bravo Secret Sender"],
@@ -90,9 +97,16 @@ describe.each(providers())("tenant isolation on %s", (provider) => {
       data: { shop: shopB, phoneNumberId: phoneB, to: "+15550009999", wamid: "wamid.BRAVOSECRET", status: "DELIVERED", direction: "OUT", timeline: [{ status: "sent", at: new Date().toISOString() }] },
     });
     await t.db.messageLog.create({ data: { shop: shopA, phoneNumberId: a.phoneNumberId, to: "+15550001111", wamid: "wamid.ALPHA", status: "SENT", direction: "OUT" } });
+    // B's customer service window (its last customer, sealed) and A's own, opened by a signed Meta webhook.
+    const customerOfB = sim.control.receiveMessage({ phoneNumberId: b.phoneNumberId, from: "+15550009999" });
+    const customerOfA = sim.control.receiveMessage({ phoneNumberId: a.phoneNumberId, from: "+15550001111" });
+    for (const { body } of [customerOfB, customerOfA]) expect((await postMetaWebhook(t.url, body, "sim-app-secret-0123456789abcdef")).status).toBe(200);
+    expect(await t.db.customerWindow.count({ where: { shop: shopB } })).toBe(1);
     secretsOfB = [shopB, b.catalogId, b.wabaId, b.phoneNumberId, b.businessId, "555-010-7777", "Bravo", "+15550009999", "wamid.BRAVOSECRET", b.catalogToken, b.wabaToken];
     // Opening the pages once settles what a page view writes (shop row, health snapshot).
     for (const path of ["/app", "/app/catalog", "/app/whatsapp"]) expect((await asA(path)).status).toBe(200);
+    expect(await asB("/app/whatsapp.data")).toBeDefined(); // B's own commerce facts exist too
+    expect(await t.db.whatsAppCommerce.count({ where: { shop: shopB } })).toBe(1);
   });
   afterAll(async () => {
     await sim?.close();
@@ -157,6 +171,14 @@ describe.each(providers())("tenant isolation on %s", (provider) => {
     await attempt("choose B's number", json("/app/whatsapp.data", { intent: "choose-number", phoneNumberId: b.phoneNumberId }));
     await attempt("register B's number", json("/app/whatsapp.data", { intent: "register-number", phoneNumberId: b.phoneNumberId }));
     await attempt("disconnect naming B", json("/app/whatsapp.data", { intent: "disconnect", shop: shopB }));
+    // WhatsApp commerce (issue 18): B's catalog, link and products through every new action.
+    await attempt("replace naming B's catalog", json("/app/whatsapp.data", { intent: "link-catalog", replaceCatalogId: b.catalogId }));
+    await attempt("unlink B's catalog", json("/app/whatsapp.data", { intent: "unlink-catalog", catalogId: b.catalogId }));
+    await attempt("send B's products", json("/app/whatsapp.data", { intent: "send-product", productIds: ["900", "901"] }));
+    await attempt("send B's product with A's", json("/app/whatsapp.data", { intent: "send-product", productIds: ["500", "901"] }));
+    for (const intent of ["refresh-commerce", "link-catalog"]) await attempt(`${intent} naming B`, json("/app/whatsapp.data", { intent, shop: shopB }));
+    await attempt("commerce settings naming B", json("/app/whatsapp.data", { intent: "set-commerce", cartEnabled: false, catalogVisible: false, shop: shopB }));
+    await attempt("send naming B", json("/app/whatsapp.data", { intent: "send-product", productIds: ["900"], shop: shopB }));
     await attempt("sync naming B in the form", form("/app/catalog?index", { intent: "sync", productId: "900", shop: shopB }));
 
     for (const { what, res } of answers) {
@@ -172,6 +194,12 @@ describe.each(providers())("tenant isolation on %s", (provider) => {
     expect((await json("/api/products/500/sync-status", { action: "include" })).status).toBe(200);
     expect((await form("/app/catalog?index", { intent: "resync" })).status).toBe(200);
     expect((await form("/app/catalog?index", { intent: "disconnect" })).status).toBe(200);
+    expect((await json("/app/whatsapp.data", { intent: "refresh-commerce" })).status).toBe(200);
+    expect((await json("/app/whatsapp.data", { intent: "set-commerce", cartEnabled: true, catalogVisible: true })).status).toBe(200);
+    expect((await json("/app/whatsapp.data", { intent: "unlink-catalog", catalogId: a.catalogId })).status).toBe(200);
+    expect((await json("/app/whatsapp.data", { intent: "link-catalog" })).status).toBe(200);
+    expect(sim.control.linkedCatalog(b.wabaId)).toBe(b.catalogId);
+    expect(sim.control.commerceSettings(b.phoneNumberId)).toMatchObject({ cartEnabled: true, catalogVisible: false });
     expect((await json("/app/whatsapp.data", { intent: "disconnect" })).status).toBe(200);
     expect((await t.db.catalogConnection.findUniqueOrThrow({ where: { shop: shopA } })).state).toBe("DISCONNECTED");
     expect(await rowsOf(t.db, shopB)).toBe(before);

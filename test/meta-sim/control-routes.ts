@@ -1,4 +1,5 @@
 import type { SimControl } from "./control";
+import type { MetaSimulator } from "./server";
 import type { Faults } from "./faults";
 import type { SimReply } from "./request";
 import type { SimState } from "./state";
@@ -13,6 +14,10 @@ import type { SimState } from "./state";
  *   POST   /_sim/seed/business | waba | phone-number | catalog | token | auth-code
  *   PATCH  /_sim/config                         body Partial<SimConfig>
  *   POST   /_sim/recipients/fail                { to, code?, title? }
+ *   POST   /_sim/inbound                        { phoneNumberId, from?, userId?, name?, text?, atMs? }: a customer writes (issue 18)
+ *   PUT    /_sim/customer-windows               { phoneNumberId, customer, lastInboundMs | null }
+ *   PUT    /_sim/wabas/:id/catalog              { catalogId | null }: link as in WhatsApp Manager
+ *   GET    /_sim/wabas/:id/catalog | /_sim/phone-numbers/:id/commerce
  *   GET    /_sim/catalogs/:id/items?offset&limit -> { count, items }
  *   GET    /_sim/catalogs/:id/items/:retailerId
  *   GET    /_sim/calls                          { "<label>": n }; DELETE resets
@@ -29,7 +34,7 @@ type Handler = (body: Body, params: string[], query: URLSearchParams) => unknown
 /** Control bodies are trusted test input: the seeding functions check what matters. */
 const input = <T>(body: Body) => body as unknown as T;
 
-export function controlRoutes(control: SimControl, faults: Faults, state: SimState, reset: () => void) {
+export function controlRoutes(control: SimControl, faults: Faults, state: SimState, reset: () => void, inbound: MetaSimulator["inbound"]) {
   const str = (v: unknown) => (typeof v === "string" ? v : String(v ?? ""));
   const routes: Array<[string, RegExp, Handler]> = [
     ["GET", /^state$/, () => ({
@@ -58,6 +63,11 @@ export function controlRoutes(control: SimControl, faults: Faults, state: SimSta
     ["POST", /^seed\/auth-code$/, (b) => ({ code: control.issueAuthCode(input<Parameters<SimControl["issueAuthCode"]>[0]>(b)) })],
     ["PATCH", /^config$/, (b) => (control.configure(input(b)), { ...state.config, unsupportedFields: [...state.config.unsupportedFields] })],
     ["POST", /^recipients\/fail$/, (b) => (control.failRecipient(str(b.to), b), { ok: true })],
+    ["POST", /^inbound$/, (b) => inbound(input(b))],
+    ["PUT", /^customer-windows$/, (b) => (control.setCustomerWindow(str(b.phoneNumberId), str(b.customer), typeof b.lastInboundMs === "number" ? b.lastInboundMs : null), { ok: true })],
+    ["PUT", /^wabas\/([^/]+)\/catalog$/, (b, [id]) => (control.setLinkedCatalog(id, typeof b.catalogId === "string" ? b.catalogId : null), { catalogId: control.linkedCatalog(id) })],
+    ["GET", /^wabas\/([^/]+)\/catalog$/, (_b, [id]) => ({ catalogId: control.linkedCatalog(id) })],
+    ["GET", /^phone-numbers\/([^/]+)\/commerce$/, (_b, [id]) => control.commerceSettings(id)],
     ["GET", /^catalogs\/([^/]+)\/items$/, (_b, [id], q) => {
       const offset = q.has("offset") ? Number(q.get("offset")) : undefined;
       const limit = q.has("limit") ? Number(q.get("limit")) : undefined;
@@ -79,7 +89,7 @@ export function controlRoutes(control: SimControl, faults: Faults, state: SimSta
     ["POST", /^faults\/drop-catalog$/, (b) => (faults.dropCatalog(str(b.catalogId)), { ok: true })],
   ];
 
-  return (method: string, path: string, query: URLSearchParams, rawBody: string): SimReply => {
+  return async (method: string, path: string, query: URLSearchParams, rawBody: string): Promise<SimReply> => {
     for (const [m, pattern, handler] of routes) {
       const match = pattern.exec(path);
       if (!match || m !== method) continue;
@@ -90,7 +100,7 @@ export function controlRoutes(control: SimControl, faults: Faults, state: SimSta
         return { status: 400, body: { error: "body must be JSON" } };
       }
       try {
-        return { status: 200, body: handler(body, match.slice(1).map(decodeURIComponent), query) };
+        return { status: 200, body: await handler(body, match.slice(1).map(decodeURIComponent), query) };
       } catch (err) {
         return { status: 400, body: { error: err instanceof Error ? err.message : String(err) } };
       }

@@ -47,6 +47,11 @@ export interface ScenarioInput {
   verifiedName?: string;
   /** Register the number and subscribe the app, as after a completed signup (default true). */
   connected?: boolean;
+  /**
+   * The WhatsApp token may also manage the scenario's catalog (catalog_management
+   * on it), as when the Embedded Signup configuration asks for it (issue 18). Default false.
+   */
+  wabaTokenManagesCatalog?: boolean;
 }
 
 export interface Scenario {
@@ -84,6 +89,7 @@ export class SimControl {
       subscribedApps: new Set(input.subscribed ? [this.state.primaryAppId] : []),
       currency: "USD",
       timezoneId: "1",
+      linkedCatalogId: null,
     };
     this.state.wabas.set(waba.id, waba);
     return waba;
@@ -105,6 +111,7 @@ export class SimControl {
       platformType: input.platformType ?? "CLOUD_API",
       registered: input.registered ?? false,
       pin: input.pin ?? null,
+      commerce: { id: this.state.nextId(), cartEnabled: true, catalogVisible: false },
     };
     this.state.phones.set(phone.id, phone);
     return phone;
@@ -178,6 +185,77 @@ export class SimControl {
     this.state.failingRecipients.set(to.replace(/\D/g, ""), { code: error.code ?? 131026, title: error.title ?? "Message undeliverable" });
   }
 
+  // --- WhatsApp commerce (issue 18) ------------------------------------------------------
+
+  /** Links `catalogId` to the WABA (null unlinks), as if done in WhatsApp Manager. */
+  setLinkedCatalog(wabaId: string, catalogId: string | null) {
+    if (catalogId !== null) this.mustExist(this.state.catalogs, catalogId, "catalog");
+    this.mustExist(this.state.wabas, wabaId, "WABA").linkedCatalogId = catalogId;
+  }
+
+  linkedCatalog(wabaId: string): string | null {
+    return this.mustExist(this.state.wabas, wabaId, "WABA").linkedCatalogId;
+  }
+
+  commerceSettings(phoneNumberId: string) {
+    return { ...this.mustExist(this.state.phones, phoneNumberId, "phone number").commerce };
+  }
+
+  /**
+   * A WhatsApp user writes to a business number: opens (or refreshes) the
+   * customer service window for that user and posts Meta's `messages`
+   * webhook, signed, to the app when it is subscribed. `from` is the user's
+   * phone number; `userId` their business-scoped user id (a user who adopted
+   * a username may come with that only); `atMs` backdates the message.
+   * Payload: the text message webhook of Meta's webhooks reference (field
+   * `messages`), with `from_user_id` / `user_id` as the business-scoped user
+   * id page adds them (test/fixtures/meta/webhooks/messages-text.json).
+   */
+  receiveMessage(input: { phoneNumberId: string; from?: string; userId?: string; name?: string; text?: string; atMs?: number }) {
+    const phone = this.mustExist(this.state.phones, input.phoneNumberId, "phone number");
+    const waId = input.from ? input.from.replace(/\D/g, "") : undefined;
+    if (!waId && !input.userId) throw new Error("receiveMessage needs from or userId");
+    const at = input.atMs ?? Date.now();
+    for (const key of [waId, input.userId]) if (key) this.state.customerWindows.set(`${phone.id}|${key}`, at);
+    const wamid = this.state.newWamid();
+    const body = {
+      object: "whatsapp_business_account",
+      entry: [
+        {
+          id: phone.wabaId,
+          changes: [
+            {
+              value: {
+                messaging_product: "whatsapp",
+                metadata: { display_phone_number: phone.displayPhoneNumber.replace(/\D/g, ""), phone_number_id: phone.id },
+                contacts: [{ profile: { name: input.name ?? "Sim Customer" }, ...(waId ? { wa_id: waId } : {}), ...(input.userId ? { user_id: input.userId } : {}) }],
+                messages: [
+                  {
+                    ...(waId ? { from: waId } : {}),
+                    ...(input.userId ? { from_user_id: input.userId } : {}),
+                    id: wamid,
+                    timestamp: String(Math.floor(at / 1000)),
+                    type: "text",
+                    text: { body: input.text ?? "Hi!" },
+                  },
+                ],
+              },
+              field: "messages",
+            },
+          ],
+        },
+      ],
+    };
+    return { wamid, body, subscribed: this.state.wabas.get(phone.wabaId)?.subscribedApps.has(this.state.primaryAppId) ?? false };
+  }
+
+  /** Moves a customer's last message back in time (e.g. 25 h to close the window). */
+  setCustomerWindow(phoneNumberId: string, customer: string, lastInboundMs: number | null) {
+    const key = `${phoneNumberId}|${customer.startsWith("+") || /^\d+$/.test(customer) ? customer.replace(/\D/g, "") : customer}`;
+    if (lastInboundMs === null) this.state.customerWindows.delete(key);
+    else this.state.customerWindows.set(key, lastInboundMs);
+  }
+
   configure(patch: Partial<Omit<SimConfig, "unsupportedFields">> & { unsupportedFields?: Iterable<string> }) {
     const { unsupportedFields, ...rest } = patch;
     Object.assign(this.state.config, rest);
@@ -201,13 +279,15 @@ export class SimControl {
       pin: connected ? "000000" : null,
     });
     const catalog = this.seedCatalog({ id: input.catalogId, businessId: business.id });
+    const catalogAccess = input.wabaTokenManagesCatalog ?? false;
     const wabaToken = this.seedToken({
       value: input.wabaToken,
-      scopes: ["whatsapp_business_management", "whatsapp_business_messaging", "business_management"],
+      scopes: ["whatsapp_business_management", "whatsapp_business_messaging", "business_management", ...(catalogAccess ? ["catalog_management"] : [])],
       granular: {
         whatsapp_business_management: [waba.id],
         whatsapp_business_messaging: [waba.id],
         business_management: [business.id],
+        ...(catalogAccess ? { catalog_management: [catalog.id] } : {}),
       },
     });
     const catalogToken = this.seedToken({

@@ -13,13 +13,22 @@ export class GraphError extends Error {
     readonly status: number,
     readonly code: number,
     message: string,
-    readonly opts: { subcode?: number; type?: string; headers?: Record<string, string>; isTransient?: boolean; userTitle?: string; userMessage?: string } = {},
+    readonly opts: {
+      subcode?: number;
+      type?: string;
+      headers?: Record<string, string>;
+      isTransient?: boolean;
+      userTitle?: string;
+      userMessage?: string;
+      /** Cloud API errors say what exactly failed in error_data.details (WhatsApp error codes page). */
+      details?: string;
+    } = {},
   ) {
     super(message);
   }
 
   envelope() {
-    const { subcode, type, isTransient, userTitle, userMessage } = this.opts;
+    const { subcode, type, isTransient, userTitle, userMessage, details } = this.opts;
     return {
       error: {
         message: this.message,
@@ -29,6 +38,7 @@ export class GraphError extends Error {
         ...(isTransient !== undefined ? { is_transient: isTransient } : {}),
         ...(userTitle ? { error_user_title: userTitle } : {}),
         ...(userMessage ? { error_user_msg: userMessage } : {}),
+        ...(details ? { error_data: { messaging_product: "whatsapp", details } } : {}),
         fbtrace_id: fbtraceId(),
       },
     };

@@ -4,8 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { classify, PermissionMissing, RateLimited, Rejected, TokenInvalid, Transient } from "../../app/meta/errors";
 import {
   parseBatchStatus,
+  parseCommerceSettings,
   parseDebugToken,
   parseItemsBatch,
+  parseLinkedCatalogPage,
   parseMessageSend,
   parsePhoneNumber,
   parsePhoneNumberPage,
@@ -125,6 +127,23 @@ const simulate: Record<string, () => Promise<GraphAnswer>> = {
       sim.control.configure({ requireAppSecretProof: false });
     }
   },
+  "whatsapp-commerce-settings": () => graph(sim, "GET", `/${s.phoneNumberId}/whatsapp_commerce_settings`, { token: s.wabaToken }),
+  "waba-product-catalogs": () => {
+    const token = sim.control.seedToken({ scopes: ["whatsapp_business_management", "catalog_management"] });
+    return graph(sim, "GET", `/${s.wabaId}/product_catalogs`, { token });
+  },
+  "error-products-not-found-131009": async () => {
+    sim.control.receiveMessage({ phoneNumberId: s.phoneNumberId, from: "+16505551234" });
+    sim.control.setLinkedCatalog(s.wabaId, s.catalogId);
+    try {
+      return await graph(sim, "POST", `/${s.phoneNumberId}/messages`, {
+        token: s.wabaToken,
+        json: { messaging_product: "whatsapp", to: "+16505551234", type: "interactive", interactive: { type: "product", action: { catalog_id: s.catalogId, product_retailer_id: "not-in-catalog" } } },
+      });
+    } finally {
+      sim.control.setLinkedCatalog(s.wabaId, null);
+    }
+  },
   "error-transient-2": async () => {
     sim.faults.add({ kind: "error", endpoint: "GET /{catalog-id}/check_batch_request_status", times: 1 });
     return graph(sim, "GET", `/${s.catalogId}/check_batch_request_status`, { token: s.catalogToken, query: { handle: "h" } });
@@ -200,6 +219,12 @@ const parse: Record<string, (f: Fixture) => void> = {
     expect(result.handles).toHaveLength(1);
     expect(result.validationStatus).toEqual([{ retailerId: null, errors: ['Required field "id" is missing.'], warnings: [] }]);
   },
+  "whatsapp-commerce-settings": (f) => {
+    expect(parseCommerceSettings(f.body)).toEqual({ id: "527759822865714", cartEnabled: true, catalogVisible: true });
+  },
+  "waba-product-catalogs": (f) => {
+    expect(parseLinkedCatalogPage(f.body)).toEqual({ items: [], after: null });
+  },
   "check-batch-status": (f) => {
     const handle = (f.body.data as Array<{ handle: string }>)[0].handle;
     expect(parseBatchStatus(f.body, handle)).toEqual({
@@ -222,6 +247,7 @@ const ERROR_CLASS: Record<string, new (...args: never[]) => Error> = {
   "error-permission-200": PermissionMissing,
   "error-appsecret-proof-required": Rejected,
   "error-transient-2": Transient,
+  "error-products-not-found-131009": Rejected,
 };
 
 const names = fs.readdirSync(DIR).filter((f) => f.endsWith(".json")).map((f) => f.replace(/\.json$/, ""));
@@ -244,6 +270,7 @@ describe("recorded shapes", () => {
       if (err instanceof TokenInvalid) expect(err).toMatchObject({ subcode: 460, reason: "the password of the Meta account changed" });
       if (err instanceof RateLimited) expect(err.retryAfterMs).toBe(12 * 60_000);
       if (err instanceof PermissionMissing) expect(err.permission).toBe("catalog_management");
+      if (name === "error-products-not-found-131009") expect(err.details).toBe("Products not found in FB Catalog");
     });
 
     it("matches the simulator's answer to the same call", async () => {

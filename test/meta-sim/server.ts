@@ -2,6 +2,7 @@ import { createHmac } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { catalogRoutes } from "./catalog";
+import { commerceRoutes } from "./commerce";
 import { SimControl } from "./control";
 import { controlRoutes } from "./control-routes";
 import { Faults } from "./faults";
@@ -44,12 +45,18 @@ export interface MetaSimulator {
   state: SimState;
   faults: Faults;
   control: SimControl;
+  /**
+   * A WhatsApp user writes to a business number (issue 18): opens the customer
+   * service window and delivers Meta's signed `messages` webhook to the app
+   * (awaited), when the app is subscribed to the number's WABA.
+   */
+  inbound(input: Parameters<SimControl["receiveMessage"]>[0]): Promise<{ wamid: string; delivered: boolean }>;
   /** Forgets everything except the apps; clears faults. */
   reset(): void;
   close(): Promise<void>;
 }
 
-const ROUTES: RouteDef[] = [...oauthRoutes, ...whatsappRoutes, ...catalogRoutes];
+const ROUTES: RouteDef[] = [...oauthRoutes, ...whatsappRoutes, ...commerceRoutes, ...catalogRoutes];
 
 export const DEFAULT_SIM_APP_ID = "1234567890123456";
 export const DEFAULT_SIM_APP_SECRET = "sim-app-secret-0123456789abcdef";
@@ -130,9 +137,14 @@ export async function createMetaSimulator(options: MetaSimulatorOptions = {}): P
     sim.state = state;
     sim.control = control;
     sim.faults = faults;
-    handleControl = controlRoutes(control, faults, state, reset);
+    handleControl = controlRoutes(control, faults, state, reset, inbound);
   };
-  let handleControl = controlRoutes(control, faults, state, reset);
+  const inbound: MetaSimulator["inbound"] = async (input) => {
+    const message = control.receiveMessage(input);
+    if (message.subscribed) await runtime.postWebhook(message.body);
+    return { wamid: message.wamid, delivered: message.subscribed };
+  };
+  let handleControl = controlRoutes(control, faults, state, reset, inbound);
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -146,7 +158,7 @@ export async function createMetaSimulator(options: MetaSimulatorOptions = {}): P
     if (url.pathname.startsWith("/_sim/")) {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
-      send(res, handleControl((req.method ?? "GET").toUpperCase(), url.pathname.slice(6), url.searchParams, Buffer.concat(chunks).toString("utf8")));
+      send(res, await handleControl((req.method ?? "GET").toUpperCase(), url.pathname.slice(6), url.searchParams, Buffer.concat(chunks).toString("utf8")));
       return;
     }
     let simReq;
@@ -209,6 +221,7 @@ export async function createMetaSimulator(options: MetaSimulatorOptions = {}): P
     state,
     faults,
     control,
+    inbound,
     reset,
     async close() {
       for (const t of timers) clearTimeout(t);

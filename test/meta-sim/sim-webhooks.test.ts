@@ -97,7 +97,16 @@ describe("status webhooks", () => {
     await new Promise((r) => setTimeout(r, 30));
     const statuses = received.map((r) => (JSON.parse(r.body) as StatusPayload).entry[0].changes[0].value.statuses[0]);
     expect(statuses.map((x) => x.status)).toEqual(["sent", "failed"]);
-    expect(statuses[1].errors).toEqual([{ code: 131026, title: "Message undeliverable", message: "Message undeliverable", error_data: { details: "Message undeliverable" } }]);
+    expect(statuses[1].errors).toEqual([
+      {
+        code: 131026,
+        title: "Message undeliverable",
+        message: "Message undeliverable",
+        error_data: { details: "Message undeliverable" },
+        // As failed statuses carry it (test/fixtures/meta/webhooks/status-failed-131047.json).
+        href: "https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes",
+      },
+    ]);
   });
 
   it("signs with webhookAppSecret when one is configured (app secret rotation)", async () => {

@@ -63,6 +63,12 @@ export interface SimWaba {
   subscribedApps: Set<string>;
   currency: string;
   timezoneId: string;
+  /**
+   * The catalog linked to the WABA (issue 18): "You can only connect one
+   * catalog to a WhatsApp Business Account" (Meta's product_catalogs edge
+   * returns "the product catalog connected to the WhatsApp Business Account").
+   */
+  linkedCatalogId: string | null;
 }
 
 export interface SimPhoneNumber {
@@ -79,6 +85,12 @@ export interface SimPhoneNumber {
   platformType: string;
   registered: boolean;
   pin: string | null;
+  /**
+   * whatsapp_commerce_settings. "By default, the shopping cart is enabled and
+   * the storefront icon is hidden for all business phone numbers"
+   * (https://developers.facebook.com/documentation/business-messaging/whatsapp/catalogs/set-commerce-settings/).
+   */
+  commerce: { id: string; cartEnabled: boolean; catalogVisible: boolean };
 }
 
 export type SimItem = Record<string, unknown> & { id: string };
@@ -127,9 +139,13 @@ export interface SimMessage {
   wabaId: string;
   to: string;
   waId: string;
-  type: "text" | "template";
+  /** The business-scoped user id, when the message went to one (`recipient`) instead of a phone number. */
+  userId?: string;
+  type: "text" | "template" | "interactive";
   text?: string;
   template?: { name: string; languageCode: string };
+  /** product / product_list: the catalog and the retailer ids sent. */
+  interactive?: { type: "product" | "product_list"; catalogId: string; retailerIds: string[]; sections: number };
   createdAtMs: number;
   statuses: SimStatusUpdate[];
 }
@@ -192,6 +208,12 @@ export class SimState {
   readonly catalogs = new Map<string, SimCatalog>();
   readonly batches = new Map<string, SimBatch>();
   readonly messages = new Map<string, SimMessage>();
+  /**
+   * The customer service window: "<phone-number-id>|<wa_id or BSUID>" -> when
+   * that customer last wrote to that number (ms). Free-form messages
+   * (everything but templates) are delivered only within 24 h of it.
+   */
+  readonly customerWindows = new Map<string, number>();
   /** to (digits) -> the error its messages fail with. */
   readonly failingRecipients = new Map<string, { code: number; title: string }>();
   readonly webhookDeliveries: WebhookDelivery[] = [];

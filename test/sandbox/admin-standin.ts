@@ -21,6 +21,13 @@ export interface AdminStandinOptions {
    * real codes from the sandbox's Meta simulator, for this token.
    */
   metaSignup?: { graphUrl: string; token: string };
+  /**
+   * WhatsApp commerce (issue 18): a header button plays a customer (the
+   * merchant's own phone, `customerPhone`) writing to one of `numbers`
+   * through the simulator, which opens the customer service window and
+   * sends Meta's signed messages webhook to the app.
+   */
+  metaInbound?: { graphUrl: string; numbers: { id: string; display: string }[]; customerPhone: string };
 }
 
 const APP_BRIDGE = fs.readFileSync(path.join(import.meta.dirname, "public/app-bridge.js"), "utf8");
@@ -64,6 +71,26 @@ function escapeHtml(s: string) {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** The header's "a customer writes" control (issue 18), when the sandbox runs its Meta simulator. */
+function customerControls(opts: AdminStandinOptions) {
+  if (!opts.metaInbound) return "";
+  const options = opts.metaInbound.numbers.map((n) => `<option value="${escapeHtml(n.id)}">to ${escapeHtml(n.display)}</option>`).join("");
+  return `<span class="sandbox-customer" title="Plays ${escapeHtml(opts.metaInbound.customerPhone)} (you) writing to the shop on WhatsApp: opens the 24-hour window for product messages">
+  <span>Your phone ${escapeHtml(opts.metaInbound.customerPhone)}:</span>
+  <select id="sandbox-customer-number" aria-label="Business number to write to">${options}</select>
+  <button id="sandbox-customer-message" type="button">Send “Hi” on WhatsApp</button>
+</span>
+<script>
+  document.getElementById("sandbox-customer-message").addEventListener("click", function () {
+    var number = document.getElementById("sandbox-customer-number").value;
+    fetch("/sandbox/customer-message", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ phoneNumberId: number }) })
+      .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
+      .then(function (res) { showToast(res.ok ? "WhatsApp message sent to the shop" : "Could not send: " + (res.body.error || "unknown error")); })
+      .catch(function (e) { showToast("Could not send: " + e.message); });
+  });
+</script>`;
+}
+
 function adminPage(opts: AdminStandinOptions, shop: string, appPath: string) {
   const src = new URL(appPath, opts.appUrl);
   src.searchParams.set("embedded", "1");
@@ -73,20 +100,25 @@ function adminPage(opts: AdminStandinOptions, shop: string, appPath: string) {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sandbox admin · ${escapeHtml(shop)}</title>
 <style>
-  body { margin: 0; font-family: -apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, sans-serif; background: #f1f1f1; }
-  header { height: 48px; background: #1a1a1a; color: #e3e3e3; display: flex; align-items: center; padding: 0 16px; gap: 12px; font-size: 13px; }
+  body { margin: 0; font-family: -apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, sans-serif; background: #f1f1f1; display: flex; flex-direction: column; height: 100vh; }
+  header { flex: none; min-height: 48px; box-sizing: border-box; background: #1a1a1a; color: #e3e3e3; display: flex; flex-wrap: wrap; align-items: center; padding: 8px 16px; gap: 8px 12px; font-size: 13px; }
   header strong { color: #fff; }
-  .layout { display: flex; height: calc(100vh - 48px); }
+  header .sandbox-customer { margin-left: auto; display: flex; gap: 8px; align-items: center; }
+  header select, header button { font-size: 13px; padding: 4px 8px; border-radius: 6px; border: 1px solid #555; background: #303030; color: #fff; }
+  header button { cursor: pointer; background: #2c6ecb; border-color: #2c6ecb; }
+  .layout { display: flex; flex: 1; min-height: 0; }
   nav { width: 220px; padding: 12px 8px; box-sizing: border-box; font-size: 13px; }
   nav a { display: block; padding: 6px 10px; border-radius: 8px; color: #303030; text-decoration: none; }
   nav a.active, nav a:hover { background: #fafafa; font-weight: 600; }
   nav .app { padding: 6px 10px; color: #616161; font-weight: 600; }
   main { flex: 1; padding: 0; }
   iframe { width: 100%; height: 100%; border: 0; background: #f1f1f1; }
+  /* On a phone the admin hides its navigation behind a menu: the app gets the whole width. */
+  @media (max-width: 700px) { nav { display: none; } header .sandbox-customer { margin-left: 0; flex-wrap: wrap; } }
   #toast { position: fixed; bottom: 24px; left: 50%; transform: translateX(-50%); background: #1a1a1a; color: #fff; padding: 10px 16px; border-radius: 8px; display: none; }
 </style></head>
 <body>
-<header><strong>Shopify admin (sandbox stand-in)</strong><span>${escapeHtml(shop)}</span></header>
+<header><strong>Shopify admin (sandbox stand-in)</strong><span>${escapeHtml(shop)}</span>${customerControls(opts)}</header>
 <div class="layout">
   <nav id="nav"><div class="app">Apps › WhatsApp &amp; Meta Catalog</div><div id="nav-items"></div></nav>
   <main><iframe id="app-iframe" name="app-iframe" title="WhatsApp &amp; Meta Catalog" src="${escapeHtml(src.toString())}"></iframe></main>
@@ -120,14 +152,23 @@ function adminPage(opts: AdminStandinOptions, shop: string, appPath: string) {
     if (event.origin !== appOrigin || !event.data || event.data.source !== "sandbox-app-bridge") return;
     if (event.data.type === "nav") { lastItems = event.data.items; current = event.data.path; render(lastItems); }
     if (event.data.type === "location") { current = event.data.path; render(lastItems); }
-    if (event.data.type === "toast") {
-      var t = document.getElementById("toast");
-      t.textContent = event.data.message; t.style.display = "block";
-      setTimeout(function () { t.style.display = "none"; }, 3000);
-    }
+    if (event.data.type === "toast") showToast(event.data.message);
   });
+  function showToast(message) {
+    var t = document.getElementById("toast");
+    t.textContent = message; t.style.display = "block";
+    setTimeout(function () { t.style.display = "none"; }, 3000);
+  }
 </script>
 </body></html>`;
+}
+
+async function readJson(req: http.IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString("utf8");
+  const value: unknown = text ? JSON.parse(text) : {};
+  return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
 }
 
 export function startAdminStandin(opts: AdminStandinOptions): Promise<http.Server> {
@@ -163,6 +204,31 @@ export function startAdminStandin(opts: AdminStandinOptions): Promise<http.Serve
         body: JSON.stringify({ token: opts.metaSignup.token, redirectUri }),
       })
         .then(async (r) => {
+          res.writeHead(r.status, headers);
+          res.end(await r.text());
+        })
+        .catch((error: unknown) => {
+          res.writeHead(502, headers);
+          res.end(JSON.stringify({ error: error instanceof Error ? error.message : String(error) }));
+        });
+      return;
+    }
+    if (url.pathname === "/sandbox/customer-message" && req.method === "POST") {
+      const headers = { "content-type": "application/json", "cache-control": "no-store" };
+      const inbound = opts.metaInbound;
+      readJson(req)
+        .then(async (body) => {
+          const number = inbound?.numbers.find((n) => n.id === body.phoneNumberId);
+          if (!inbound || !number) {
+            res.writeHead(404, headers);
+            res.end(JSON.stringify({ error: inbound ? "unknown business number" : "the sandbox runs without its Meta simulator (META_GRAPH_URL is set)" }));
+            return;
+          }
+          const r = await fetch(`${inbound.graphUrl}/_sim/inbound`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ phoneNumberId: number.id, from: inbound.customerPhone, name: "You (sandbox customer)", text: "Hi! Can you show me a product?" }),
+          });
           res.writeHead(r.status, headers);
           res.end(await r.text());
         })

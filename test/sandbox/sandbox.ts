@@ -32,6 +32,8 @@ export const SANDBOX_DEFAULTS = {
   SANDBOX_WABA_TOKEN: "EAASandboxWabaToken0000000000000000000001",
   SANDBOX_CATALOG_ID: "300000000000001",
   SANDBOX_CATALOG_TOKEN: "EAASandboxCatalogToken00000000000000000001",
+  // WhatsApp commerce (issue 18): "your phone", which the admin stand-in's button plays writing to the shop.
+  SANDBOX_CUSTOMER_PHONE: "+14155550100",
   META_APP_ID: DEFAULT_SIM_APP_ID,
   META_APP_SECRET: DEFAULT_SIM_APP_SECRET,
   META_WEBHOOK_VERIFY_TOKEN: "sandbox-verify-token",
@@ -223,6 +225,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       shops: [shop],
       // WhatsApp (issue 5): the SDK stand-in's sign-in windows get codes for the seeded token.
       metaSignup: simulator ? { graphUrl: simulator.url, token: meta.wabaToken } : undefined,
+      metaInbound: simulator
+        ? { graphUrl: simulator.url, numbers: meta.phoneNumbers.map((p) => ({ id: p.id, display: p.display })), customerPhone: setting(input, "SANDBOX_CUSTOMER_PHONE") }
+        : undefined,
     });
     await waitForHealth(appUrl, app);
   } catch (error) {
@@ -245,6 +250,8 @@ function seedSimulator(sim: MetaSimulator, meta: SandboxMetaSeed) {
     catalogId: meta.catalogId,
     wabaToken: meta.wabaToken,
     catalogToken: meta.catalogToken,
+    // WhatsApp commerce (issue 18): the signup granted catalog management too, so the page can link the catalog.
+    wabaTokenManagesCatalog: true,
   });
   sim.control.seedPhoneNumber({
     id: second.id,
@@ -269,7 +276,7 @@ Sandbox is running (no Shopify or Meta account needed).
   Database:                            ${sandbox.databaseUrl}
   Catalog:                             ${sandbox.meta.catalogId} (catalog worker running; ${sandbox.shopifyAdmin ? `${sandbox.shopifyAdmin.products(sandbox.shop).length} demo products` : "first full sync from the Admin API below"})
   Shopify Admin API:                   ${sandbox.adminApiUrl}${sandbox.shopifyAdmin ? " (the project's stand-in)" : ""}
-
+${sandbox.simulator ? `  WhatsApp customer:                   ${sandbox.env.SANDBOX_CUSTOMER_PHONE ?? SANDBOX_DEFAULTS.SANDBOX_CUSTOMER_PHONE} ("Send “Hi” on WhatsApp" in the admin stand-in's header)\n` : ""}
 Press Ctrl+C to stop.
 `);
   const shutdown = async () => {

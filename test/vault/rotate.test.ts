@@ -67,6 +67,7 @@ async function seedSecrets(db: Db, vault: Vault, shops: number): Promise<Map<str
   const catalogs = [];
   const phones = [];
   const sessions = [];
+  const windows = [];
   for (let i = 0; i < shops; i++) {
     const shop = `shop-${i}.myshopify.com`;
     wa.push({ id: `wa_${i}`, shop, wabaId: `waba${i}`, state: "CONNECTED", tokenCiphertext: seal(`wa_${i}`, shop, "whatsapp.token") });
@@ -77,11 +78,14 @@ async function seedSecrets(db: Db, vault: Vault, shops: number): Promise<Map<str
     }
     const id = `offline_${shop}`;
     sessions.push({ id, shop, state: "", isOnline: false, accessToken: seal(id, shop, "shopify.token"), refreshToken: seal(id, shop, "shopify.refresh_token") });
+    const closesAt = new Date(Date.now() + 86_400_000);
+    windows.push({ id: `cw_${i}`, shop, phoneNumberId: `${i}1`, senderCiphertext: seal(`cw_${i}`, shop, "whatsapp.customer"), senderHint: "0123", lastInboundAt: new Date(), closesAt });
   }
   await db.whatsAppConnection.createMany({ data: wa });
   await db.catalogConnection.createMany({ data: catalogs });
   await db.phoneNumber.createMany({ data: phones });
   await db.session.createMany({ data: sessions });
+  await db.customerWindow.createMany({ data: windows });
   return seeded;
 }
 
@@ -128,7 +132,7 @@ for (const provider of providers()) {
 
     it("survives SIGKILL halfway, then finishes on a re-run with every secret readable", async () => {
       const seeded = await seedSecrets(t.db, createVault(OLD), 250);
-      expect(seeded.size).toBe(1500);
+      expect(seeded.size).toBe(1750);
       const env = { DATABASE_URL: t.url, ENCRYPTION_KEYS: `${NEW},${OLD}`, VAULT_ROTATE_BATCH_DELAY_MS: "400" };
       const both = createVault(`${NEW},${OLD}`);
 
@@ -140,19 +144,19 @@ for (const provider of providers()) {
 
       const rerun = await runCli(["rotate"], { ...env, VAULT_ROTATE_BATCH_DELAY_MS: "0" });
       expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0);
-      expect(finalCounts(rerun)).toEqual({ scanned: 1500, rotated: midway.k_old, current: midway.k_new, failed: 0, changed: 0 });
+      expect(finalCounts(rerun)).toEqual({ scanned: 1750, rotated: midway.k_old, current: midway.k_new, failed: 0, changed: 0 });
       expect(rerun.stdout).toMatch(/rotate: progress: PhoneNumber\.pinCiphertext: scanned/);
 
       // Only the new key is needed now: the old one can leave ENCRYPTION_KEYS.
-      expect(await expectAllReadable(t.db, createVault(NEW), seeded)).toEqual({ k_new: 1500 });
+      expect(await expectAllReadable(t.db, createVault(NEW), seeded)).toEqual({ k_new: 1750 });
 
       const again = await runCli(["rotate"], env);
-      expect(finalCounts(again)).toMatchObject({ scanned: 1500, rotated: 0, current: 1500 });
+      expect(finalCounts(again)).toMatchObject({ scanned: 1750, rotated: 0, current: 1750 });
 
       const check = await runCli(["check"], { DATABASE_URL: t.url, ENCRYPTION_KEYS: NEW });
       expect(check.code, check.stdout + check.stderr).toBe(0);
-      expect(check.stdout).toContain("check: 1500 secrets");
-      expect(check.stdout).toContain("check: key k_new: 1500 (current)");
+      expect(check.stdout).toContain("check: 1750 secrets");
+      expect(check.stdout).toContain("check: key k_new: 1750 (current)");
       expect(check.stdout).toContain("check: undecryptable: 0");
       for (const { plaintext } of seeded.values()) expect(rerun.stdout + check.stdout).not.toContain(plaintext);
     }, 120_000);
@@ -166,14 +170,14 @@ for (const provider of providers()) {
 
       const check = await runCli(["check"], { DATABASE_URL: t.url, ENCRYPTION_KEYS: `${NEW},${OLD}` });
       expect(check.code).toBe(1);
-      expect(check.stdout).toContain("check: key k_old: 17");
+      expect(check.stdout).toContain("check: key k_old: 20");
       expect(check.stdout).toContain("check: key k_gone: 1 (NOT in ENCRYPTION_KEYS)");
       expect(check.stdout).toContain("check: undecryptable: 2");
       expect(check.stdout).toMatch(/CatalogConnection\.tokenCiphertext row cat_1 \(shop-1\.myshopify\.com\): cannot decrypt/);
 
       const run = await runCli(["rotate"], { DATABASE_URL: t.url, ENCRYPTION_KEYS: `${NEW},${OLD}` });
       expect(run.code).toBe(1);
-      expect(finalCounts(run)).toEqual({ scanned: 18, rotated: 16, current: 0, failed: 2, changed: 0 });
+      expect(finalCounts(run)).toEqual({ scanned: 21, rotated: 19, current: 0, failed: 2, changed: 0 });
       expect(run.stderr).toMatch(/WhatsAppConnection\.tokenCiphertext row wa_0: .*"k_gone"/);
       expect(run.stdout + run.stderr).not.toContain("lost-token-value");
       for (const { plaintext } of seeded.values()) expect(run.stdout + run.stderr).not.toContain(plaintext);

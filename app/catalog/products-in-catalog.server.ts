@@ -1,0 +1,66 @@
+import type { Db } from "../db.server";
+
+/**
+ * Which of the shop's products the Meta catalog holds, for WhatsApp commerce
+ * (issue 18): the readiness checklist counts them and the product picker
+ * lists them. Read-only, from the outbox's rows; the outbox itself is not
+ * touched here.
+ *
+ * Today "in the catalog" means the app's last push succeeded (status
+ * SYNCED). Issue 17 adds Meta's review verdict: once it does, this is the
+ * one place to change so that only products Meta shows as Live count.
+ */
+
+const IN_CATALOG = { status: "SYNCED", deleted: false, excluded: false } as const;
+
+export interface CatalogProductChoice {
+  productId: string;
+  title: string;
+  /** The retailer id a product message names: the product's first variant as pushed. */
+  retailerId: string;
+  /** Every variant's retailer id as pushed. */
+  retailerIds: string[];
+  price: string | null;
+  imageUrl: string | null;
+  /** Where a multi-product message files it: the product type, else the vendor. */
+  group: string | null;
+}
+
+/** How many of the shop's products count as in the catalog. */
+export async function productsInCatalogCount(db: Db, shop: string): Promise<number> {
+  return db.productSync.count({ where: { shop, ...IN_CATALOG } });
+}
+
+const text = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v.trim() : null);
+
+/**
+ * The shop's products in the catalog, by title, at most `limit`; only those
+ * named in `productIds` when given (another shop's ids find nothing).
+ */
+export async function productsInCatalog(db: Db, shop: string, opts: { limit?: number; productIds?: string[] } = {}): Promise<CatalogProductChoice[]> {
+  const rows = await db.productSync.findMany({
+    where: { shop, ...IN_CATALOG, ...(opts.productIds ? { productId: { in: opts.productIds } } : {}) },
+    select: { productId: true, title: true, pushedItems: true, pushedRetailerIds: true, snapshot: true },
+    orderBy: [{ title: "asc" }, { productId: "asc" }],
+    take: opts.limit ?? 100,
+  });
+  const choices: CatalogProductChoice[] = [];
+  for (const row of rows) {
+    const items = (Array.isArray(row.pushedItems) ? row.pushedItems : []) as Record<string, unknown>[];
+    const ids = Array.isArray(row.pushedRetailerIds) ? row.pushedRetailerIds.filter((id): id is string => typeof id === "string") : [];
+    const first = items[0];
+    const retailerId = text(first?.id) ?? ids[0];
+    if (!retailerId) continue; // nothing of it is in the catalog
+    const snapshot = (row.snapshot ?? {}) as Record<string, unknown>;
+    choices.push({
+      productId: row.productId,
+      title: row.title || text(first?.title) || row.productId,
+      retailerId,
+      retailerIds: ids.length ? ids : [retailerId],
+      price: text(first?.sale_price) ?? text(first?.price),
+      imageUrl: text(first?.image_link),
+      group: text(snapshot.product_type) ?? text(snapshot.vendor),
+    });
+  }
+  return choices;
+}
