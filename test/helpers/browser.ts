@@ -94,8 +94,11 @@ export async function openApp(page: Page, url: string) {
   await waitForApp(page);
 }
 
-/** React's production hydration errors (#418, #419, #422, #423, #425) and its development wording. */
-export const HYDRATION_ERROR = /Minified React error #4(18|19|22|23|25)\b|hydrat/i;
+/**
+ * React's hydration errors: production codes #418, #419, #422, #423, #425, and the development
+ * wording of errors and mismatch warnings (a development build of React shows the latter).
+ */
+export const HYDRATION_ERROR = /Minified React error #4(18|19|22|23|25)\b|hydrat|did not match|Extra attributes from the server|Expected server HTML|Did not expect server HTML/i;
 
 export interface CaptureResult {
   desktop: string;

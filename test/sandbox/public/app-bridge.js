@@ -81,7 +81,9 @@
       "ui-nav-menu",
       class extends HTMLElement {
         connectedCallback() {
-          this.style.display = "none";
+          // Hidden by an empty shadow root, not a style attribute: the element is server-rendered, and
+          // an attribute added before hydration is a hydration mismatch ("Extra attributes from the server").
+          if (!this.shadowRoot) this.attachShadow({ mode: "open" });
           setTimeout(publishNav, 0);
         }
       },
