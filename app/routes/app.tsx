@@ -35,7 +35,8 @@ function AppLayout({ apiKey, appBridgeUrl, children }: AppData & { children: Rea
         <Link to="/app/whatsapp">WhatsApp</Link>
         <Link to="/app/catalog">Catalog</Link>
       </NavMenu>
-      {children}
+      {/* The page's main landmark, for screen readers' "skip to main" (axe: landmark-one-main, region). */}
+      <main>{children}</main>
     </AppProvider>
   );
 }

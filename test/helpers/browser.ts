@@ -135,16 +135,20 @@ export async function capture(page: Page, state: string, opts: CaptureOptions = 
   await waitForApp(page);
   const frame = appWindow(page);
   const vitals = await measureVitals(frame, opts.interact);
-  const a11y: A11yFinding[] = await checkAccessibility(frame, state, DESKTOP.width);
+  const desktopCheck = await checkAccessibility(frame, state, DESKTOP.width);
+  const a11y: A11yFinding[] = desktopCheck.findings;
+  const lesser = desktopCheck.lesser;
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   const desktop = path.join(SCREENSHOTS, `${state}-desktop.png`);
   const phone = path.join(SCREENSHOTS, `${state}-phone.png`);
   try {
     await shoot(page, frame, DESKTOP, desktop);
     await shoot(page, frame, PHONE, phone);
-    for (const f of await checkAccessibility(frame, state, PHONE.width)) {
+    const phoneCheck = await checkAccessibility(frame, state, PHONE.width);
+    for (const f of phoneCheck.findings) {
       if (!a11y.some((d) => d.rule === f.rule && d.nodes[0].target === f.nodes[0].target)) a11y.push(f);
     }
+    lesser.push(...phoneCheck.lesser);
   } finally {
     await page.setViewportSize(DESKTOP);
     await settle(frame);
@@ -162,6 +166,7 @@ export async function capture(page: Page, state: string, opts: CaptureOptions = 
     phone: path.basename(phone),
     vitals,
     a11y,
+    a11yLesser: lesser,
     consoleErrors: errors.splice(0),
   };
   writeRecord(record);

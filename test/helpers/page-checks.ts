@@ -117,7 +117,7 @@ export interface A11yFinding {
 const FAILING_IMPACTS = new Set(["serious", "critical"]);
 
 /** Runs axe-core in the frame; returns its serious and critical violations, each matched against the allow-list. */
-export async function checkAccessibility(frame: Frame, state: string, width: number): Promise<A11yFinding[]> {
+export async function checkAccessibility(frame: Frame, state: string, width: number): Promise<{ findings: A11yFinding[]; lesser: string[] }> {
   if (!(await frame.evaluate(() => "axe" in window))) await frame.evaluate(axe.source);
   const violations = await frame.evaluate(async () => {
     const w = window as unknown as { axe: typeof axe };
@@ -131,15 +131,20 @@ export async function checkAccessibility(frame: Frame, state: string, width: num
     }));
   });
   const findings: A11yFinding[] = [];
+  // Moderate and minor ones, by rule and element count, for the index (they fail nothing).
+  const lesser: string[] = [];
   for (const v of violations) {
-    if (!FAILING_IMPACTS.has(v.impact)) continue;
+    if (!FAILING_IMPACTS.has(v.impact)) {
+      lesser.push(`${v.rule} (${v.impact}, ${v.nodes.length} element${v.nodes.length === 1 ? "" : "s"}, ${width} px)`);
+      continue;
+    }
     // Each element on its own: an allowance names the elements it covers, never a whole rule at once.
     for (const node of v.nodes) {
       const allowance = KNOWN_VIOLATIONS.find((k) => allows(k, v.rule, state, node.target));
       findings.push({ ...v, nodes: [node], width, allowedBy: allowance?.name });
     }
   }
-  return findings;
+  return { findings, lesser };
 }
 
 function allows(k: KnownViolation, rule: string, state: string, target: string) {

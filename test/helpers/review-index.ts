@@ -29,6 +29,8 @@ export interface ReviewRecord {
   vitals: Vitals;
   /** Serious and critical axe violations, allowed ones included (with the entry's name). */
   a11y: A11yFinding[];
+  /** axe's moderate and minor violations, summarised (they fail nothing). */
+  a11yLesser?: string[];
   /** Console errors and page errors since the previous capture on that page. */
   consoleErrors: string[];
 }
@@ -91,7 +93,7 @@ export function renderIndex(records: ReviewRecord[], currentRun?: string) {
   <div class="shots"><a href="${esc(r.desktop)}"><img class="desktop" src="${esc(r.desktop)}" alt="${esc(r.state)} at 1280 px" loading="lazy"></a>
   <a href="${esc(r.phone)}"><img class="phone" src="${esc(r.phone)}" alt="${esc(r.state)} at 390 px" loading="lazy"></a></div>
   <table class="vitals"><tr>${vitalsCells(r.vitals)}<td class="doc">LCP of the load of ${esc(r.vitals.document)}</td></tr></table>
-  ${a11yBlock(r.a11y)}${errors}
+  ${a11yBlock(r.a11y)}${r.a11yLesser?.length ? `<p class="na">axe, moderate and minor: ${esc(r.a11yLesser.join("; "))}</p>` : ""}${errors}
 </section>`;
   });
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Every state of the app: screenshots, accessibility, Web Vitals</title>
