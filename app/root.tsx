@@ -1,4 +1,8 @@
+import type { MetaFunction } from "@remix-run/node";
 import { Links, Meta, Outlet, Scripts, ScrollRestoration } from "@remix-run/react";
+
+// Every page needs a title (screen readers announce it; axe's document-title); a route may set its own.
+export const meta: MetaFunction = () => [{ title: "WhatsApp & Meta Catalog" }];
 
 export default function App() {
   return (

@@ -7,12 +7,19 @@ import { metaClient } from "../meta/shared-client.server";
 import { productDetail } from "../catalog/status.server";
 import { parseCatalogAction, readForm, runCatalogAction } from "../catalog/actions.server";
 import { StatusBadge, formatTime } from "../components/catalog-status";
+import { PageErrorBoundary, pageNotFound } from "../components/error-page";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const detail = /^\d{1,20}$/.test(params.productId ?? "") ? await productDetail(db, session.shop, params.productId!) : null;
-  // Another shop's product, or none: the same 404 either way.
-  if (!detail) throw new Response("Product not found in this shop's catalog", { status: 404 });
+  // Another shop's product, a deleted one, or none: the same 404 either way.
+  if (!detail) {
+    throw pageNotFound({
+      title: "Product not found",
+      message: "This product is not in the app's catalog. It may have been deleted in Shopify, or it has not reached the app yet.",
+      back: { content: "Catalog", url: "/app/catalog" },
+    });
+  }
   return {
     ...detail,
     lastSyncedAt: detail.lastSyncedAt?.toISOString() ?? null,
@@ -95,3 +102,5 @@ export default function ProductSyncPage() {
     </Page>
   );
 }
+
+export const ErrorBoundary = PageErrorBoundary;

@@ -1,5 +1,6 @@
+import type { ReactNode } from "react";
 import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { Link, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
+import { Link, Outlet, useLoaderData, useRouteError, useRouteLoaderData } from "@remix-run/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { NavMenu } from "@shopify/app-bridge-react";
@@ -7,6 +8,7 @@ import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { authenticate } from "../shopify.server";
 import { ensureShop } from "../shop.server";
 import { env } from "../env.server";
+import { ErrorPage, isPageError } from "../components/error-page";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
@@ -20,8 +22,10 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   };
 };
 
-export default function App() {
-  const { apiKey, appBridgeUrl } = useLoaderData<typeof loader>();
+type AppData = Awaited<ReturnType<typeof loader>>;
+
+/** App Bridge, Polaris and the admin's menu around every page, error pages included. */
+function AppLayout({ apiKey, appBridgeUrl, children }: AppData & { children: ReactNode }) {
   return (
     <AppProvider isEmbeddedApp apiKey={apiKey} __APP_BRIDGE_URL={appBridgeUrl}>
       <NavMenu>
@@ -31,14 +35,36 @@ export default function App() {
         <Link to="/app/whatsapp">WhatsApp</Link>
         <Link to="/app/catalog">Catalog</Link>
       </NavMenu>
-      <Outlet />
+      {/* The page's main landmark, for screen readers' "skip to main" (axe: landmark-one-main, region). */}
+      <main>{children}</main>
     </AppProvider>
   );
 }
 
-// Shopify needs Remix to catch some thrown responses so their headers reach the browser.
+export default function App() {
+  const data = useLoaderData<typeof loader>();
+  return (
+    <AppLayout {...data}>
+      <Outlet />
+    </AppLayout>
+  );
+}
+
+/**
+ * A page that cannot be shown (an unknown product, an unexpected failure) shows the error page in
+ * the app's layout, with its menu and a way back. Shopify needs Remix to catch the responses its
+ * authentication throws so their headers reach the browser: those, and any error before this
+ * layout's own data exists, go to Shopify's boundary.
+ */
 export function ErrorBoundary() {
-  return boundary.error(useRouteError());
+  const error = useRouteError();
+  const data = useRouteLoaderData<typeof loader>("routes/app");
+  if (!data || !isPageError(error)) return boundary.error(error);
+  return (
+    <AppLayout {...data}>
+      <ErrorPage error={error} />
+    </AppLayout>
+  );
 }
 
 export const headers: HeadersFunction = (headersArgs) => boundary.headers(headersArgs);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { appFrame, launchBrowser, newPage, screenshot } from "../helpers/browser";
+import { appFrame, capture, E2E_TEST_TIMEOUT, launchBrowser, newPage, openApp, UI_TIMEOUT, waitForApp } from "../helpers/browser";
 import { freePort } from "../helpers/app-process";
 import { sendWebhook } from "../helpers/shopify";
 import { startSandbox, type Sandbox } from "../sandbox/sandbox";
@@ -9,7 +9,7 @@ import { productPayload } from "../fixtures/products";
 import { createDb, type Db } from "../../app/db.server";
 
 /** The catalog pages in the sandbox: synced, failed and excluded products, and one product's detail. */
-describe("catalog pages in the admin stand-in", () => {
+describe("catalog pages in the admin stand-in", { timeout: E2E_TEST_TIMEOUT }, () => {
   let sandbox: Sandbox;
   let browser: Browser;
   let page: Page;
@@ -19,7 +19,7 @@ describe("catalog pages in the admin stand-in", () => {
     sendWebhook(sandbox.appUrl, "/webhooks/products", topic, body, { shop: sandbox.shop, secret: sandbox.apiSecret });
 
   async function waitForStatuses(expected: Record<string, string>) {
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + UI_TIMEOUT;
     for (;;) {
       const rows = await db.productSync.findMany({ where: { shop: sandbox.shop }, select: { productId: true, status: true, dirty: true } });
       const ok = Object.entries(expected).every(([id, status]) => rows.some((r) => r.productId === id && r.status === status && !r.dirty));
@@ -52,7 +52,7 @@ describe("catalog pages in the admin stand-in", () => {
     await waitForStatuses({ "11": "SYNCED", "12": "SYNCED", "13": "FAILED", "14": "EXCLUDED" });
     browser = await launchBrowser();
     page = await newPage(browser);
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await browser?.close();
@@ -61,9 +61,9 @@ describe("catalog pages in the admin stand-in", () => {
   });
 
   it("shows counts, grouped errors and the product table", async () => {
-    await page.goto(`${sandbox.adminUrl}/catalog`);
+    await openApp(page, `${sandbox.adminUrl}/catalog`);
     const app = appFrame(page);
-    await expect.poll(() => app.getByTestId("synced-count").textContent(), { timeout: 15_000 }).toBe("2");
+    await expect.poll(() => app.getByTestId("synced-count").textContent(), { timeout: UI_TIMEOUT }).toBe("2");
     expect(await app.getByTestId("failed-count").textContent()).toBe("1");
     expect(await app.getByTestId("excluded-count").textContent()).toBe("1");
     expect(await app.getByText("Missing image: 1 product").count()).toBe(1);
@@ -74,30 +74,31 @@ describe("catalog pages in the admin stand-in", () => {
     const app = appFrame(page);
     const row = app.getByRole("row", { name: /Wool Scarf/ });
     await row.getByRole("button", { name: "Exclude" }).click();
-    await expect.poll(() => app.getByText("Product excluded").count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => app.getByText("Product excluded").count(), { timeout: UI_TIMEOUT }).toBe(1);
     await waitForStatuses({ "12": "EXCLUDED" });
     // The DELETE lands when Meta finishes the batch.
-    await expect.poll(() => sandbox.simulator!.control.catalogItem(sandbox.meta.catalogId, "shopify_12_1201"), { timeout: 10_000 }).toBeUndefined();
+    await expect.poll(() => sandbox.simulator!.control.catalogItem(sandbox.meta.catalogId, "shopify_12_1201"), { timeout: UI_TIMEOUT }).toBeUndefined();
     await page.reload();
-    await expect.poll(() => appFrame(page).getByTestId("excluded-count").textContent(), { timeout: 15_000 }).toBe("2");
-    await screenshot(page, "catalog-page");
+    await waitForApp(page);
+    await expect.poll(() => appFrame(page).getByTestId("excluded-count").textContent(), { timeout: UI_TIMEOUT }).toBe("2");
+    await capture(page, "catalog-page");
   });
 
   it("shows a failed product's items with the reason and the action", async () => {
-    await page.goto(`${sandbox.adminUrl}/catalog/13`);
+    await openApp(page, `${sandbox.adminUrl}/catalog/13`);
     const app = appFrame(page);
-    await expect.poll(() => app.getByRole("heading", { name: "Gift Card (no image)" }).count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => app.getByRole("heading", { name: "Gift Card (no image)", level: 1 }).count(), { timeout: UI_TIMEOUT }).toBe(1);
     expect(await app.getByTestId("product-status").innerText()).toMatch(/Failed$/);
     expect(await app.getByText(/Add an image in Shopify/).count()).toBeGreaterThan(0);
-    await screenshot(page, "catalog-product-failed");
+    await capture(page, "catalog-product-failed");
   });
 
   it("shows a synced product's items as pushed", async () => {
-    await page.goto(`${sandbox.adminUrl}/catalog/11`);
+    await openApp(page, `${sandbox.adminUrl}/catalog/11`);
     const app = appFrame(page);
-    await expect.poll(() => app.getByText("shopify_11_1101").count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => app.getByText("shopify_11_1101").count(), { timeout: UI_TIMEOUT }).toBe(1);
     expect(await app.getByTestId("product-status").innerText()).toMatch(/Synced$/);
     expect(await app.getByText("19.99 USD").count()).toBeGreaterThan(0);
-    await screenshot(page, "catalog-product-synced");
+    await capture(page, "catalog-product-synced");
   });
 });

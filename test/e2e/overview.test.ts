@@ -1,13 +1,13 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { appFrame, launchBrowser, newPage, screenshot } from "../helpers/browser";
+import { appFrame, capture, E2E_TEST_TIMEOUT, launchBrowser, newPage, openApp, UI_TIMEOUT } from "../helpers/browser";
 import { freePort } from "../helpers/app-process";
 import { startSandbox, type Sandbox } from "../sandbox/sandbox";
 import { OUTPUT } from "../helpers/global-setup";
 import { createDb } from "../../app/db.server";
 
-describe("the embedded app in the sandbox's admin stand-in", () => {
+describe("the embedded app in the sandbox's admin stand-in", { timeout: E2E_TEST_TIMEOUT }, () => {
   let sandbox: Sandbox;
   let browser: Browser;
   let page: Page;
@@ -31,15 +31,16 @@ describe("the embedded app in the sandbox's admin stand-in", () => {
   it("renders the Overview page with the shop's real state", async () => {
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(sandbox.adminUrl);
+    await openApp(page, sandbox.adminUrl);
     const app = appFrame(page);
-    await expect.poll(() => app.getByRole("heading", { name: "Overview" }).count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => app.getByRole("heading", { name: "Overview", level: 1 }).count(), { timeout: UI_TIMEOUT }).toBe(1);
     // The sandbox seeds a connected WABA (two numbers, the first active) and a connected catalog.
     expect(await app.getByTestId("whatsapp-state").innerText()).toMatch(/Connected$/);
     expect(await app.getByTestId("catalog-state").innerText()).toMatch(/Connected$/);
     expect(await app.getByText("Sending from +1 555-010-0001").count()).toBe(1);
-    const file = await screenshot(page, "overview");
-    expect(fs.statSync(file).size).toBeGreaterThan(10_000);
+    const { desktop, phone } = await capture(page, "overview");
+    expect(fs.statSync(desktop).size).toBeGreaterThan(10_000);
+    expect(fs.statSync(phone).size).toBeGreaterThan(10_000);
     expect(errors).toEqual([]);
   });
 
@@ -47,24 +48,37 @@ describe("the embedded app in the sandbox's admin stand-in", () => {
     const db = createDb(sandbox.databaseUrl);
     try {
       await db.catalogConnection.update({ where: { shop: sandbox.shop }, data: { state: "DISCONNECTED", catalogId: null } });
-      await page.goto(sandbox.adminUrl);
+      await openApp(page, sandbox.adminUrl);
       const app = appFrame(page);
-      await expect.poll(() => app.getByTestId("catalog-state").count(), { timeout: 15_000 }).toBe(1);
+      await expect.poll(() => app.getByTestId("catalog-state").count(), { timeout: UI_TIMEOUT }).toBe(1);
       expect(await app.getByTestId("catalog-state").innerText()).toBe("Not connected");
       expect(await app.getByRole("link", { name: "Connect a catalog" }).count() + (await app.getByRole("button", { name: "Connect a catalog" }).count())).toBe(1);
+      await capture(page, "overview-catalog-not-connected");
     } finally {
       await db.$disconnect();
     }
   });
 
   it("navigates to the WhatsApp and Catalog pages from the admin's nav menu", async () => {
-    await page.goto(sandbox.adminUrl);
+    // A merchant may click the admin's menu before the app's scripts have run (the menu is there as
+    // soon as App Bridge is): hold them back until that click, which must still take the merchant there.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const appScripts = /\/assets\/.*\.js$/;
+    await page.route(appScripts, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(sandbox.adminUrl, { waitUntil: "domcontentloaded" }); // "load" would wait for the held scripts
     const app = appFrame(page);
-    await expect.poll(() => page.locator("#nav-items a").count(), { timeout: 15_000 }).toBe(3);
+    await expect.poll(() => page.locator("#nav-items a").count(), { timeout: UI_TIMEOUT }).toBe(3);
     await page.locator("#nav-items a", { hasText: "Catalog" }).click();
-    await expect.poll(() => app.getByRole("heading", { name: "Meta Catalog", exact: true }).count(), { timeout: 10_000 }).toBe(1);
+    release(); // the route stays: it lets every later script through at once
+    // The page's title (h1): the Overview has cards named "Meta Catalog" and "WhatsApp" too.
+    await expect.poll(() => app.getByRole("heading", { name: "Meta Catalog", exact: true, level: 1 }).count(), { timeout: UI_TIMEOUT }).toBe(1);
+    await capture(page, "catalog-not-connected");
     await page.locator("#nav-items a", { hasText: "WhatsApp" }).click();
-    await expect.poll(() => app.getByRole("heading", { name: "WhatsApp", exact: true }).count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => app.getByRole("heading", { name: "WhatsApp", exact: true, level: 1 }).count(), { timeout: UI_TIMEOUT }).toBe(1);
   });
 
   it("refuses the app outside the admin without a session token", async () => {

@@ -1,9 +1,14 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { freePort, ROOT } from "../helpers/app-process";
 import { sendWebhook } from "../helpers/shopify";
 import { OUTPUT } from "../helpers/global-setup";
 import { productPayload } from "../fixtures/products";
+import { EXAMPLE_RETAILER_ID, productWebhookCommand } from "../sandbox/webhook-example";
+import { mintSessionToken } from "../sandbox/session-token";
+import { SANDBOX_DEFAULTS } from "../sandbox/sandbox";
+import { createDb } from "../../app/db.server";
 
 /**
  * The sandbox contract, through `npm run sandbox` itself: a products/update
@@ -16,9 +21,12 @@ describe("npm run sandbox", () => {
   let appUrl: string;
   let graphUrl: string;
   let secret: string;
+  let databaseUrl: string;
+
+  let port: number;
 
   beforeAll(async () => {
-    const port = await freePort();
+    port = await freePort();
     child = spawn("npm", ["run", "sandbox"], {
       cwd: ROOT,
       env: {
@@ -28,7 +36,7 @@ describe("npm run sandbox", () => {
         SANDBOX_ADMIN_PORT: String(await freePort()),
         SANDBOX_GRAPH_PORT: String(await freePort()),
         SANDBOX_ADMIN_API_PORT: String(await freePort()),
-        DATABASE_URL: `file:${OUTPUT}/sandbox-contract-${inject("runId")}.sqlite`,
+        DATABASE_URL: (databaseUrl = `file:${OUTPUT}/sandbox-contract-${inject("runId")}.sqlite`),
       } as unknown as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
@@ -75,5 +83,59 @@ describe("npm run sandbox", () => {
     }
     expect(item?.title).toBe("Sandbox tee");
     expect(Date.now() - sent).toBeLessThan(5_000);
+  });
+
+  /** The catalog's item, once it is there (the worker flushes every second). */
+  async function catalogItem(retailerId: string, timeoutMs = 15_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const item = (await (await fetch(`${graphUrl}/_sim/catalogs/${SANDBOX_DEFAULTS.SANDBOX_CATALOG_ID}/items/${retailerId}`)).json()) as Record<string, unknown> | null;
+      if (item || Date.now() > deadline) return item;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  it("prints a product webhook command that, run as printed, puts the product in the catalog", async () => {
+    const command = productWebhookCommand({ appUrl, shop: SANDBOX_DEFAULTS.SANDBOX_SHOP, secret });
+    expect(appUrl).toBe(`http://localhost:${port}`);
+    expect(output).toContain(command.split("\n").map((line) => `  ${line}`).join("\n"));
+    const { stdout } = await promisify(execFile)("bash", ["-c", command], { timeout: 15_000 });
+    expect(stdout.trim()).toBe('{"result":"stored"}\nHTTP 200');
+    const item = await catalogItem(EXAMPLE_RETAILER_ID);
+    expect(item).toMatchObject({ title: "Sandbox Tee", price: "19.99 USD", availability: "in stock", image_link: "https://cdn.example.com/sandbox-tee.jpg" });
+  });
+
+  it("prints the catalog token, which connects the catalog again after a Disconnect", async () => {
+    const token = /pasting this token there[^:]*:\s+(\S+)/.exec(output)?.[1];
+    expect(token).toBe(SANDBOX_DEFAULTS.SANDBOX_CATALOG_TOKEN);
+    // The Catalog page's form posts, as App Bridge sends them (a session token signed with the sandbox's app secret).
+    const catalogForm = (fields: Record<string, string>) =>
+      fetch(`${appUrl}/app/catalog?index`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${mintSessionToken({ shop: SANDBOX_DEFAULTS.SANDBOX_SHOP, apiKey: SANDBOX_DEFAULTS.SHOPIFY_API_KEY, apiSecret: secret })}`,
+          "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36",
+        },
+        body: new URLSearchParams(fields),
+        redirect: "manual",
+      });
+    const db = createDb(databaseUrl);
+    try {
+      const connection = () => db.catalogConnection.findUniqueOrThrow({ where: { shop: SANDBOX_DEFAULTS.SANDBOX_SHOP } });
+      expect((await catalogForm({ intent: "disconnect" })).status).toBe(200);
+      expect(await connection()).toMatchObject({ state: "DISCONNECTED", catalogId: null, tokenCiphertext: null });
+      expect((await catalogForm({ intent: "connect-token", token: token! })).status).toBe(200);
+      expect((await catalogForm({ intent: "choose-catalog", catalogId: SANDBOX_DEFAULTS.SANDBOX_CATALOG_ID })).status).toBe(200);
+      expect(await connection()).toMatchObject({ state: "CONNECTED", catalogId: SANDBOX_DEFAULTS.SANDBOX_CATALOG_ID });
+      // Syncing resumes: the full sync a connect starts pushes the demo products again.
+      const since = new Date();
+      const deadline = Date.now() + 30_000;
+      while (!((await connection()).lastSuccessAt! >= since)) {
+        if (Date.now() > deadline) throw new Error(`no successful push after the reconnect: ${JSON.stringify(await connection())}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    } finally {
+      await db.$disconnect();
+    }
   });
 });

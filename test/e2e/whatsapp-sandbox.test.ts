@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { appFrame, launchBrowser, newPage } from "../helpers/browser";
+import { appFrame, E2E_TEST_TIMEOUT, launchBrowser, newPage, openApp, UI_TIMEOUT } from "../helpers/browser";
 import { freePort } from "../helpers/app-process";
 import { OUTPUT } from "../helpers/global-setup";
 import { adminPath } from "../sandbox/admin-standin";
@@ -14,7 +14,7 @@ import { createDb, type Db } from "../../app/db.server";
  * messages are not from facebook.com, so the app gets the code only and
  * finds the seeded account from the token. Also the OAuth dialog fallback.
  */
-describe("WhatsApp in the sandbox, with the sandbox's own Meta stand-ins", () => {
+describe("WhatsApp in the sandbox, with the sandbox's own Meta stand-ins", { timeout: E2E_TEST_TIMEOUT }, () => {
   let sandbox: Sandbox;
   let browser: Browser;
   let page: Page;
@@ -45,14 +45,14 @@ describe("WhatsApp in the sandbox, with the sandbox's own Meta stand-ins", () =>
   const level = () => appFrame(page).getByTestId("whatsapp-health").getAttribute("data-level");
 
   async function open() {
-    await page.goto(new URL(adminPath(sandbox.shop, "/app/whatsapp"), sandbox.adminUrl).toString());
-    await expect.poll(() => appFrame(page).getByTestId("meta-login-status").first().getAttribute("data-sdk"), { timeout: 20_000 }).toBe("ready");
+    await openApp(page, new URL(adminPath(sandbox.shop, "/app/whatsapp"), sandbox.adminUrl).toString());
+    await expect.poll(() => appFrame(page).getByTestId("meta-login-status").first().getAttribute("data-sdk"), { timeout: UI_TIMEOUT }).toBe("ready");
   }
 
   it("shows the seeded connection with its two numbers", async () => {
     await open();
     expect(await level()).toBe("connected");
-    await expect.poll(() => appFrame(page).getByText("+1 555-010-0002").count()).toBe(1);
+    await expect.poll(() => appFrame(page).getByText("+1 555-010-0002").count(), { timeout: UI_TIMEOUT }).toBe(1);
   });
 
   it("reconnects through the stand-in's sign-in window", async () => {
@@ -61,7 +61,7 @@ describe("WhatsApp in the sandbox, with the sandbox's own Meta stand-ins", () =>
     await appFrame(page).getByRole("button", { name: "Reconnect" }).click();
     const signin = await popup;
     await signin.getByRole("button", { name: "Finish" }).click();
-    await expect.poll(() => appFrame(page).getByTestId("action-success").count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => appFrame(page).getByTestId("action-success").count(), { timeout: UI_TIMEOUT }).toBe(1);
     const after = await db.whatsAppConnection.findUniqueOrThrow({ where: { shop: sandbox.shop } });
     expect(after.state).toBe("CONNECTED");
     expect(after.tokenCiphertext).not.toBe(before); // sealed again from the exchanged token
@@ -77,7 +77,7 @@ describe("WhatsApp in the sandbox, with the sandbox's own Meta stand-ins", () =>
     await signIn.getByRole("button", { name: "Cancel" }).click().catch((error: unknown) => {
       if (!signIn.isClosed()) throw error;
     });
-    await expect.poll(() => appFrame(page).getByTestId("meta-login-status").first().getAttribute("data-state"), { timeout: 10_000 }).toBe("no_code");
+    await expect.poll(() => appFrame(page).getByTestId("meta-login-status").first().getAttribute("data-state"), { timeout: UI_TIMEOUT }).toBe("no_code");
     const dialog = page.waitForEvent("popup");
     await appFrame(page).getByRole("button", { name: "Continue in a new window" }).click();
     const fallback = await dialog;
@@ -85,8 +85,8 @@ describe("WhatsApp in the sandbox, with the sandbox's own Meta stand-ins", () =>
       if (!fallback.isClosed()) throw error;
     });
     // Connected; with two numbers and no signup event, the merchant picks the sending number next.
-    await expect.poll(level, { timeout: 15_000 }).toBe("attention");
-    await expect.poll(() => appFrame(page).getByText("No number is chosen to send from.").count()).toBe(1);
+    await expect.poll(level, { timeout: UI_TIMEOUT }).toBe("attention");
+    await expect.poll(() => appFrame(page).getByText("No number is chosen to send from.").count(), { timeout: UI_TIMEOUT }).toBe(1);
     expect((await db.whatsAppConnection.findUniqueOrThrow({ where: { shop: sandbox.shop } })).wabaId).toBe(sandbox.meta.wabaId);
   });
 });

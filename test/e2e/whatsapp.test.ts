@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Frame, Page, Route } from "playwright-core";
-import { appFrame, launchBrowser, newPage, screenshot } from "../helpers/browser";
+import { appFrame, capture, E2E_TEST_TIMEOUT, launchBrowser, newPage, openApp, UI_TIMEOUT } from "../helpers/browser";
 import { freePort } from "../helpers/app-process";
 import { OUTPUT } from "../helpers/global-setup";
 import { seedSignupAccount, type SignupAccount } from "../helpers/whatsapp";
@@ -44,7 +44,7 @@ function popupPage(steps: Step[]) {
 
 const signupEvent = (event: string, data: Record<string, unknown>) => ({ kind: "event" as const, payload: { type: "WA_EMBEDDED_SIGNUP", event, data, version: 3 } });
 
-describe("the WhatsApp page with Meta's Embedded Signup", () => {
+describe("the WhatsApp page with Meta's Embedded Signup", { timeout: E2E_TEST_TIMEOUT }, () => {
   let sandbox: Sandbox;
   let browser: Browser;
   let page: Page;
@@ -97,8 +97,8 @@ describe("the WhatsApp page with Meta's Embedded Signup", () => {
   });
 
   async function openPage() {
-    await page.goto(new URL(adminPath(sandbox.shop, "/app/whatsapp"), sandbox.adminUrl).toString());
-    await expect.poll(() => app().getByTestId("meta-login-status").first().getAttribute("data-sdk"), { timeout: 20_000 }).toBe("ready");
+    await openApp(page, new URL(adminPath(sandbox.shop, "/app/whatsapp"), sandbox.adminUrl).toString());
+    await expect.poll(() => app().getByTestId("meta-login-status").first().getAttribute("data-sdk"), { timeout: UI_TIMEOUT }).toBe("ready");
   }
 
   /** A fresh, unconnected shop, Meta's popup set to `steps`, then Connect clicked. */
@@ -122,7 +122,7 @@ describe("the WhatsApp page with Meta's Embedded Signup", () => {
 
   it("finish: the FINISH event and the code connect the account, and the page says Connected", async () => {
     const account = await connectWith((a) => [signupEvent("FINISH", { waba_id: a.wabaId, phone_number_id: a.phoneNumberIds[0], business_id: a.businessId }), code(a)]);
-    await expect.poll(level, { timeout: 15_000 }).toBe("connected");
+    await expect.poll(level, { timeout: UI_TIMEOUT }).toBe("connected");
     const row = await stored();
     expect(row).toMatchObject({ state: "CONNECTED", wabaId: account.wabaId, businessId: account.businessId });
     expect(row!.phoneNumbers[0]).toMatchObject({ active: true, registered: true });
@@ -135,21 +135,21 @@ describe("the WhatsApp page with Meta's Embedded Signup", () => {
       override_default_response_type: true,
       extras: { setup: {} },
     });
-    await expect.poll(() => app().getByText("+1 555-020-100").count()).toBeGreaterThan(0);
-    await screenshot(page, "whatsapp-connected");
+    await expect.poll(() => app().getByText("+1 555-020-100").count(), { timeout: UI_TIMEOUT }).toBeGreaterThan(0);
+    await capture(page, "whatsapp-connected");
   });
 
   it("finish-only-WABA: connects without a number and asks the merchant to choose the sending number", async () => {
     await connectWith((a) => [signupEvent("FINISH_ONLY_WABA", { waba_id: a.wabaId, business_id: a.businessId }), code(a)], { numbers: 2 });
-    await expect.poll(level, { timeout: 15_000 }).toBe("attention");
-    await expect.poll(() => app().getByText("No number is chosen to send from.").count()).toBe(1);
+    await expect.poll(level, { timeout: UI_TIMEOUT }).toBe("attention");
+    await expect.poll(() => app().getByText("No number is chosen to send from.").count(), { timeout: UI_TIMEOUT }).toBe(1);
     expect((await stored())!.phoneNumbers.filter((p) => p.active)).toHaveLength(0);
   });
 
   it("cancel: Meta's window closed at a step leaves nothing connected and says where it stopped", async () => {
     await connectWith(() => [signupEvent("CANCEL", { current_step: "PHONE_NUMBER_SETUP" })]);
-    await expect.poll(loginState, { timeout: 10_000 }).toBe("cancelled");
-    await expect.poll(() => app().getByText(/You stopped at the step “phone number setup”/).count()).toBe(1);
+    await expect.poll(loginState, { timeout: UI_TIMEOUT }).toBe("cancelled");
+    await expect.poll(() => app().getByText(/You stopped at the step “phone number setup”/).count(), { timeout: UI_TIMEOUT }).toBe(1);
     expect(await level()).toBe("disconnected");
     expect(await stored()).toBeNull();
   });
@@ -158,9 +158,9 @@ describe("the WhatsApp page with Meta's Embedded Signup", () => {
     await connectWith(() => [
       signupEvent("CANCEL", { error_message: "Your business portfolio is restricted", error_code: "524126", session_id: "f34b1a9d-8c0e-4a7e" }),
     ]);
-    await expect.poll(loginState, { timeout: 10_000 }).toBe("user_error");
+    await expect.poll(loginState, { timeout: UI_TIMEOUT }).toBe("user_error");
     expect(await app().getByTestId("meta-session-id").innerText()).toBe("f34b1a9d-8c0e-4a7e");
-    await expect.poll(() => app().getByText(/Your business portfolio is restricted \(error 524126\)/).count()).toBe(1);
+    await expect.poll(() => app().getByText(/Your business portfolio is restricted \(error 524126\)/).count(), { timeout: UI_TIMEOUT }).toBe(1);
     expect(await stored()).toBeNull();
   });
 
@@ -169,7 +169,7 @@ describe("the WhatsApp page with Meta's Embedded Signup", () => {
       (a) => [code(a), { kind: "wait", ms: 400 }, signupEvent("FINISH", { waba_id: a.wabaId, phone_number_id: a.phoneNumberIds[1], business_id: a.businessId })],
       { numbers: 2 },
     );
-    await expect.poll(level, { timeout: 15_000 }).toBe("connected");
+    await expect.poll(level, { timeout: UI_TIMEOUT }).toBe("connected");
     const row = await stored();
     expect(row!.phoneNumbers.find((p) => p.active)?.phoneNumberId).toBe(account.phoneNumberIds[1]);
   });
@@ -178,7 +178,7 @@ describe("the WhatsApp page with Meta's Embedded Signup", () => {
     const account = await connectWith(
       (a) => [signupEvent("FINISH", { waba_id: a.wabaId, phone_number_id: a.phoneNumberIds[0], business_id: a.businessId }), { kind: "wait", ms: 400 }, code(a)],
     );
-    await expect.poll(level, { timeout: 15_000 }).toBe("connected");
+    await expect.poll(level, { timeout: UI_TIMEOUT }).toBe("connected");
     expect((await stored())!.wabaId).toBe(account.wabaId);
   });
 
@@ -188,18 +188,18 @@ describe("the WhatsApp page with Meta's Embedded Signup", () => {
     await appWindow().evaluate(() =>
       window.postMessage(JSON.stringify({ type: "WA_EMBEDDED_SIGNUP", event: "FINISH", data: { waba_id: "666", phone_number_id: "667" } }), "*"),
     );
-    await expect.poll(level, { timeout: 15_000 }).toBe("attention"); // connected; its one number is not registered yet
+    await expect.poll(level, { timeout: UI_TIMEOUT }).toBe("attention"); // connected; its one number is not registered yet
     expect((await stored())).toMatchObject({ state: "CONNECTED", wabaId: account.wabaId });
   });
 
   it("popup blocked: the page offers Meta's OAuth dialog in a new window, whose redirect page hands the code back", async () => {
     const account = await connectWith(() => [], { sdk: { popupBlocked: true } });
-    await expect.poll(loginState, { timeout: 10_000 }).toBe("no_code");
+    await expect.poll(loginState, { timeout: UI_TIMEOUT }).toBe("no_code");
     const popup = page.waitForEvent("popup");
     await app().getByRole("button", { name: "Continue in a new window" }).click();
     const dialog = await popup;
-    await dialog.waitForEvent("close", { timeout: 15_000 });
-    await expect.poll(level, { timeout: 15_000 }).not.toBe("disconnected");
+    await dialog.waitForEvent("close", { timeout: UI_TIMEOUT });
+    await expect.poll(level, { timeout: UI_TIMEOUT }).not.toBe("disconnected");
     expect(await stored()).toMatchObject({ state: "CONNECTED", wabaId: account.wabaId });
     expect(await loginState()).toBe("done");
   });
@@ -207,15 +207,15 @@ describe("the WhatsApp page with Meta's Embedded Signup", () => {
   it("registers the number and follows a test message to read, live", async () => {
     await openPage();
     await app().getByRole("button", { name: "Register" }).click();
-    await expect.poll(level, { timeout: 15_000 }).toBe("connected");
+    await expect.poll(level, { timeout: UI_TIMEOUT }).toBe("connected");
     sim().control.configure({ statusDelaysMs: { sent: 300, delivered: 1200, read: 1500 } });
     await app().getByLabel("Recipient (international format)").fill("+1 415 555 0123");
     await app().getByRole("button", { name: "Send test message" }).click();
     const status = () => app().getByTestId("test-message-status").getAttribute("data-status");
-    await expect.poll(status, { timeout: 15_000 }).toBe("DELIVERED");
-    await expect.poll(status, { timeout: 15_000 }).toBe("READ");
+    await expect.poll(status, { timeout: UI_TIMEOUT }).toBe("DELIVERED");
+    await expect.poll(status, { timeout: UI_TIMEOUT }).toBe("READ");
     expect(await app().getByTestId("timeline-delivered").getAttribute("data-done")).toBe("yes");
-    await screenshot(page, "whatsapp-test-message");
+    await capture(page, "whatsapp-test-message");
   });
 
   it("shows Needs reconnect with the reason, and a reconnect through the same signup repairs it", async () => {
@@ -229,12 +229,12 @@ describe("the WhatsApp page with Meta's Embedded Signup", () => {
     sdkOptions = {};
     await openPage();
     expect(await level()).toBe("reconnect");
-    await expect.poll(() => app().getByText(/password of the Meta account changed/).count()).toBeGreaterThan(0);
-    await screenshot(page, "whatsapp-needs-reconnect");
+    await expect.poll(() => app().getByText(/password of the Meta account changed/).count(), { timeout: UI_TIMEOUT }).toBeGreaterThan(0);
+    await capture(page, "whatsapp-needs-reconnect");
 
     popupSteps = [signupEvent("FINISH", { waba_id: row.wabaId, phone_number_id: row.phoneNumbers[0].phoneNumberId }), { kind: "code", code: sim().control.issueAuthCode({ token }) }];
     await app().getByRole("button", { name: "Reconnect" }).click();
-    await expect.poll(level, { timeout: 15_000 }).not.toBe("reconnect");
+    await expect.poll(level, { timeout: UI_TIMEOUT }).not.toBe("reconnect");
     expect((await stored())!.state).toBe("CONNECTED");
   });
 });

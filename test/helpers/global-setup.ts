@@ -3,6 +3,7 @@ import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { migrateDatabase } from "../../prisma/migrate";
 import { buildIfStale } from "./build";
+import { readRecords, writeReviewIndex } from "./review-index";
 import { pgAdmin, pgReachable, PG_TEMPLATE, postgresBaseUrl, withDatabase } from "./postgres";
 
 /**
@@ -43,6 +44,8 @@ export default async function setup(project: TestProject) {
   }
 
   return async () => {
+    // The browser tests' captures of this run, with any earlier ones, on one review page.
+    if (readRecords().some((r) => r.runId === runId)) console.log(`[teardown] screenshots index: ${writeReviewIndex(runId)}`);
     for (const f of fs.readdirSync(OUTPUT)) if (f.includes(runId) && f.includes(".sqlite")) fs.rmSync(path.join(OUTPUT, f), { force: true });
     if (!(await pgReachable(base))) return;
     await pgAdmin(base, async (client) => {

@@ -113,8 +113,16 @@ function adminPage(opts: AdminStandinOptions, shop: string, appPath: string) {
   nav .app { padding: 6px 10px; color: #616161; font-weight: 600; }
   main { flex: 1; padding: 0; }
   iframe { width: 100%; height: 100%; border: 0; background: #f1f1f1; }
-  /* On a phone the admin hides its navigation behind a menu: the app gets the whole width. */
-  @media (max-width: 700px) { nav { display: none; } header .sandbox-customer { margin-left: 0; flex-wrap: wrap; } }
+  /* A phone: the admin's menu moves above the app, which gets the whole width (as in Shopify's mobile admin). */
+  @media (max-width: 768px) {
+    header { font-size: 12px; } /* wraps (flex-wrap above): the customer controls stay reachable */
+    .layout { flex-direction: column; }
+    nav { width: auto; display: flex; align-items: center; gap: 4px; padding: 4px 8px; overflow-x: auto; }
+    nav .app { display: none; }
+    #nav-items { display: flex; gap: 4px; }
+    main { flex: 1; min-height: 0; }
+    header .sandbox-customer { margin-left: 0; flex-wrap: wrap; }
+  }
   #toast { position: fixed; bottom: 24px; left: 50%; transform: translateX(-50%); background: #1a1a1a; color: #fff; padding: 10px 16px; border-radius: 8px; display: none; }
 </style></head>
 <body>

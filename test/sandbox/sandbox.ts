@@ -15,6 +15,7 @@ import { adminPath, startAdminStandin } from "./admin-standin";
 import { createMetaSimulator, DEFAULT_SIM_APP_ID, DEFAULT_SIM_APP_SECRET, type MetaSimulator } from "../meta-sim";
 import { createShopifySimulator, type ShopifySimulator } from "../shopify-sim/server";
 import { startFullSync } from "../../app/catalog/full-sync-state.server";
+import { productWebhookCommand } from "./webhook-example";
 import { seedInstalledShop, seedMetaConnections, demoProducts, type SandboxMetaSeed } from "./seed";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -277,6 +278,18 @@ Sandbox is running (no Shopify or Meta account needed).
   Catalog:                             ${sandbox.meta.catalogId} (catalog worker running; ${sandbox.shopifyAdmin ? `${sandbox.shopifyAdmin.products(sandbox.shop).length} demo products` : "first full sync from the Admin API below"})
   Shopify Admin API:                   ${sandbox.adminApiUrl}${sandbox.shopifyAdmin ? " (the project's stand-in)" : ""}
 ${sandbox.simulator ? `  WhatsApp customer:                   ${sandbox.env.SANDBOX_CUSTOMER_PHONE ?? SANDBOX_DEFAULTS.SANDBOX_CUSTOMER_PHONE} ("Send “Hi” on WhatsApp" in the admin stand-in's header)\n` : ""}
+
+Send a product webhook, signed as Shopify signs it; the product reaches the catalog within about a second
+(see it on the Catalog page):
+
+${productWebhookCommand({ appUrl: sandbox.appUrl, shop: sandbox.shop, secret: sandbox.apiSecret })
+  .split("\n")
+  .map((line) => `  ${line}`)
+  .join("\n")}
+
+After a Disconnect on the Catalog page, connect the catalog again by pasting this token there
+(SANDBOX_CATALOG_TOKEN, the sandbox's own; it is no secret): ${sandbox.meta.catalogToken}
+
 Press Ctrl+C to stop.
 `);
   const shutdown = async () => {

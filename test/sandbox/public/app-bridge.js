@@ -53,6 +53,8 @@
     },
     loading: function () {},
     sandbox: true,
+    /** True once the app's router listens (the page has hydrated); browser tests wait for it. */
+    sandboxReady: false,
   };
 
   // The bounce page: reload the app with a fresh session token, as App Bridge does.
@@ -79,7 +81,9 @@
       "ui-nav-menu",
       class extends HTMLElement {
         connectedCallback() {
-          this.style.display = "none";
+          // Hidden by an empty shadow root, not a style attribute: the element is server-rendered, and
+          // an attribute added before hydration is a hydration mismatch ("Extra attributes from the server").
+          if (!this.shadowRoot) this.attachShadow({ mode: "open" });
           setTimeout(publishNav, 0);
         }
       },
@@ -89,15 +93,38 @@
     if (!customElements.get(name)) customElements.define(name, class extends HTMLElement {});
   });
 
-  // The admin's nav was clicked: navigate inside the app the way App Bridge does.
-  window.addEventListener("message", function (event) {
-    if (event.origin !== adminOrigin || !event.data || event.data.type !== "navigate") return;
+  // The app's router listens for "shopify:navigate" (the Remix AppProvider adds that listener in an
+  // effect, so only once the page has hydrated). The menu is in the admin as soon as this script
+  // runs, before that: a click that came earlier waits here for the router instead of being lost
+  // (which made a browser test flaky under load). The same moment marks the page ready for tests.
+  var routerReady = false;
+  var pendingHref = null;
+  var nativeAddEventListener = window.addEventListener;
+  window.addEventListener = function (type) {
+    var result = nativeAddEventListener.apply(this, arguments);
+    if (type === "shopify:navigate" && !routerReady) {
+      routerReady = true;
+      window.shopify.sandboxReady = true;
+      if (pendingHref) setTimeout(navigate, 0, pendingHref);
+      pendingHref = null;
+    }
+    return result;
+  };
+
+  function navigate(href) {
     var a = document.createElement("a");
-    a.setAttribute("href", event.data.href);
+    a.setAttribute("href", href);
     document.body.appendChild(a);
     a.dispatchEvent(new CustomEvent("shopify:navigate", { bubbles: true }));
     a.remove();
     setTimeout(publishNav, 50);
+  }
+
+  // The admin's nav was clicked: navigate inside the app the way App Bridge does.
+  nativeAddEventListener.call(window, "message", function (event) {
+    if (event.origin !== adminOrigin || !event.data || event.data.type !== "navigate") return;
+    if (routerReady) navigate(event.data.href);
+    else pendingHref = event.data.href;
   });
   window.addEventListener("popstate", publishNav);
   var pushState = history.pushState;
