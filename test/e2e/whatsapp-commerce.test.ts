@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { appFrame, launchBrowser, newPage, screenshot } from "../helpers/browser";
+import { appFrame, capture, launchBrowser, newPage } from "../helpers/browser";
 import { freePort } from "../helpers/app-process";
 import { OUTPUT } from "../helpers/global-setup";
 import { adminPath } from "../sandbox/admin-standin";
@@ -69,20 +69,8 @@ describe("WhatsApp commerce in the sandbox", () => {
     return out;
   };
 
-  /** Screenshots of the whole app page (the admin frames it, so the window grows to fit it) at a desktop and a phone width. */
-  async function shots(name: string) {
-    for (const width of [1280, 390]) {
-      await page.setViewportSize({ width, height: 800 });
-      await page.waitForTimeout(300);
-      const frame = page.frame({ name: "app-iframe" })!;
-      const content = await frame.evaluate(() => document.documentElement.scrollHeight);
-      const header = await page.evaluate(() => document.querySelector("header")!.getBoundingClientRect().height);
-      await page.setViewportSize({ width, height: Math.min(6000, Math.ceil(content + header)) });
-      await page.waitForTimeout(300);
-      await screenshot(page, `whatsapp-commerce-${name}-${width}`);
-    }
-    await page.setViewportSize({ width: 1280, height: 800 });
-  }
+  /** Both widths, accessibility and Web Vitals of the state (test/helpers/browser.ts capture). */
+  const shots = (name: string) => capture(page, `whatsapp-commerce-${name}`);
 
   const restoreToken = (extraCatalogs: string[] = []) =>
     sim().control.seedToken({

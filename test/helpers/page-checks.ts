@@ -24,7 +24,7 @@ export const VITALS_BARS = { LCP: 2500, CLS: 0.1, INP: 200 } as const;
 export interface Vitals {
   /** Largest Contentful Paint of the frame's document, ms. */
   LCP: number | null;
-  /** Cumulative Layout Shift so far (largest session window), unitless. */
+  /** Cumulative Layout Shift so far (largest session window) of the page's own shifts (the test's resizes left out), unitless. */
   CLS: number | null;
   /**
    * Interaction to Next Paint so far (the worst interaction on this document), ms; null when no
@@ -52,9 +52,61 @@ export const VITALS_INIT_SCRIPT = `(function () {
   webVitals.onLCP(function (m) { v.LCP = m.value; }, all);
   webVitals.onCLS(function (m) { v.CLS = m.value; }, all);
   webVitals.onINP(function (m) { v.INP = m.value; }, all);
+  // What moved, for a failure message that names it: each layout shift not caused by input, with
+  // the elements that moved (their nearest data-testid and text).
+  v.shifts = [];
+  new PerformanceObserver(function (list) {
+    list.getEntries().forEach(function (e) {
+      if (e.hadRecentInput) return;
+      v.shifts.push({ value: e.value, at: Math.round(e.startTime), nodes: (e.sources || []).map(function (s) {
+        var el = s.node && (s.node.nodeType === 1 ? s.node : s.node.parentElement);
+        if (!el) return "?";
+        var marked = el.closest("[data-testid]");
+        return el.tagName.toLowerCase() + (marked ? "[data-testid=" + marked.getAttribute("data-testid") + "]" : "") + ' "' + (el.textContent || "").trim().slice(0, 40) + '"';
+      }) });
+    });
+  }).observe({ type: "layout-shift", buffered: true });
 })();`;
 
-type VitalsWindow = { __vitals?: { LCP?: number; CLS?: number; INP?: number } };
+type LayoutShift = { value: number; at: number; nodes: string[] };
+type VitalsWindow = { __vitals?: { LCP?: number; CLS?: number; INP?: number; shifts?: LayoutShift[]; resizes?: [number, number?][] } };
+
+/**
+ * Marks the start or end of the test's own resizing of the page (capture's screenshots): shifts in
+ * between are left out of CLS. Returns false where the frame does not measure (no web-vitals).
+ */
+export async function markResize(frame: Frame, edge: "start" | "end"): Promise<boolean> {
+  return frame.evaluate((edge) => {
+    const v = (window as unknown as VitalsWindow).__vitals;
+    if (!v) return false;
+    const resizes = (v.resizes ??= []);
+    if (edge === "start") resizes.push([performance.now()]);
+    else resizes[resizes.length - 1][1] = performance.now();
+    return true;
+  }, edge);
+}
+
+/**
+ * CLS as web-vitals computes it (the largest session window: shifts less than 1 s apart, a window at
+ * most 5 s long), over the page's own shifts: those during the test's resizes are left out.
+ */
+export function layoutShiftScore(shifts: LayoutShift[], resizes: [number, number?][] = []): number {
+  const own = shifts.filter((s) => !resizes.some(([from, to]) => s.at >= Math.floor(from) && s.at <= Math.ceil(to ?? Infinity)));
+  let worst = 0;
+  let window = 0;
+  let first = -Infinity;
+  let last = -Infinity;
+  for (const shift of own) {
+    if (shift.at - last < 1000 && shift.at - first < 5000) window += shift.value;
+    else {
+      window = shift.value;
+      first = shift.at;
+    }
+    last = shift.at;
+    worst = Math.max(worst, window);
+  }
+  return worst;
+}
 
 /**
  * Reads the frame's vitals after one harmless interaction (INP exists only once the page has been
@@ -91,9 +143,17 @@ export async function measureVitals(frame: Frame, interact?: (frame: Frame) => P
     ...(window as unknown as VitalsWindow).__vitals,
     document: new URL((performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming).name).pathname,
   }));
-  const vitals: Vitals = { LCP: raw.LCP ?? null, CLS: raw.CLS ?? null, INP: raw.INP ?? null, document: raw.document, over: [] };
+  const cls = raw.CLS === undefined ? null : layoutShiftScore(raw.shifts ?? [], raw.resizes);
+  const vitals: Vitals = { LCP: raw.LCP ?? null, CLS: cls, INP: raw.INP ?? null, document: raw.document, over: [] };
   if (vitals.LCP !== null && vitals.LCP > VITALS_BARS.LCP) vitals.over.push(`LCP ${Math.round(vitals.LCP)} ms > ${VITALS_BARS.LCP} ms`);
-  if (vitals.CLS !== null && vitals.CLS > VITALS_BARS.CLS) vitals.over.push(`CLS ${vitals.CLS.toFixed(3)} > ${VITALS_BARS.CLS}`);
+  if (vitals.CLS !== null && vitals.CLS > VITALS_BARS.CLS) {
+    const worst = [...(raw.shifts ?? [])]
+      .filter((shift) => layoutShiftScore([shift], raw.resizes) > 0)
+      .sort((a, b) => b.value - a.value)
+      .slice(0, 3);
+    const moved = worst.map((shift) => `${shift.value.toFixed(3)} at ${shift.at} ms: ${shift.nodes.join(", ")}`).join("; ");
+    vitals.over.push(`CLS ${vitals.CLS.toFixed(3)} > ${VITALS_BARS.CLS}${moved ? ` (largest shifts: ${moved})` : ""}`);
+  }
   if (vitals.INP !== null && vitals.INP > VITALS_BARS.INP) vitals.over.push(`INP ${Math.round(vitals.INP)} ms > ${VITALS_BARS.INP} ms`);
   return vitals;
 }

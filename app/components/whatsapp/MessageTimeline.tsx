@@ -31,28 +31,48 @@ export interface TimelineTestIds {
   failed: string;
 }
 
+/**
+ * With no message yet it shows the same rows, empty: the card keeps its height when the first
+ * message appears a moment after the click, so the cards below do not jump (CLS).
+ */
 export function MessageTimeline({
   message,
   testIds,
+  emptyText = "Nothing sent yet",
 }: {
-  message: { to: string; status: MessageStatus; timeline: TimelineEntry[]; error: string | null };
+  message: { to: string; status: MessageStatus; timeline: TimelineEntry[]; error: string | null } | null;
   testIds: TimelineTestIds;
+  emptyText?: string;
 }) {
-  const at = (status: MessageStatus) => message.timeline.find((e) => e.status === status);
+  const at = (status: MessageStatus) => message?.timeline.find((e) => e.status === status);
   const failed = at("FAILED");
   return (
     <BlockStack gap="200">
       <InlineStack gap="200" blockAlign="center">
-        <Text as="span">To {message.to}</Text>
-        <span data-testid={testIds.status} data-status={message.status}>
-          <Badge tone={BADGE[message.status].tone}>{BADGE[message.status].label}</Badge>
-        </span>
+        {message ? (
+          <>
+            <Text as="span">To {message.to}</Text>
+            <span data-testid={testIds.status} data-status={message.status}>
+              <Badge tone={BADGE[message.status].tone}>{BADGE[message.status].label}</Badge>
+            </span>
+          </>
+        ) : (
+          <>
+            <Text as="span" tone="subdued">
+              {emptyText}
+            </Text>
+            {/* Holds the badge's line height. */}
+            <span style={{ visibility: "hidden" }} aria-hidden="true">
+              <Badge>{BADGE.PENDING.label}</Badge>
+            </span>
+          </>
+        )}
       </InlineStack>
       <InlineStack gap="400">
         {STEPS.map((step) => {
           const entry = at(step.status);
           return (
-            <span key={step.status} data-testid={`${testIds.step}-${step.status.toLowerCase()}`} data-done={entry ? "yes" : "no"}>
+            <span key={step.status} data-testid={message ? `${testIds.step}-${step.status.toLowerCase()}` : undefined} data-done={entry ? "yes" : "no"}>
               <Text as="span" tone={entry ? undefined : "subdued"} fontWeight={entry ? "semibold" : undefined}>
                 {entry ? "✓" : "○"} {step.label}
                 {entry ? ` ${time(entry.at)}` : ""}
@@ -64,7 +84,7 @@ export function MessageTimeline({
       {failed && (
         <span data-testid={testIds.failed}>
           <Text as="p" tone="critical">
-            Failed {time(failed.at)}: {failed.error ?? message.error}
+            Failed {time(failed.at)}: {failed.error ?? message?.error}
           </Text>
         </span>
       )}

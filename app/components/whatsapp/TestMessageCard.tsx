@@ -67,11 +67,13 @@ export function TestMessageCard({ lastMessage, canSend, sendingFrom }: { lastMes
           </Button>
         </InlineStack>
         {fetcher.data && !fetcher.data.ok && !error && <ActionResultBanner result={fetcher.data} />}
-        {message && (
-          <div data-testid="test-message">
-            <MessageTimeline message={message} testIds={{ status: "test-message-status", step: "timeline", failed: "timeline-failed" }} />
-          </div>
-        )}
+        <div data-testid={message ? "test-message" : "test-message-none"}>
+          <MessageTimeline
+            message={message}
+            emptyText="No test message sent yet"
+            testIds={{ status: "test-message-status", step: "timeline", failed: "timeline-failed" }}
+          />
+        </div>
       </BlockStack>
     </Card>
   );
