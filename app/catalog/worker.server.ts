@@ -3,11 +3,11 @@ import type { Db } from "../db.server";
 import type { Logger } from "../logger.server";
 import type { MetaGraphClient } from "../meta/index.server";
 import { MAX_BATCH_REQUESTS } from "../meta/index.server";
-import { pruneDeliveries } from "../webhooks/deliveries.server";
 import { workerLoop } from "../worker-loop.server";
 import { pollBatches } from "./batch-status.server";
 import { ACTIVE_FULL_SYNC, fullSyncStep } from "./full-sync.server";
-import { dirtyShops } from "./outbox.server";
+import { pruneDeliveries } from "./store/deliveries.server";
+import { dirtyShops } from "./store/outbox.server";
 import { flushShop } from "./sync.server";
 
 /**

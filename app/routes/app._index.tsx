@@ -2,11 +2,12 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Box, Button, Card, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
+import { db } from "../db.server";
 import { shopOverview, type ConnectionState } from "../shop.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return shopOverview(session.shop);
+  return shopOverview(db, session.shop);
 };
 
 const STATE_BADGE: Record<ConnectionState, { tone: "success" | "critical" | undefined; label: string }> = {

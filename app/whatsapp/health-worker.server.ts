@@ -1,4 +1,4 @@
-import { dialect, providerOfDb, sqlQuery, type Db } from "../db.server";
+import type { Db } from "../db.server";
 import type { Logger } from "../logger.server";
 import type { MetaGraphClient } from "../meta/index.server";
 import { workerLoop } from "../worker-loop.server";
@@ -35,13 +35,11 @@ export interface HealthWorker {
  * A join, so uninstalled shops cannot fill the batch and starve the others.
  */
 async function dueShops(db: Db, before: Date, limit: number): Promise<string[]> {
-  const sql = dialect(
-    providerOfDb(db),
-    `SELECT c."shop" FROM "WhatsAppConnection" c LEFT JOIN "Shop" s ON s."domain" = c."shop"
-     WHERE c."state" = 'CONNECTED' AND s."uninstalledAt" IS NULL AND (c."healthCheckedAt" IS NULL OR c."healthCheckedAt" < $1)
-     ORDER BY CASE WHEN c."healthCheckedAt" IS NULL THEN 0 ELSE 1 END, c."healthCheckedAt" LIMIT $2`,
-  );
-  return (await sqlQuery(db, { sql, args: [before, limit] })).map((row) => String(row[0]));
+  const rows = await db.$queryRaw<{ shop: string }[]>`
+    SELECT c."shop" FROM "WhatsAppConnection" c LEFT JOIN "Shop" s ON s."domain" = c."shop"
+    WHERE c."state" = 'CONNECTED' AND s."uninstalledAt" IS NULL AND (c."healthCheckedAt" IS NULL OR c."healthCheckedAt" < ${before})
+    ORDER BY CASE WHEN c."healthCheckedAt" IS NULL THEN 0 ELSE 1 END, c."healthCheckedAt" LIMIT ${limit}`;
+  return rows.map((row) => row.shop);
 }
 
 export function createWhatsAppHealthWorker(options: HealthWorkerOptions): HealthWorker {
