@@ -1,0 +1,40 @@
+import { useState } from "react";
+import { Form } from "@remix-run/react";
+import { Banner, BlockStack, Button, Card, InlineStack, Select, Text } from "@shopify/polaris";
+import type { CatalogPageData } from "../../catalog/page-data.server";
+
+/** After a token is accepted: the catalogs it may manage, and the one to keep in sync. */
+export function ChooseCatalogCard({ catalogs, choiceError }: Pick<CatalogPageData, "catalogs" | "choiceError">) {
+  const [catalogId, setCatalogId] = useState(catalogs[0]?.id ?? "");
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          Choose the catalog to keep in sync
+        </Text>
+        {choiceError && <Banner tone="critical">{choiceError}</Banner>}
+        {catalogs.length === 0 && !choiceError ? (
+          <Text as="p">This token cannot manage any catalog. Create a catalog in Meta Commerce Manager, or grant the token access to one.</Text>
+        ) : (
+          <Form method="post">
+            <input type="hidden" name="intent" value="choose-catalog" />
+            <BlockStack gap="200">
+              <Select
+                label="Catalog"
+                name="catalogId"
+                options={catalogs.map((c) => ({ label: c.name ? `${c.name} (${c.id})` : c.id, value: c.id }))}
+                value={catalogId}
+                onChange={setCatalogId}
+              />
+              <InlineStack>
+                <Button submit variant="primary">
+                  Connect and sync all products
+                </Button>
+              </InlineStack>
+            </BlockStack>
+          </Form>
+        )}
+      </BlockStack>
+    </Card>
+  );
+}
