@@ -29,7 +29,7 @@ import {
   type TokenInfo,
   type WabaInfo,
 } from "./parsers";
-import { sealSecret, type SecretLike } from "./secret";
+import { asSecret, type SecretLike } from "./secret";
 import { GraphTransport, type GraphCall } from "./transport.server";
 import { UsageTracker, type UsageEntry } from "./usage";
 
@@ -121,7 +121,7 @@ export class MetaGraphClient {
     this.baseUrl = options.baseUrl ?? config!.META_GRAPH_URL;
     this.version = options.version ?? config!.META_GRAPH_VERSION;
     this.appId = options.appId ?? config!.META_APP_ID;
-    this.appSecret = sealSecret(options.appSecret ?? config!.META_APP_SECRET);
+    this.appSecret = asSecret(options.appSecret ?? config!.META_APP_SECRET);
     this.phoneOptionalFields = [messagingLimitField(this.version)];
     this.transport = new GraphTransport({
       baseUrl: this.baseUrl,
@@ -170,7 +170,7 @@ export class MetaGraphClient {
     const body = await this.transport.send({
       label: ENDPOINTS.debugToken,
       query: { input_token: input },
-      bearer: sealSecret(`${this.appId}|${secret}`),
+      bearer: asSecret(`${this.appId}|${secret}`),
       appToken: true,
       secrets: [input],
     });

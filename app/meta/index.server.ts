@@ -4,5 +4,5 @@ export type { CatalogItemData, CatalogItemRequest, MetaGraphClientOptions } from
 export * from "./errors";
 export type * from "./parsers";
 export { ENDPOINTS, type EndpointLabel } from "./endpoints";
-export { SealedSecret, sealSecret, type SecretLike } from "./secret";
+export { asSecret, SecretValue, type SecretLike } from "./secret";
 export type { UsageEntry } from "./usage";
