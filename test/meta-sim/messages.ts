@@ -73,7 +73,7 @@ export function sendMessage(ctx: Ctx): SimReply {
   return json({
     messaging_product: "whatsapp",
     contacts: [{ input: to, wa_id: waId }],
-    // As documented in meta-graph-api.md (live Meta may add message_status for templates; the client tolerates it).
+    // As Meta's Messages reference documents it (live Meta may add message_status for templates; the client tolerates it).
     messages: [{ id: message.wamid }],
   });
 }
