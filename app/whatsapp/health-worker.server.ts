@@ -1,7 +1,5 @@
 import type { Db } from "../db.server";
-import type { Logger } from "../logger.server";
-import type { MetaGraphClient } from "../meta/index.server";
-import { workerLoop } from "../worker-loop.server";
+import { workerLoop, type Worker, type WorkerDeps } from "../worker-loop.server";
 import { checkHealth } from "./health.server";
 
 /**
@@ -11,22 +9,14 @@ import { checkHealth } from "./health.server";
  * checkHealth keeps a slower duplicate check from overwriting a newer one.
  */
 
-export interface HealthWorkerOptions {
-  db: Db;
-  client: MetaGraphClient;
-  log: Logger;
+export interface HealthWorkerOptions extends WorkerDeps {
   intervalMs: number;
-  /** How often to look for due accounts. */
-  pollMs?: number;
   /** At most this many checks per round, so a large install base spreads out. */
   batchSize?: number;
 }
 
-export interface HealthWorker {
-  tick(): Promise<number>;
-  run(): Promise<void>;
-  stop(): Promise<void>;
-}
+/** `tick` says how many accounts the round checked. */
+export type HealthWorker = Worker<number>;
 
 /**
  * Connected accounts not checked since `before`, never-checked first, of

@@ -1,7 +1,7 @@
 import { useState } from "react";
-import { Form } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, InlineStack, Select, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Card, Select, Text } from "@shopify/polaris";
 import type { CatalogPageData } from "../../catalog/page-data.server";
+import { IntentForm } from "./IntentForm";
 
 /** After a token is accepted: the catalogs it may manage, and the one to keep in sync. */
 export function ChooseCatalogCard({ catalogs, choiceError }: Pick<CatalogPageData, "catalogs" | "choiceError">) {
@@ -16,23 +16,15 @@ export function ChooseCatalogCard({ catalogs, choiceError }: Pick<CatalogPageDat
         {catalogs.length === 0 && !choiceError ? (
           <Text as="p">This token cannot manage any catalog. Create a catalog in Meta Commerce Manager, or grant the token access to one.</Text>
         ) : (
-          <Form method="post">
-            <input type="hidden" name="intent" value="choose-catalog" />
-            <BlockStack gap="200">
-              <Select
-                label="Catalog"
-                name="catalogId"
-                options={catalogs.map((c) => ({ label: c.name ? `${c.name} (${c.id})` : c.id, value: c.id }))}
-                value={catalogId}
-                onChange={setCatalogId}
-              />
-              <InlineStack>
-                <Button submit variant="primary">
-                  Connect and sync all products
-                </Button>
-              </InlineStack>
-            </BlockStack>
-          </Form>
+          <IntentForm intent="choose-catalog" label="Connect and sync all products">
+            <Select
+              label="Catalog"
+              name="catalogId"
+              options={catalogs.map((c) => ({ label: c.name ? `${c.name} (${c.id})` : c.id, value: c.id }))}
+              value={catalogId}
+              onChange={setCatalogId}
+            />
+          </IntentForm>
         )}
       </BlockStack>
     </Card>

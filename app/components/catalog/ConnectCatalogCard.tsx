@@ -1,8 +1,9 @@
 import { useState } from "react";
-import { Form, useNavigation, useSubmit } from "@remix-run/react";
-import { BlockStack, Button, Card, InlineStack, Text, TextField } from "@shopify/polaris";
+import { useNavigation, useSubmit } from "@remix-run/react";
+import { BlockStack, Card, Text, TextField } from "@shopify/polaris";
 import type { CatalogPageData } from "../../catalog/page-data.server";
 import { MetaLoginButton, type MetaLoginResult } from "../meta-login";
+import { IntentForm } from "./IntentForm";
 
 /** Connect (or reconnect) a Meta Catalog: Facebook Login for Business, or a pasted system user token. */
 export function ConnectCatalogCard({ reconnect, meta }: { reconnect: boolean; meta: CatalogPageData["meta"] }) {
@@ -33,17 +34,9 @@ export function ConnectCatalogCard({ reconnect, meta }: { reconnect: boolean; me
           {meta.configured ? "Or paste" : "Paste"} a system user access token with the catalog_management permission (Meta
           Business Settings › Users › System users › Generate token). It is encrypted for this shop and never shown again.
         </Text>
-        <Form method="post">
-          <input type="hidden" name="intent" value="connect-token" />
-          <BlockStack gap="200">
-            <TextField label="Access token" name="token" type="password" value={token} onChange={setToken} autoComplete="off" />
-            <InlineStack>
-              <Button submit variant="primary" loading={busy} disabled={token.length < 20}>
-                {reconnect ? "Reconnect" : "Connect"}
-              </Button>
-            </InlineStack>
-          </BlockStack>
-        </Form>
+        <IntentForm intent="connect-token" label={reconnect ? "Reconnect" : "Connect"} busy={busy} disabled={token.length < 20}>
+          <TextField label="Access token" name="token" type="password" value={token} onChange={setToken} autoComplete="off" />
+        </IntentForm>
       </BlockStack>
     </Card>
   );
