@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import type { PrismaClient as SqliteClient } from "../prisma/generated/sqlite";
 import { envVars } from "./env.server";
+import { logger } from "./logger.server";
 import { prismaSqliteAdapter, SqliteConnection, sqliteFile } from "./sqlite.server";
 
 export type { Prisma } from "../prisma/generated/sqlite";
@@ -69,6 +70,8 @@ export function createDb(url: string, options: { poolSize?: number } = {}): Db {
   } else {
     // Our own pool, handed to Prisma's adapter (a documented use of PrismaPg), so the store can prepare statements on it.
     const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+    // An idle connection the server closed (a restart, a dropped database): the pool discards it and opens another.
+    pool.on("error", (error) => logger.warn({ err: error }, "an idle PostgreSQL connection failed; the pool replaces it"));
     client = new (generatedClient("postgresql"))({ adapter: new PrismaPg(pool) });
     driver = { provider: "postgresql", pool };
   }

@@ -33,12 +33,13 @@ const masterKeys = z.string().superRefine((value, ctx) => {
 // zod's own message for an absent variable says nothing useful: name what to put there.
 const required = (hint: string) => z.string({ error: hint }).min(1, { message: hint });
 const url = (hint: string) => z.string({ error: hint }).url({ message: `must be a URL (${hint})` });
-// An optional variable set to "" counts as unset.
-const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
+// A variable set to "" counts as unset (its default applies).
+const blankIsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" ? undefined : v), schema);
+const unsetIfEmpty = <T extends z.ZodType>(schema: T) => blankIsUnset(schema.optional());
 const wholeNumber = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 export const envSchema = z.object({
-  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  NODE_ENV: blankIsUnset(z.enum(["development", "production", "test"]).default("development")),
   /** "sandbox" lets a development server run without ENCRYPTION_KEYS (the public dev key); never with NODE_ENV=production. */
   APP_MODE: z.enum(["production", "sandbox"]).default("production"),
   DATABASE_URL: z

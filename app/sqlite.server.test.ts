@@ -32,6 +32,13 @@ describe("the SQLite connection and its Prisma adapter", () => {
     expect(result.rows).toEqual([["a", 1, 1, "2026-11-30T10:00:00.000+00:00", '{"x":1}', 1]]);
   });
 
+  it("never leaves the connection inside a transaction whose COMMIT was not sent", async () => {
+    const tx = await adapter.startTransaction();
+    await tx.executeRaw(q(`INSERT INTO "T" ("id", "n") VALUES ('lost', 1)`));
+    await tx.commit();
+    expect((await adapter.queryRaw(q(`SELECT count(*) FROM "T"`))).rows).toEqual([[0]]);
+  });
+
   it("turns a unique constraint into the error Prisma reports as P2002", async () => {
     await adapter.executeRaw(q(`INSERT INTO "T" ("id", "n") VALUES ('a', 1)`));
     await expect(adapter.executeRaw(q(`INSERT INTO "T" ("id", "n") VALUES ('a', 2)`))).rejects.toMatchObject({
@@ -44,6 +51,8 @@ describe("the SQLite connection and its Prisma adapter", () => {
     await tx.executeRaw(q(`INSERT INTO "T" ("id", "n") VALUES ('in-tx', 1)`));
     // Outside the transaction: waits for it, so it does not join it (and sees the rollback).
     const outside = adapter.queryRaw(q(`SELECT count(*) FROM "T"`));
+    // As Prisma 6.19 ends a transaction whose options say usePhantomQuery: false: the SQL, then the hook.
+    await tx.executeRaw(q("ROLLBACK"));
     await tx.rollback();
     expect((await outside).rows).toEqual([[0]]);
   });
@@ -52,6 +61,7 @@ describe("the SQLite connection and its Prisma adapter", () => {
     const tx = await adapter.startTransaction();
     const store = connection.transaction(() => connection.run(`INSERT INTO "T" ("id", "n") VALUES ('store', 2)`, []));
     await tx.executeRaw(q(`INSERT INTO "T" ("id", "n") VALUES ('prisma', 1)`));
+    await tx.executeRaw(q("COMMIT"));
     await tx.commit();
     await store;
     expect(connection.all(`SELECT "id" FROM "T" ORDER BY "n"`, [])).toEqual([["prisma"], ["store"]]);

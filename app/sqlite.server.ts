@@ -197,23 +197,16 @@ export function prismaSqliteAdapter(connection: SqliteConnection): SqlDriverAdap
         release();
         rethrow(error);
       }
-      const end = (finish: () => void) => {
+      // Prisma sends COMMIT or ROLLBACK through executeRaw, then calls commit() or rollback(),
+      // which only hand the connection back (never left inside a transaction that failed to end).
+      const end = async () => {
         try {
-          finish();
-        } catch (error) {
-          rethrow(error);
+          connection.rollback();
         } finally {
           release();
         }
-        return Promise.resolve();
       };
-      // usePhantomQuery: commit() and rollback() send COMMIT and ROLLBACK themselves.
-      const transaction: Transaction = {
-        ...queryable(true),
-        options: { usePhantomQuery: true },
-        commit: () => end(() => connection.commit()),
-        rollback: () => end(() => connection.rollback()),
-      };
+      const transaction: Transaction = { ...queryable(true), options: { usePhantomQuery: false }, commit: end, rollback: end };
       return transaction;
     },
     dispose: async () => connection.close(),
