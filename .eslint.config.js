@@ -21,4 +21,20 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    files: ["app/**/*.{ts,tsx}"],
+    ignores: ["app/env.server.ts", "app/vite.config.ts", "app/**/*.test.{ts,tsx}"],
+    rules: {
+      "no-restricted-properties": ["error", { object: "process", property: "env", message: "Read configuration through app/env.server.ts (env() or envVars())." }],
+    },
+  },
+  {
+    // One way to reach the database: entry points import the process's `db`; modules are given it.
+    files: ["app/**/*.{ts,tsx}"],
+    // app/whatsapp still imports it (docs/decisions/003-outbox.md, README "One way to reach the database").
+    ignores: ["app/routes/**", "app/server.ts", "app/worker.ts", "app/shopify.server.ts", "app/whatsapp/**"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ group: ["**/db.server"], importNames: ["db"], message: "Take `db` as a parameter; only entry points import it." }] }],
+    },
+  },
 );

@@ -1,4 +1,5 @@
 import pino from "pino";
+import { envVars } from "./env.server";
 
 /**
  * One structured logger. Anything token-like is redacted by key, and
@@ -28,11 +29,16 @@ const SECRET_KEYS = [
 
 const paths = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `headers.${k.toLowerCase()}`]);
 
+function defaultLevel() {
+  const { LOG_LEVEL, NODE_ENV } = envVars("LOG_LEVEL", "NODE_ENV");
+  return LOG_LEVEL ?? (NODE_ENV === "test" ? "silent" : "info");
+}
+
 /** The app's logger options; tests build one on a buffer with the same options. */
 export function createLogger(options: { level?: string; destination?: pino.DestinationStream; redact?: false } = {}) {
   return pino(
     {
-      level: options.level ?? process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "silent" : "info"),
+      level: options.level ?? defaultLevel(),
       base: { app: "wa-catalog" },
       ...(options.redact === false ? {} : { redact: { paths, censor: "[redacted]" } }),
       serializers: {

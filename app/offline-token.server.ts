@@ -2,7 +2,7 @@ import { Session } from "@shopify/shopify-api";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { z } from "zod";
 import type { Db } from "./db.server";
-import { env } from "./env.server";
+import { env, envVars } from "./env.server";
 import { logger } from "./logger.server";
 import { SecretValue } from "./vault/secret-value";
 import { SealedSessionStorage } from "./vault/session-storage.server";
@@ -111,8 +111,11 @@ async function renew(storage: SealedSessionStorage, session: Session): Promise<S
   return renewed;
 }
 
-/** Shopify's token endpoint for the shop; SHOPIFY_ADMIN_API_URL (tests, sandbox) points it at a stand-in, as for the Admin API. */
-function tokenUrl(shop: string) {
-  const override = process.env.SHOPIFY_ADMIN_API_URL;
-  return override ? `${override.replace(/\/$/, "")}/${shop}/admin/oauth/access_token` : `https://${shop}/admin/oauth/access_token`;
+/** Where the shop's Admin API and token endpoint live: https://{shop}, or SHOPIFY_ADMIN_API_URL's stand-in (tests, sandbox). */
+export function shopOrigin(shop: string) {
+  const standIn = envVars("SHOPIFY_ADMIN_API_URL").SHOPIFY_ADMIN_API_URL;
+  return standIn ? `${standIn.replace(/\/$/, "")}/${shop}` : `https://${shop}`;
 }
+
+/** Shopify's token endpoint for the shop. */
+const tokenUrl = (shop: string) => `${shopOrigin(shop)}/admin/oauth/access_token`;

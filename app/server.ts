@@ -12,6 +12,7 @@ import express, { type RequestHandler } from "express";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import { receiveProductsWebhook } from "./catalog/products-webhook.server";
+import { db } from "./db.server";
 import { env } from "./env.server";
 import { createLogger, logger, redactText } from "./logger.server";
 import { webhookBodyBudget } from "./webhooks/body-budget.server";
@@ -40,7 +41,7 @@ export async function createAppServer(options: { before?: RequestHandler[] } = {
   for (const middleware of options.before ?? []) app.use(middleware);
   app.use("/assets", express.static(path.join(root, "build/client/assets"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(root, "build/client"), { maxAge: "1h" }));
-  app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
+  app.all("*", createRequestHandler({ build, mode: env().NODE_ENV }));
   // Shopify's product webhooks go straight to their handler; everything else to express and Remix.
   return (req: IncomingMessage, res: ServerResponse) => {
     logRequest(req, res);
@@ -62,7 +63,7 @@ function productsWebhook(req: IncomingMessage, res: ServerResponse) {
   const answer = async () => {
     const declaredBytes = Number(req.headers["content-length"] ?? 0);
     const body = await readLimited(req, { declaredBytes, budget: webhookBodyBudget() });
-    return receiveProductsWebhook({ header: (name) => [req.headers[name]].flat().join(", ") || null, body });
+    return receiveProductsWebhook(db, { header: (name) => [req.headers[name]].flat().join(", ") || null, body });
   };
   answer()
     .then(({ status, body }) => send(status, JSON.stringify(body)))
@@ -80,9 +81,7 @@ function productsWebhook(req: IncomingMessage, res: ServerResponse) {
  * REQUEST_TIMEOUT_MS (408 and the connection closed), checked every second.
  */
 export function listen(handler: http.RequestListener) {
-  const port = Number(process.env.PORT || 3000);
-  const host = process.env.HOST || "0.0.0.0";
-  const timeout = env().REQUEST_TIMEOUT_MS;
+  const { PORT: port, HOST: host, REQUEST_TIMEOUT_MS: timeout } = env();
   const options = { requestTimeout: timeout, headersTimeout: timeout, connectionsCheckingInterval: 1000 };
   const server = http.createServer(options, handler).listen(port, host, () => logger.info({ port, host }, `listening on http://localhost:${port}`));
   const stop = () => server.close(() => process.exit(0));

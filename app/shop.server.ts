@@ -1,4 +1,5 @@
-import { db } from "./db.server";
+import { forgetShopSync, statusCounts } from "./catalog/store/products.server";
+import type { Db } from "./db.server";
 import { logger } from "./logger.server";
 
 /** Shop lifecycle: install, uninstall, redact, and the overview of its state. */
@@ -6,7 +7,7 @@ import { logger } from "./logger.server";
 export type ConnectionState = "CONNECTED" | "NEEDS_RECONNECT" | "DISCONNECTED";
 
 /** Records the shop as installed (again); called whenever an admin session loads. */
-export async function ensureShop(shop: string) {
+export async function ensureShop(db: Db, shop: string) {
   await db.shop.upsert({
     where: { domain: shop },
     create: { domain: shop },
@@ -19,7 +20,7 @@ export async function ensureShop(shop: string) {
  * is idempotent. Sessions go (their tokens are dead), sync pauses, data stays
  * until shop/redact in case the merchant reinstalls.
  */
-export async function markUninstalled(shop: string) {
+export async function markUninstalled(db: Db, shop: string) {
   const sessions = await db.session.deleteMany({ where: { shop } });
   const updated = await db.shop.updateMany({
     where: { domain: shop, uninstalledAt: null },
@@ -29,7 +30,7 @@ export async function markUninstalled(shop: string) {
 }
 
 /** The shops among `shops` that have not uninstalled the app (background work uses no token of a shop that left). */
-export async function installedShops(shops: string[]): Promise<string[]> {
+export async function installedShops(db: Db, shops: string[]): Promise<string[]> {
   if (shops.length === 0) return [];
   const gone = new Set(
     (await db.shop.findMany({ where: { domain: { in: shops }, uninstalledAt: { not: null } }, select: { domain: true } })).map((s) => s.domain),
@@ -38,27 +39,23 @@ export async function installedShops(shops: string[]): Promise<string[]> {
 }
 
 /** shop/redact: delete every row of the shop, encrypted secrets included. */
-export async function redactShop(shop: string) {
+export async function redactShop(db: Db, shop: string) {
   const where = { shop };
   const counts = await db.$transaction([
     db.phoneNumber.deleteMany({ where }),
     db.whatsAppConnection.deleteMany({ where }),
     db.catalogConnection.deleteMany({ where }),
-    db.productSync.deleteMany({ where }),
-    db.catalogBatch.deleteMany({ where }),
+    ...forgetShopSync(db, shop),
     db.messageLog.deleteMany({ where }),
     db.whatsAppCommerce.deleteMany({ where }),
     db.customerWindow.deleteMany({ where }),
-    db.webhookDelivery.deleteMany({ where }),
-    db.inventoryItemState.deleteMany({ where }),
-    db.bulkExportLine.deleteMany({ where }),
     db.session.deleteMany({ where }),
     db.shop.deleteMany({ where: { domain: shop } }),
   ]);
   logger.info({ shop, rowsDeleted: counts.reduce((n, c) => n + c.count, 0) }, "shop redacted");
 }
 
-export async function updateShopScopes(shop: string, scopes: string[]) {
+export async function updateShopScopes(db: Db, shop: string, scopes: string[]) {
   await db.shop.updateMany({ where: { domain: shop }, data: { scopes: scopes.join(",") } });
   await db.session.updateMany({ where: { shop }, data: { scope: scopes.join(",") } });
 }
@@ -70,16 +67,15 @@ export interface ShopOverview {
   products: { pending: number; synced: number; failed: number; excluded: number };
 }
 
-export async function shopOverview(shop: string): Promise<ShopOverview> {
+export async function shopOverview(db: Db, shop: string): Promise<ShopOverview> {
   const [wa, catalog, counts] = await Promise.all([
     db.whatsAppConnection.findUnique({
       where: { shop },
       include: { phoneNumbers: { where: { active: true }, take: 1 } },
     }),
     db.catalogConnection.findUnique({ where: { shop } }),
-    db.productSync.groupBy({ by: ["status"], where: { shop }, _count: { _all: true } }),
+    statusCounts(db, shop),
   ]);
-  const count = (status: string) => counts.find((c) => c.status === status)?._count._all ?? 0;
   return {
     shop,
     whatsapp: {
@@ -94,11 +90,6 @@ export async function shopOverview(shop: string): Promise<ShopOverview> {
       catalogName: catalog?.catalogName ?? null,
       reason: catalog?.stateReason ?? null,
     },
-    products: {
-      pending: count("PENDING"),
-      synced: count("SYNCED"),
-      failed: count("FAILED"),
-      excluded: count("EXCLUDED"),
-    },
+    products: { pending: counts.PENDING, synced: counts.SYNCED, failed: counts.FAILED, excluded: counts.EXCLUDED },
   };
 }

@@ -1,10 +1,26 @@
+import type { Db } from "./db.server";
 import type { Logger } from "./logger.server";
+import type { MetaGraphClient } from "./meta/index.server";
 
 /**
  * The loop the background workers share: run a round, and after a round
  * that did no work sleep `pollMs` (cut short by `stop`). A failed round is
  * logged and the loop goes on, so a database blip never ends a worker.
  */
+
+/** What every background worker is given. */
+export interface WorkerDeps {
+  db: Db;
+  client: MetaGraphClient;
+  log: Logger;
+  /** Sleep between rounds that found nothing to do. */
+  pollMs?: number;
+}
+
+/** A running worker: `tick` runs one round (tests drive workers with it). */
+export interface Worker<Round> extends Pick<WorkerLoop, "run" | "stop"> {
+  tick(): Promise<Round>;
+}
 
 export interface WorkerLoop {
   /** Loops until `stop()`; calling it again returns the same run. */

@@ -5,7 +5,7 @@ const root = path.resolve(import.meta.dirname, "..");
 const prismaBin = path.join(root, "node_modules", ".bin", "prisma");
 
 // `prisma generate` looks for a query engine library unless this
-// names an existing file; the Rust-free client never loads it (design.md).
+// names an existing file; the Rust-free client never loads it (docs/decisions/001-two-databases.md).
 const NO_ENGINE = { PRISMA_QUERY_ENGINE_LIBRARY: path.join(root, "package.json") };
 
 export function configFor(url: string) {

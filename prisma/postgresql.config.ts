@@ -1,7 +1,7 @@
 import path from "node:path";
 import { defineConfig } from "prisma/config";
 // adapter-pg 6.19 cannot read the "name" column type that migrate deploy
-// queries; the 7.x adapter can, and works with the 6.19 CLI (design.md).
+// queries; the 7.x adapter can, and works with the 6.19 CLI (docs/decisions/001-two-databases.md).
 import { PrismaPg } from "@prisma/adapter-pg-migrate";
 
 export default defineConfig({

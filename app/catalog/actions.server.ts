@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { Db } from "../db.server";
 import { oauthRedirectUri } from "../meta/login-settings.server";
-import { MetaGraphError, PermissionMissing, RateLimited, SealedSecret, TokenInvalid, type MetaGraphClient } from "../meta/index.server";
+import { explainGraphError } from "../meta/explain";
+import { MetaGraphError, SecretValue, type MetaGraphClient } from "../meta/index.server";
 import { CatalogConnectError, chooseCatalog, disconnectCatalog, saveCatalogToken } from "./connect.server";
 import { startFullSync } from "./full-sync-state.server";
 import { setProductSync } from "./status.server";
@@ -27,19 +28,13 @@ export type CatalogAction = z.infer<typeof CatalogAction>;
 
 export type ActionResult = { ok: true; message: string } | { ok: false; error: string };
 
-function metaMessage(error: MetaGraphError): string {
-  if (error instanceof TokenInvalid) return `Meta refused the token: ${error.reason}. Create a new token or log in again.`;
-  if (error instanceof PermissionMissing) return `The token lacks ${error.permission ?? "a permission this needs"}. Grant it and connect again.`;
-  if (error instanceof RateLimited) return "Meta is throttling requests right now. Try again in a few minutes.";
-  if (error.kind === "transient") return "Meta did not answer in time. Try again in a moment.";
-  return `Meta refused the request: ${error.message}`;
-}
+const checkingToken = { doing: "checking the catalog token", access: "the token", reconnect: "Create a new token or log in again" };
 
 export async function runCatalogAction(db: Db, client: MetaGraphClient, shop: string, action: CatalogAction): Promise<ActionResult> {
   try {
     switch (action.intent) {
       case "connect-token": {
-        const result = await saveCatalogToken(db, client, shop, new SealedSecret(action.token));
+        const result = await saveCatalogToken(db, client, shop, new SecretValue(action.token));
         return { ok: true, message: result.connected ? "Catalog reconnected. Syncing resumes." : "Token accepted. Choose the catalog to sync." };
       }
       case "connect-code": {
@@ -69,9 +64,22 @@ export async function runCatalogAction(db: Db, client: MetaGraphClient, shop: st
     }
   } catch (error) {
     if (error instanceof CatalogConnectError) return { ok: false, error: error.message };
-    if (error instanceof MetaGraphError) return { ok: false, error: metaMessage(error) };
+    if (error instanceof MetaGraphError) return { ok: false, error: explainGraphError(error, checkingToken) };
     throw error;
   }
+}
+
+/**
+ * A catalog page's form post: 400 with the reason, or what the page shows
+ * next. The product page passes its own `productId`, whatever the form says.
+ */
+export async function catalogFormAction(db: Db, client: MetaGraphClient, shop: string, request: Request, productId?: string): Promise<Response> {
+  const read = await readForm(request);
+  if ("form" in read && productId !== undefined) read.form.set("productId", productId);
+  const parsed = "form" in read ? parseCatalogAction(read.form) : read;
+  if ("error" in parsed) return Response.json({ ok: false, error: parsed.error }, { status: 400 });
+  const result = await runCatalogAction(db, client, shop, parsed.action);
+  return Response.json(result, { status: result.ok ? 200 : 400 });
 }
 
 /**

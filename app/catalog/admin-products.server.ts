@@ -1,6 +1,6 @@
 import { createAdminApiClient } from "@shopify/admin-api-client";
 import type { Db } from "../db.server";
-import { OfflineTokenError, offlineAccessToken } from "../offline-token.server";
+import { OfflineTokenError, offlineAccessToken, shopOrigin } from "../offline-token.server";
 import { ADMIN_API_VERSION } from "../shopify-api-version";
 import { ProductPayload, type ProductSnapshot } from "./product-payload";
 
@@ -221,15 +221,13 @@ export async function adminClientFor(db: Db, shop: string) {
   const token = await offlineAccessToken(db, shop).catch((error: unknown) => {
     throw error instanceof OfflineTokenError ? new AdminApiError(error.message) : error;
   });
-  const override = process.env.SHOPIFY_ADMIN_API_URL;
+  const origin = shopOrigin(shop);
   const client = createAdminApiClient({
     storeDomain: shop,
     apiVersion: ADMIN_API_VERSION,
     accessToken: token.reveal(),
     retries: 2,
-    customFetchApi: override
-      ? (url, init) => fetch(String(url).replace(`https://${shop}`, `${override.replace(/\/$/, "")}/${shop}`), init)
-      : undefined,
+    customFetchApi: origin === `https://${shop}` ? undefined : (url, init) => fetch(String(url).replace(`https://${shop}`, origin), init),
   });
 
   let lastCost: Cost | undefined;

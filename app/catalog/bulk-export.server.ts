@@ -1,9 +1,10 @@
 import { createInterface } from "node:readline";
 import { Readable } from "node:stream";
 import type { ReadableStream } from "node:stream/web";
-import { dialect, placeholders, providerOfDb, sqlExecute, sqlQuery, sqlTransaction, type Db, type SqlRunner } from "../db.server";
+import type { Db } from "../db.server";
 import { AdminApiError, toSnapshot, type ProductNode } from "./admin-products.server";
 import type { ProductSnapshot } from "./product-payload";
+import { dropStagedExport, stagedChildren, stagedParents, stageLines, type ExportLine } from "./store/export-lines.server";
 
 /**
  * A bulk export's JSONL, turned back into products with bounded memory.
@@ -19,33 +20,17 @@ import type { ProductSnapshot } from "./product-payload";
  * nothing here depends on where a child line sits.
  */
 
-const ROWS_PER_STATEMENT = 150; // 5 values each: under SQLite's 999 bound values
-const STATEMENTS_PER_TRANSACTION = 4;
+const LINES_PER_TRANSACTION = 600;
 
 /** Stages the export at `url` for this run (replacing an interrupted attempt); returns the number of products. */
 export async function stageBulkExport(db: Db, shop: string, runId: string, url: string): Promise<number> {
   await dropStagedExport(db, shop); // an interrupted attempt, or an earlier run's leftovers
   const res = await fetch(url);
   if (!res.ok || !res.body) throw new AdminApiError(`Could not download Shopify's product export (HTTP ${res.status}); the full sync will try again.`);
-  const provider = providerOfDb(db);
-  const insert = (rows: number) =>
-    dialect(
-      provider,
-      `INSERT INTO "BulkExportLine" ("shop", "runId", "line", "parentId", "data") VALUES ${Array.from({ length: rows }, (_, i) => `(${placeholders(1 + i * 5, 5)})`).join(", ")}`,
-    );
-  let pending: (string | number | null)[][] = [];
+  let pending: ExportLine[] = [];
   const flush = async () => {
-    if (pending.length === 0) return;
-    const rows = pending;
+    await stageLines(db, shop, runId, pending);
     pending = [];
-    await sqlTransaction(db, async (tx: SqlRunner) => {
-      for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-        const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
-        await tx.execute({ sql: insert(chunk.length), args: chunk.flat() });
-      }
-    });
-    // Leave SQLite's write lock free a moment for the webhooks (see outbox.server.ts inChunkedTransactions).
-    if (provider === "sqlite") await new Promise((resolve) => setTimeout(resolve, 2));
   };
 
   const lines = createInterface({ input: Readable.fromWeb(res.body as ReadableStream), crlfDelay: Infinity });
@@ -61,8 +46,8 @@ export async function stageBulkExport(db: Db, shop: string, runId: string, url: 
     }
     const parentId = typeof parsed.__parentId === "string" ? parsed.__parentId : null;
     if (!parentId) products += 1;
-    pending.push([shop, runId, ++line, parentId, text]);
-    if (pending.length >= ROWS_PER_STATEMENT * STATEMENTS_PER_TRANSACTION) await flush();
+    pending.push({ line: ++line, parentId, data: text });
+    if (pending.length >= LINES_PER_TRANSACTION) await flush();
   }
   await flush();
   return products;
@@ -72,28 +57,14 @@ type Line = Record<string, unknown> & { id?: string };
 
 /** Up to `limit` staged products after line `afterLine`, each with its variants and media, in file order. */
 export async function stagedProducts(db: Db, shop: string, runId: string, afterLine: number, limit: number) {
-  const provider = providerOfDb(db);
-  const roots = await sqlQuery(db, {
-    sql: dialect(
-      provider,
-      `SELECT "line", "data" FROM "BulkExportLine" WHERE "shop" = $1 AND "runId" = $2 AND "parentId" IS NULL AND "line" > $3 ORDER BY "line" LIMIT $4`,
-    ),
-    args: [shop, runId, afterLine, limit],
-  });
+  const roots = await stagedParents(db, shop, runId, afterLine, limit);
   if (roots.length === 0) return { products: [] as ProductSnapshot[], lastLine: null };
-  const parents = roots.map((r) => JSON.parse(String(r[1])) as Line);
-  const children = await sqlQuery(db, {
-    sql: dialect(
-      provider,
-      `SELECT "parentId", "data" FROM "BulkExportLine" WHERE "shop" = $1 AND "runId" = $2 AND "parentId" IN (${placeholders(3, parents.length)}) ORDER BY "line"`,
-    ),
-    args: [shop, runId, ...parents.map((p) => String(p.id))],
-  });
+  const parents = roots.map((r) => JSON.parse(r.data) as Line);
   const byParent = new Map<string, Line[]>();
-  for (const [parentId, data] of children) {
-    const list = byParent.get(String(parentId)) ?? [];
-    list.push(JSON.parse(String(data)) as Line);
-    byParent.set(String(parentId), list);
+  for (const { parentId, data } of await stagedChildren(db, shop, runId, parents.map((p) => String(p.id)))) {
+    const list = byParent.get(parentId) ?? [];
+    list.push(JSON.parse(data) as Line);
+    byParent.set(parentId, list);
   }
   const products = parents.map((parent) => {
     const kids = byParent.get(String(parent.id)) ?? [];
@@ -105,14 +76,5 @@ export async function stagedProducts(db: Db, shop: string, runId: string, afterL
     };
     return toSnapshot(node);
   });
-  return { products, lastLine: Number(roots[roots.length - 1][0]) };
-}
-
-/** Removes a run's staged lines (or every staged line of the shop). */
-export async function dropStagedExport(db: Db, shop: string, runId?: string) {
-  const provider = providerOfDb(db);
-  await sqlExecute(db, {
-    sql: dialect(provider, `DELETE FROM "BulkExportLine" WHERE "shop" = $1${runId ? ` AND "runId" = $2` : ""}`),
-    args: runId ? [shop, runId] : [shop],
-  });
+  return { products, lastLine: roots[roots.length - 1].line };
 }

@@ -4,6 +4,7 @@ import { logger } from "../logger.server";
 import { VaultError } from "../vault/errors";
 import type { SecretValue } from "../vault/secret-value";
 import { openSecret, sealSecret, UNREADABLE_TOKEN } from "../vault/secrets.server";
+import { markAllForNewCatalog } from "./store/products.server";
 
 /**
  * Connecting a Meta Catalog: a token (from Facebook Login for Business or
@@ -125,10 +126,7 @@ export async function chooseCatalog(db: Db, client: MetaGraphClient, shop: strin
     },
   });
   // Every product goes to the new catalog: what was pushed elsewhere does not count here.
-  await db.productSync.updateMany({
-    where: { shop, deleted: false },
-    data: { pushedRetailerIds: [], pushedItems: [], status: "PENDING", dirty: true, dirtySince: new Date(), version: { increment: 1 } },
-  });
+  await markAllForNewCatalog(db, shop);
   return catalog;
 }
 

@@ -1,5 +1,6 @@
 import type { Db } from "../db.server";
 import type { Logger } from "../logger.server";
+import { explainGraphError } from "../meta/explain";
 import { MetaGraphError, PermissionMissing, RateLimited, TokenInvalid } from "../meta/index.server";
 import type { VaultError } from "../vault/errors";
 import { UNREADABLE_TOKEN } from "../vault/secrets.server";
@@ -11,13 +12,11 @@ import { UNREADABLE_TOKEN } from "../vault/secrets.server";
  * throttling pauses it until Meta's regain time.
  */
 
-export function reconnectReason(error: MetaGraphError): string | null {
-  if (error instanceof TokenInvalid) {
-    return `Meta no longer accepts the catalog token: ${error.reason}. Reconnect the catalog to resume syncing; no product change is lost meanwhile.`;
-  }
-  if (error instanceof PermissionMissing) {
-    const permission = error.permission ?? "a required permission";
-    return `The catalog token lacks ${permission}. Reconnect the catalog and grant ${permission} (an admin of the Meta business portfolio must approve it).`;
+/** Why a failure stops the shop's catalog sync until the merchant reconnects, or null when it does not. */
+export function stopReason(error: MetaGraphError): string | null {
+  if (error instanceof TokenInvalid || error instanceof PermissionMissing) {
+    const explained = explainGraphError(error, { doing: "syncing the catalog", access: "the catalog token", reconnect: "Reconnect the catalog" });
+    return `${explained} Syncing resumes by itself once you do; no product change is lost meanwhile.`;
   }
   // Meta answers 100/33 when the catalog is gone or the token cannot reach it.
   if (error.code === 100 && error.subcode === 33) {
@@ -33,7 +32,7 @@ export function reconnectReason(error: MetaGraphError): string | null {
  * connection as needing a reconnect again, or the sync stopped for good (issue 8).
  */
 export async function applyCatalogFailure(db: Db, shop: string, error: MetaGraphError, now = new Date(), tokenCiphertext?: string): Promise<boolean> {
-  const reason = reconnectReason(error);
+  const reason = stopReason(error);
   if (reason) {
     await db.catalogConnection.updateMany({
       where: { shop, ...(tokenCiphertext ? { tokenCiphertext } : {}) },

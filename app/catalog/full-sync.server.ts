@@ -1,16 +1,17 @@
-import { randomUUID } from "node:crypto";
-import { dialect, providerOfDb, type Db } from "../db.server";
+import type { Db } from "../db.server";
+import { envVars } from "../env.server";
 import type { Logger } from "../logger.server";
 import { MAX_BATCH_REQUESTS, MetaGraphError, type MetaGraphClient } from "../meta/index.server";
 import { VaultError } from "../vault/errors";
 import { openSecret, UNREADABLE_TOKEN } from "../vault/secrets.server";
 import { AdminApiError, adminClientFor } from "./admin-products.server";
-import { dropStagedExport, stageBulkExport, stagedProducts } from "./bulk-export.server";
+import { stageBulkExport, stagedProducts } from "./bulk-export.server";
 import { applyCatalogFailure } from "./connection-state.server";
 import { rememberTracking } from "./inventory-tracking.server";
 import { itemGroupId } from "./items.server";
-import { inChunkedTransactions } from "./outbox.server";
 import type { ProductSnapshot } from "./product-payload";
+import { dropStagedExport } from "./store/export-lines.server";
+import { knownProductIds, markUnseenDeleted, storeProducts } from "./store/products.server";
 
 /**
  * Full sync ("Resync all", and after a catalog connects): read every product
@@ -34,7 +35,7 @@ export const ACTIVE_FULL_SYNC = ["QUEUED", "RUNNING"];
  * MAX_COST_EXCEEDED message). Up to 250 products page within a minute.
  */
 export function bulkThreshold() {
-  return Number(process.env.FULL_SYNC_BULK_THRESHOLD ?? 250);
+  return envVars("FULL_SYNC_BULK_THRESHOLD").FULL_SYNC_BULK_THRESHOLD;
 }
 
 const BULK_PAGE = 250;
@@ -53,41 +54,12 @@ interface Deps {
   log: Logger;
 }
 
-/**
- * One page of products into ProductSync, every one marked dirty and seen by
- * this run. Plain SQL on Prisma's adapter (see outbox.server.ts): as Prisma
- * queries, pages of snapshots grew the worker's memory for good (issue 7).
- * A newer snapshot replaces the stored one; a product a delete webhook
- * removed stays deleted (Shopify never reuses ids).
- */
+/** One page of products into ProductSync, every one marked dirty and seen by this run; their stock tracking remembered. */
 async function storePage(db: Db, shop: string, runId: string, products: ProductSnapshot[]) {
   if (products.length === 0) return;
-  const sql = dialect(
-    providerOfDb(db),
-    `INSERT INTO "ProductSync" ("id", "shop", "productId", "title", "snapshot", "shopifyUpdatedAt", "dirty", "dirtySince", "seenInFullSync", "status", "createdAt", "updatedAt")
-     VALUES ($1, $2, $3, $4, $5, $6, true, $7, $8, 'PENDING', $7, $7)
-     ON CONFLICT ("shop", "productId") DO UPDATE SET
-       "seenInFullSync" = excluded."seenInFullSync",
-       "dirty" = true,
-       "dirtySince" = CASE WHEN "ProductSync"."dirty" THEN "ProductSync"."dirtySince" ELSE excluded."dirtySince" END,
-       "version" = "ProductSync"."version" + 1,
-       "snapshot" = CASE WHEN excluded."shopifyUpdatedAt" > "ProductSync"."shopifyUpdatedAt" THEN excluded."snapshot" ELSE "ProductSync"."snapshot" END,
-       "title" = CASE WHEN excluded."shopifyUpdatedAt" > "ProductSync"."shopifyUpdatedAt" THEN excluded."title" ELSE "ProductSync"."title" END,
-       "shopifyUpdatedAt" = CASE WHEN excluded."shopifyUpdatedAt" > "ProductSync"."shopifyUpdatedAt" THEN excluded."shopifyUpdatedAt" ELSE "ProductSync"."shopifyUpdatedAt" END,
-       "updatedAt" = excluded."updatedAt"
-     WHERE "ProductSync"."deleted" = false`,
-    [5],
-  );
   const now = new Date();
   await rememberTracking(db, shop, products, now);
-  await inChunkedTransactions(db, products, async (tx, chunk) => {
-    for (const product of chunk) {
-      await tx.execute({
-        sql,
-        args: [randomUUID(), shop, product.id, product.title.slice(0, 500), JSON.stringify(product), new Date(product.updated_at), now, runId],
-      });
-    }
-  });
+  await storeProducts(db, shop, runId, products, now);
 }
 
 /** Runs one step (one page, or the reconciliation). Returns true when it did something. */
@@ -217,29 +189,18 @@ export async function markBulkFinished(db: Db, shop: string, operationId: string
 async function reconcile(deps: Deps, shop: string, runId: string, startedAt: Date) {
   const { db, client } = deps;
   // Rows created or changed after the scan began came from webhooks: they are current, keep them.
-  const gone = await db.productSync.updateMany({
-    where: {
-      shop,
-      deleted: false,
-      createdAt: { lt: startedAt },
-      shopifyUpdatedAt: { lt: startedAt },
-      OR: [{ seenInFullSync: null }, { seenInFullSync: { not: runId } }],
-    },
-    data: { deleted: true, dirty: true, dirtySince: new Date(), version: { increment: 1 } },
-  });
+  const gone = await markUnseenDeleted(db, shop, runId, startedAt);
 
   // Items in the catalog that no product row accounts for (e.g. pushed before the app's data was lost).
   const conn = await db.catalogConnection.findUniqueOrThrow({ where: { shop } });
   if (!conn.catalogId || !conn.tokenCiphertext) return;
   const token = openSecret(shop, "catalog.token", conn.tokenCiphertext);
-  const live = new Set(
-    (await db.productSync.findMany({ where: { shop }, select: { productId: true } })).map((r) => itemGroupId(r.productId)),
-  );
+  const live = new Set((await knownProductIds(db, shop)).map(itemGroupId));
   const strays = (await client.listCatalogItems(token, conn.catalogId))
     .map((i) => i.retailerId)
     .filter((id) => /^shopify_\d+_\d+$/.test(id) && !live.has(id.replace(/_\d+$/, "")));
   for (let i = 0; i < strays.length; i += MAX_BATCH_REQUESTS) {
     await client.itemsBatch(token, conn.catalogId, strays.slice(i, i + MAX_BATCH_REQUESTS).map((id) => ({ method: "DELETE" as const, data: { id } })));
   }
-  deps.log.info({ shop, productsGone: gone.count, strayItemsDeleted: strays.length }, "full sync reconciled");
+  deps.log.info({ shop, productsGone: gone, strayItemsDeleted: strays.length }, "full sync reconciled");
 }

@@ -1,4 +1,5 @@
 import type { Db } from "../db.server";
+import { inCatalogCount, inCatalogRows } from "./store/products.server";
 
 /**
  * Which of the shop's products the Meta catalog holds, for WhatsApp commerce
@@ -7,11 +8,10 @@ import type { Db } from "../db.server";
  * touched here.
  *
  * Today "in the catalog" means the app's last push succeeded (status
- * SYNCED). Issue 17 adds Meta's review verdict: once it does, this is the
- * one place to change so that only products Meta shows as Live count.
+ * SYNCED; the rows are read in store/products.server.ts). Issue 17 adds
+ * Meta's review verdict: once it does, that is the one place to change so
+ * that only products Meta shows as Live count.
  */
-
-const IN_CATALOG = { status: "SYNCED", deleted: false, excluded: false } as const;
 
 export interface CatalogProductChoice {
   productId: string;
@@ -28,7 +28,7 @@ export interface CatalogProductChoice {
 
 /** How many of the shop's products count as in the catalog. */
 export async function productsInCatalogCount(db: Db, shop: string): Promise<number> {
-  return db.productSync.count({ where: { shop, ...IN_CATALOG } });
+  return inCatalogCount(db, shop);
 }
 
 const text = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v.trim() : null);
@@ -38,12 +38,7 @@ const text = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v.trim(
  * named in `productIds` when given (another shop's ids find nothing).
  */
 export async function productsInCatalog(db: Db, shop: string, opts: { limit?: number; productIds?: string[] } = {}): Promise<CatalogProductChoice[]> {
-  const rows = await db.productSync.findMany({
-    where: { shop, ...IN_CATALOG, ...(opts.productIds ? { productId: { in: opts.productIds } } : {}) },
-    select: { productId: true, title: true, pushedItems: true, pushedRetailerIds: true, snapshot: true },
-    orderBy: [{ title: "asc" }, { productId: "asc" }],
-    take: opts.limit ?? 100,
-  });
+  const rows = await inCatalogRows(db, shop, { take: opts.limit ?? 100, productIds: opts.productIds });
   const choices: CatalogProductChoice[] = [];
   for (const row of rows) {
     const items = (Array.isArray(row.pushedItems) ? row.pushedItems : []) as Record<string, unknown>[];

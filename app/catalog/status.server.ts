@@ -1,10 +1,12 @@
-import type { Db, Prisma } from "../db.server";
+import type { Db } from "../db.server";
+import { classifyError } from "./failure-kinds";
+import { failureMessages, markProductDirty, productPage, productWithBatch, STATUSES, statusCounts, type SyncStatus } from "./store/products.server";
+
+export { STATUSES, type SyncStatus };
 
 /** What the catalog pages show: counts, grouped errors, the product table, one product's items. */
 
 export const PAGE_SIZE = 25;
-export const STATUSES = ["PENDING", "SYNCED", "FAILED", "EXCLUDED"] as const;
-export type SyncStatus = (typeof STATUSES)[number];
 
 export interface ErrorGroup {
   kind: string;
@@ -13,61 +15,27 @@ export interface ErrorGroup {
   example: string;
 }
 
-// Meta's and our own messages, grouped by what the merchant has to do.
-const ERROR_KINDS: { kind: string; match: RegExp; action: string }[] = [
-  { kind: "Store setting Meta cannot use", match: /store currency|primary domain/i, action: "Fix the store setting the message names in Shopify Settings." },
-  { kind: "Option value Meta does not accept", match: /Meta does not accept for/i, action: "Change the option value in Shopify as the message says; the product syncs again on save." },
-  { kind: "Missing image", match: /image/i, action: "Add a product image (JPEG or PNG, at least 500×500) in Shopify." },
-  { kind: "Missing or invalid price", match: /price/i, action: "Set a price on every variant in Shopify." },
-  { kind: "Missing attribute Meta requires", match: /missing|required/i, action: "Fill in the field Meta names (for example color or size as a product option)." },
-  { kind: "Invalid value", match: /invalid|not a valid|must be/i, action: "Correct the value Meta names in Shopify; the product syncs again on save." },
-];
-
-export function classifyError(message: string) {
-  return ERROR_KINDS.find((k) => k.match.test(message)) ?? { kind: "Other", action: "Read Meta's message; fix the product in Shopify or contact support with it." };
-}
-
 export async function catalogSummary(db: Db, shop: string) {
-  const [counts, failed] = await Promise.all([
-    db.productSync.groupBy({ by: ["status"], where: { shop, deleted: false }, _count: { _all: true } }),
-    db.productSync.findMany({ where: { shop, deleted: false, status: "FAILED" }, select: { lastError: true }, take: 1000 }),
-  ]);
-  const byStatus = Object.fromEntries(STATUSES.map((s) => [s, counts.find((c) => c.status === s)?._count._all ?? 0])) as Record<SyncStatus, number>;
-  const settled = byStatus.SYNCED + byStatus.FAILED;
+  const [counts, failures] = await Promise.all([statusCounts(db, shop), failureMessages(db, shop)]);
+  const settled = counts.SYNCED + counts.FAILED;
   const groups = new Map<string, ErrorGroup>();
-  for (const { lastError } of failed) {
-    const message = lastError ?? "Unknown error";
+  for (const message of failures) {
     const { kind, action } = classifyError(message);
     const group = groups.get(kind) ?? { kind, action, count: 0, example: message };
     group.count += 1;
     groups.set(kind, group);
   }
   return {
-    counts: byStatus,
-    total: STATUSES.reduce((n, s) => n + byStatus[s], 0),
-    successRate: settled ? byStatus.SYNCED / settled : null,
+    counts,
+    total: STATUSES.reduce((n, s) => n + counts[s], 0),
+    successRate: settled ? counts.SYNCED / settled : null,
     errorGroups: [...groups.values()].sort((a, b) => b.count - a.count),
   };
 }
 
 export async function productTable(db: Db, shop: string, opts: { query?: string; status?: string; page?: number }) {
   const page = Math.max(1, opts.page ?? 1);
-  const where: Prisma.ProductSyncWhereInput = {
-    shop,
-    deleted: false,
-    ...(opts.query ? { title: { contains: opts.query } } : {}),
-    ...(opts.status && (STATUSES as readonly string[]).includes(opts.status) ? { status: opts.status } : {}),
-  };
-  const [rows, total] = await Promise.all([
-    db.productSync.findMany({
-      where,
-      orderBy: [{ updatedAt: "desc" }, { id: "asc" }],
-      skip: (page - 1) * PAGE_SIZE,
-      take: PAGE_SIZE,
-      select: { productId: true, title: true, status: true, lastError: true, lastSyncedAt: true, dirty: true, excluded: true, updatedAt: true },
-    }),
-    db.productSync.count({ where }),
-  ]);
+  const { rows, total } = await productPage(db, shop, { query: opts.query, status: opts.status, skip: (page - 1) * PAGE_SIZE, take: PAGE_SIZE });
   return { rows, total, page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
 }
 
@@ -82,9 +50,9 @@ export interface PushedItemView {
 
 /** One product: what was last pushed, per-item status and errors, its last batch. */
 export async function productDetail(db: Db, shop: string, productId: string) {
-  const row = await db.productSync.findUnique({ where: { shop_productId: { shop, productId } } });
-  if (!row || row.deleted) return null;
-  const batch = row.lastBatchId ? await db.catalogBatch.findUnique({ where: { id: row.lastBatchId } }) : null;
+  const found = await productWithBatch(db, shop, productId);
+  if (!found) return null;
+  const { row, batch } = found;
   const problems = new Map(
     (Array.isArray(row.itemErrors) ? (row.itemErrors as { retailerId?: string; reason?: string }[]) : []).map((p) => [p.retailerId ?? "", p.reason ?? ""]),
   );
@@ -116,16 +84,6 @@ export async function productDetail(db: Db, shop: string, productId: string) {
 }
 
 /** "Sync now", "Exclude", "Include again": each marks the product dirty for the worker. */
-export async function setProductSync(db: Db, shop: string, productId: string, change: "sync" | "exclude" | "include") {
-  const data: Prisma.ProductSyncUpdateManyMutationInput = {
-    dirty: true,
-    dirtySince: new Date(),
-    version: { increment: 1 },
-    attempts: 0,
-    nextAttemptAt: null,
-    status: "PENDING",
-    ...(change === "exclude" ? { excluded: true } : change === "include" ? { excluded: false } : {}),
-  };
-  const { count } = await db.productSync.updateMany({ where: { shop, productId, deleted: false }, data });
-  return count > 0;
+export function setProductSync(db: Db, shop: string, productId: string, change: "sync" | "exclude" | "include") {
+  return markProductDirty(db, shop, productId, change === "sync" ? {} : { excluded: change === "exclude" });
 }

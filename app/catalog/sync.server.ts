@@ -1,16 +1,18 @@
 import { randomUUID } from "node:crypto";
-import { dialect, providerOfDb, type Db, type Prisma, type SqlStatement } from "../db.server";
+import type { Db, Prisma } from "../db.server";
 import type { Logger } from "../logger.server";
-import { MAX_BATCH_BYTES, MAX_BATCH_REQUESTS, MetaGraphError, Transient, type CatalogItemRequest, type MetaGraphClient } from "../meta/index.server";
+import { backoffDelay, type Backoff } from "../meta/backoff";
+import { MAX_BATCH_REQUESTS, MetaGraphError, Transient, type MetaGraphClient } from "../meta/index.server";
 import { VaultError } from "../vault/errors";
 import { openSecret } from "../vault/secrets.server";
 import { adminClientFor, type AdminClient } from "./admin-products.server";
 import { applyCatalogFailure, recordUnreadableToken } from "./connection-state.server";
 import { ACTIVE_FULL_SYNC } from "./full-sync.server";
 import { needsTracking, resolveTracking } from "./inventory-tracking.server";
-import { itemRequests, productItems, retailerId, type ShopContext } from "./items.server";
-import { addPushedIds, claimRows, finishRows, releaseRows, type ClaimedRow, type PushedRow } from "./outbox.server";
+import type { ShopContext } from "./items.server";
+import { asIds, BATCH_BYTES, chunkByRequests, planRow, type PlannedRow } from "./batch-plan";
 import { variantsLeftOut, type ProductSnapshot } from "./product-payload";
+import { addPushedIds, claimRows, finishRows, releaseRows, type ClaimedRow } from "./store/outbox.server";
 
 /**
  * One flush of one shop: claim dirty products, turn them into item requests,
@@ -35,129 +37,9 @@ export interface FlushResult {
   stopped: boolean;
 }
 
-const BASE_RETRY_MS = 1000;
-const MAX_RETRY_MS = 15 * 60_000;
-
-/** Exponential backoff with full jitter for a product whose push failed transiently. */
-export function retryDelay(attempts: number, random = Math.random) {
-  const cap = Math.min(MAX_RETRY_MS, BASE_RETRY_MS * 2 ** Math.min(attempts, 20));
-  return Math.round(cap / 2 + (random() * cap) / 2);
-}
-
-interface PlannedRow {
-  row: ClaimedRow;
-  requests: CatalogItemRequest[];
-  /** The requests' size as JSON: a batch must also stay under Meta's 28 MB. */
-  bytes: number;
-  result: Omit<PushedRow, "lastBatchId">;
-}
-
-// Meta's payload limit, less room for the envelope around the requests.
-const BATCH_BYTES = MAX_BATCH_BYTES - 4096;
-
-const sizeOf = (requests: CatalogItemRequest[]) => (requests.length ? Buffer.byteLength(JSON.stringify(requests)) : 0);
-
-function asIds(value: Prisma.JsonValue | null): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
-}
-
-/** What one claimed product should send, and the status it will have once sent. */
-export function planRow(row: ClaimedRow, shop: ShopContext): PlannedRow {
-  const pushed = asIds(row.pushedRetailerIds);
-  const base = { id: row.id, version: row.version };
-  if (row.deleted || row.excluded || !row.snapshot) {
-    const requests = itemRequests([], pushed);
-    return {
-      row,
-      requests,
-      bytes: sizeOf(requests),
-      result: {
-        ...base,
-        pushedRetailerIds: [],
-        pushedItems: [],
-        status: row.excluded ? "EXCLUDED" : "SYNCED",
-        lastError: null,
-        itemErrors: null,
-      },
-    };
-  }
-  const product = row.snapshot as unknown as ProductSnapshot;
-  const { items, problems, excludedBecause } = productItems(product, shop);
-  const failed = problems.length > 0;
-  // Variants the payload named but did not carry (Shopify sends the first 100 in full) still exist:
-  // their items stay as they are, never deleted for being left out (prepareRows normally reads them).
-  const leftOut = excludedBecause ? new Set<string>() : new Set(variantsLeftOut(product).map((v) => retailerId(product.id, v)));
-  const current = new Set(items.map((i) => i.id));
-  const kept = pushed.filter((id) => leftOut.has(id) && !current.has(id));
-  const requests = itemRequests(items, pushed.filter((id) => !leftOut.has(id)));
-  const bytes = sizeOf(requests);
-  if (bytes + 1 > BATCH_BYTES || requests.length > MAX_BATCH_REQUESTS) return tooLarge(row, pushed, items.length, bytes);
-  return {
-    row,
-    requests,
-    bytes,
-    result: {
-      ...base,
-      pushedRetailerIds: [...items.map((i) => i.id), ...kept],
-      pushedItems: items as unknown as Prisma.InputJsonValue,
-      // Excluded by its Shopify status (draft, archived...): removed from the catalog, shown as such.
-      status: excludedBecause ? "EXCLUDED" : failed ? "FAILED" : "PENDING",
-      lastError: excludedBecause ?? (failed ? problems.map((p) => p.reason).filter((r, i, all) => all.indexOf(r) === i).join(" ") : null),
-      itemErrors: failed ? (problems as unknown as Prisma.InputJsonValue) : null,
-    },
-  };
-}
-
-/**
- * A product no single items_batch call can carry (each variant repeats the
- * description: 1,000 variants of 9,999 three-byte characters are 30 MB).
- * Sent, it would fail the same way on every retry; instead nothing is sent,
- * the catalog keeps what it had, and the merchant is told what to change.
- */
-function tooLarge(row: ClaimedRow, pushed: string[], variants: number, bytes: number): PlannedRow {
-  const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
-  return {
-    row,
-    requests: [],
-    bytes: 0,
-    result: {
-      id: row.id,
-      version: row.version,
-      pushedRetailerIds: pushed,
-      pushedItems: null, // keeps the items the catalog still has
-      status: "FAILED",
-      lastError:
-        `Its ${variants.toLocaleString("en-US")} variants come to ${mb(bytes)} MB for Meta, more than the ${mb(BATCH_BYTES)} MB one catalog update can carry, ` +
-        "because every variant repeats the description. Shorten the description or split the product; the catalog keeps its previous version until then.",
-      itemErrors: null,
-    },
-  };
-}
-
-/**
- * Splits planned rows into items_batch calls of at most `max` requests and
- * `maxBytes` of JSON, keeping each product whole. Long descriptions reach
- * the byte limit first: 5,000 items of 9,999 characters are about 50 MB.
- */
-export function chunkByRequests(plans: PlannedRow[], max = MAX_BATCH_REQUESTS, maxBytes = BATCH_BYTES): PlannedRow[][] {
-  const chunks: PlannedRow[][] = [];
-  let current: PlannedRow[] = [];
-  let size = 0;
-  let bytes = 0;
-  for (const plan of plans) {
-    if ((size + plan.requests.length > max || bytes + plan.bytes + 1 > maxBytes) && current.length) {
-      chunks.push(current);
-      current = [];
-      size = 0;
-      bytes = 0;
-    }
-    current.push(plan);
-    size += plan.requests.length;
-    bytes += plan.bytes + 1;
-  }
-  if (current.length) chunks.push(current);
-  return chunks;
-}
+/** A product whose push failed waits 1 s, 2 s, 4 s... up to 15 min, at least half of it. */
+const PRODUCT_RETRY: Backoff = { baseDelayMs: 1000, maxDelayMs: 15 * 60_000, jitter: "equal" };
+const retryDelay = (attempts: number) => backoffDelay(attempts, PRODUCT_RETRY);
 
 /**
  * Write-ahead for crash safety (issue 8, found by the chaos run): before Meta
@@ -345,18 +227,14 @@ async function sendBatch(
       now,
       {
         id: batchId,
-        insert: insertBatch(db, {
-          id: batchId,
-          shop,
-          catalogId: target.catalogId,
-          handle: sent.handles[0] ?? null,
-          itemCount: requests.length,
-          items: chunk.flatMap((p) => p.requests.map((r) => ({ r: r.data.id, p: p.row.productId, m: r.method }))),
-          status: sent.handles.length ? "RECORDING" : "FINISHED",
-          nextPollAt: new Date(sentAt.getTime() + 200),
-          errors: sent.validationStatus.length ? sent.validationStatus : null,
-          createdAt: sentAt,
-        }),
+        shop,
+        catalogId: target.catalogId,
+        handle: sent.handles[0] ?? null,
+        items: chunk.flatMap((p) => p.requests.map((r) => ({ r: r.data.id, p: p.row.productId, m: r.method }))),
+        status: sent.handles.length ? "RECORDING" : "FINISHED",
+        nextPollAt: new Date(sentAt.getTime() + 200),
+        errors: sent.validationStatus.length ? sent.validationStatus : null,
+        createdAt: sentAt,
       },
     );
     await db.catalogConnection.updateMany({ where: { shop, lastError: { not: null } }, data: { lastError: null } });
@@ -382,42 +260,4 @@ async function sendBatch(
     result.stopped = true;
     return false;
   }
-}
-
-/** The CatalogBatch row, as one SQL statement for finishRows' transaction. */
-function insertBatch(
-  db: Db,
-  batch: {
-    id: string;
-    shop: string;
-    catalogId: string;
-    handle: string | null;
-    itemCount: number;
-    items: unknown;
-    status: string;
-    nextPollAt: Date;
-    errors: unknown;
-    createdAt: Date;
-  },
-): SqlStatement {
-  return {
-    sql: dialect(
-      providerOfDb(db),
-      `INSERT INTO "CatalogBatch" ("id", "shop", "catalogId", "handle", "itemCount", "items", "status", "errors", "pollCount", "nextPollAt", "createdAt")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10)`,
-      [6, 8],
-    ),
-    args: [
-      batch.id,
-      batch.shop,
-      batch.catalogId,
-      batch.handle,
-      batch.itemCount,
-      JSON.stringify(batch.items),
-      batch.status,
-      batch.errors == null ? null : JSON.stringify(batch.errors),
-      batch.nextPollAt,
-      batch.createdAt,
-    ],
-  };
 }

@@ -1,13 +1,10 @@
 import { hostname } from "node:os";
-import type { Db } from "../db.server";
-import type { Logger } from "../logger.server";
-import type { MetaGraphClient } from "../meta/index.server";
 import { MAX_BATCH_REQUESTS } from "../meta/index.server";
-import { pruneDeliveries } from "../webhooks/deliveries.server";
-import { workerLoop } from "../worker-loop.server";
+import { workerLoop, type Worker, type WorkerDeps } from "../worker-loop.server";
 import { pollBatches } from "./batch-status.server";
 import { ACTIVE_FULL_SYNC, fullSyncStep } from "./full-sync.server";
-import { dirtyShops } from "./outbox.server";
+import { pruneDeliveries } from "./store/deliveries.server";
+import { dirtyShops } from "./store/outbox.server";
 import { flushShop } from "./sync.server";
 
 /**
@@ -16,23 +13,14 @@ import { flushShop } from "./sync.server";
  * batches. Safe to run several times over (leases keep workers apart).
  */
 
-export interface WorkerOptions {
-  db: Db;
-  client: MetaGraphClient;
-  log: Logger;
+export interface WorkerOptions extends WorkerDeps {
   flushIntervalMs: number;
-  /** Idle sleep between checks. */
-  pollMs?: number;
   /** Lease on claimed products (default 2 min); a killed worker's products wait this long. */
   leaseMs?: number;
 }
 
-export interface CatalogWorker {
-  /** Runs one round; true when it did any work. Tests drive the worker with it. */
-  tick(): Promise<boolean>;
-  /** Loops until `stop()`. */
-  run(): Promise<void>;
-  stop(): Promise<void>;
+/** `tick` is true when the round did any work. */
+export interface CatalogWorker extends Worker<boolean> {
   readonly id: string;
 }
 

@@ -34,7 +34,7 @@ import {
   type WabaInfo,
 } from "./parsers";
 import { productListPayload, singleProductPayload, type ProductList, type Recipient, type SingleProduct } from "./product-message";
-import { sealSecret, type SecretLike } from "./secret";
+import { asSecret, type SecretLike } from "./secret";
 import { GraphTransport, type GraphCall } from "./transport.server";
 import { UsageTracker, type UsageEntry } from "./usage";
 
@@ -126,7 +126,7 @@ export class MetaGraphClient {
     this.baseUrl = options.baseUrl ?? config!.META_GRAPH_URL;
     this.version = options.version ?? config!.META_GRAPH_VERSION;
     this.appId = options.appId ?? config!.META_APP_ID;
-    this.appSecret = sealSecret(options.appSecret ?? config!.META_APP_SECRET);
+    this.appSecret = asSecret(options.appSecret ?? config!.META_APP_SECRET);
     this.phoneOptionalFields = [messagingLimitField(this.version)];
     this.transport = new GraphTransport({
       baseUrl: this.baseUrl,
@@ -175,7 +175,7 @@ export class MetaGraphClient {
     const body = await this.transport.send({
       label: ENDPOINTS.debugToken,
       query: { input_token: input },
-      bearer: sealSecret(`${this.appId}|${secret}`),
+      bearer: asSecret(`${this.appId}|${secret}`),
       appToken: true,
       secrets: [input],
     });

@@ -4,6 +4,6 @@ export type { CatalogItemData, CatalogItemRequest, MetaGraphClientOptions } from
 export * from "./errors";
 export type * from "./parsers";
 export { ENDPOINTS, type EndpointLabel } from "./endpoints";
-export { SealedSecret, sealSecret, type SecretLike } from "./secret";
+export { asSecret, SecretValue, type SecretLike } from "./secret";
 export type { UsageEntry } from "./usage";
 export { PRODUCT_LIST_MAX_ITEMS, PRODUCT_LIST_MAX_SECTIONS, SECTION_TITLE_MAX, type ProductList, type ProductSection, type Recipient, type SingleProduct } from "./product-message";

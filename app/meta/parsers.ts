@@ -1,10 +1,11 @@
 import { z } from "zod";
-import { SealedSecret, type SecretLike } from "./secret";
+import { SecretValue, type SecretLike } from "./secret";
 
 /**
- * Response parsers: zod schemas for what meta-graph-api.md documents, and
- * the normalized values the client returns. Unknown fields are ignored and
- * fields marked UNVERIFIED in the spec are optional, so a shape change on
+ * Response parsers: zod schemas for the responses Meta's Graph API reference
+ * documents (examples in test/fixtures/meta, sources in the README's
+ * Platform contracts), and the normalized values the client returns. Unknown
+ * fields are ignored and fields we could not confirm are optional, so a shape change on
  * Meta's side that does not touch what we read does not break a call.
  */
 
@@ -65,7 +66,7 @@ const tokenExchange = z.object({
 
 export function parseTokenExchange(body: unknown): ExchangedToken {
   const data = decode(tokenExchange, body);
-  return { token: new SealedSecret(data.access_token), tokenType: data.token_type ?? "bearer", expiresIn: data.expires_in ?? null };
+  return { token: new SecretValue(data.access_token), tokenType: data.token_type ?? "bearer", expiresIn: data.expires_in ?? null };
 }
 
 // --- debug_token ---------------------------------------------------------------

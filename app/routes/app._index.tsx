@@ -2,12 +2,13 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Box, Button, Card, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
+import { db } from "../db.server";
 import { shopOverview, type ConnectionState } from "../shop.server";
 import { readinessSummary } from "../whatsapp/readiness.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const [overview, commerce] = await Promise.all([shopOverview(session.shop), readinessSummary(session.shop)]);
+  const [overview, commerce] = await Promise.all([shopOverview(db, session.shop), readinessSummary(session.shop)]);
   return { ...overview, commerce };
 };
 

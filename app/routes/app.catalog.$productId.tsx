@@ -5,8 +5,8 @@ import { authenticate } from "../shopify.server";
 import { db } from "../db.server";
 import { metaClient } from "../meta/shared-client.server";
 import { productDetail } from "../catalog/status.server";
-import { parseCatalogAction, readForm, runCatalogAction } from "../catalog/actions.server";
-import { StatusBadge, formatTime } from "../components/catalog-status";
+import { catalogFormAction } from "../catalog/actions.server";
+import { StatusBadge, formatTime } from "../components/catalog/StatusBadge";
 import { PageErrorBoundary, pageNotFound } from "../components/error-page";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
@@ -30,12 +30,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const read = await readForm(request);
-  if ("form" in read) read.form.set("productId", params.productId ?? "");
-  const parsed = "form" in read ? parseCatalogAction(read.form) : read;
-  if ("error" in parsed) return Response.json({ ok: false, error: parsed.error }, { status: 400 });
-  const result = await runCatalogAction(db, metaClient(), session.shop, parsed.action);
-  return Response.json(result, { status: result.ok ? 200 : 400 });
+  return catalogFormAction(db, metaClient(), session.shop, request, params.productId ?? "");
 };
 
 export default function ProductSyncPage() {

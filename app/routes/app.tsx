@@ -6,6 +6,7 @@ import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { NavMenu } from "@shopify/app-bridge-react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { authenticate } from "../shopify.server";
+import { db } from "../db.server";
 import { ensureShop } from "../shop.server";
 import { env } from "../env.server";
 import { ErrorPage, isPageError } from "../components/error-page";
@@ -14,11 +15,11 @@ export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  await ensureShop(session.shop);
+  await ensureShop(db, session.shop);
   return {
     apiKey: env().SHOPIFY_API_KEY,
     // The sandbox serves a local App Bridge stand-in (test/sandbox); Shopify's CDN otherwise.
-    appBridgeUrl: process.env.APP_BRIDGE_URL || undefined,
+    appBridgeUrl: env().APP_BRIDGE_URL,
   };
 };
 

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
+import { db } from "../db.server";
 import { updateShopScopes } from "../shop.server";
 import { badRequest, limitBody, webhookLogger, methodNotAllowed } from "../webhooks/deliveries.server";
 import { authenticateWebhook } from "../webhooks/authenticate.server";
@@ -22,7 +23,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     log.warn({ issues: parsed.error.issues.length }, "malformed scopes_update payload");
     return badRequest("Expected a body of the form { current: string[] }");
   }
-  await updateShopScopes(shop, parsed.data.current);
+  await updateShopScopes(db, shop, parsed.data.current);
   log.info({ scopes: parsed.data.current }, "scopes updated");
   return new Response(null, { status: 200 });
 };

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
+import { db } from "../db.server";
 import { markUninstalled } from "../shop.server";
 import { badRequest, limitBody, webhookLogger, methodNotAllowed } from "../webhooks/deliveries.server";
 import { authenticateWebhook } from "../webhooks/authenticate.server";
@@ -20,6 +21,6 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   }
   webhookLogger(webhookId, topic, shop).info("webhook received");
   // Idempotent: it may arrive twice, and after the shop's data is gone.
-  await markUninstalled(shop);
+  await markUninstalled(db, shop);
   return new Response(null, { status: 200 });
 };

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
+import { db } from "../db.server";
 import { redactShop } from "../shop.server";
 import { badRequest, limitBody, webhookLogger, methodNotAllowed } from "../webhooks/deliveries.server";
 import { authenticateWebhook } from "../webhooks/authenticate.server";
@@ -26,7 +27,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
       log.info("compliance request: no customer data held");
       return new Response(null, { status: 200 });
     case "SHOP_REDACT":
-      await redactShop(shop);
+      await redactShop(db, shop);
       return new Response(null, { status: 200 });
     default:
       log.warn("unexpected topic on the compliance route");

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { receiveProductsWebhook } from "../catalog/products-webhook.server";
+import { db } from "../db.server";
 import { limitBody, methodNotAllowed } from "../webhooks/deliveries.server";
 
 /**
@@ -12,7 +13,7 @@ export const loader = methodNotAllowed;
 export const action = async ({ request }: ActionFunctionArgs) => {
   if (request.method !== "POST") return methodNotAllowed();
   const limited = await limitBody(request);
-  const answer = await receiveProductsWebhook({
+  const answer = await receiveProductsWebhook(db, {
     header: (name) => limited.headers.get(name),
     body: Buffer.from(await limited.arrayBuffer()),
   });

@@ -1,5 +1,5 @@
-import { createDb, DEFAULT_DATABASE_URL, prepareDb } from "../db.server";
-import { ConfigError } from "../env.server";
+import { closeDb, createDb } from "../db.server";
+import { ConfigError, envVars } from "../env.server";
 import { checkSecrets, rotateSecrets } from "./rotation.server";
 import { createVault, vaultKeysFromEnv } from "./vault.server";
 
@@ -23,28 +23,20 @@ import { createVault, vaultKeysFromEnv } from "./vault.server";
 
 const USAGE = "usage: tsx app/vault/cli.ts rotate|check";
 
-function positiveInt(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new ConfigError(`${name} must be an integer >= ${min}`);
-  return value;
-}
-
 async function main(command: string | undefined): Promise<number> {
   if (command !== "rotate" && command !== "check") {
     console.error(USAGE);
     return 2;
   }
-  const vault = createVault(vaultKeysFromEnv(process.env));
-  const url = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
-  const db = createDb(url);
+  const config = envVars("DATABASE_URL", "DATABASE_POOL_SIZE", "VAULT_ROTATE_BATCH_SIZE", "VAULT_ROTATE_BATCH_DELAY_MS");
+  const vault = createVault(vaultKeysFromEnv());
+  const url = config.DATABASE_URL;
+  const db = createDb(url, { poolSize: config.DATABASE_POOL_SIZE });
   try {
-    await prepareDb(db, url);
     const where = url.replace(/\/\/[^@/]*@/, "//"); // no password in the output
     if (command === "rotate") {
-      const batchSize = positiveInt("VAULT_ROTATE_BATCH_SIZE", 200, 1);
-      const batchDelayMs = positiveInt("VAULT_ROTATE_BATCH_DELAY_MS", 0, 0);
+      const batchSize = config.VAULT_ROTATE_BATCH_SIZE;
+      const batchDelayMs = config.VAULT_ROTATE_BATCH_DELAY_MS;
       console.log(`rotate: re-encrypting secrets in ${where} onto key "${vault.currentKeyId}" (batches of ${batchSize})`);
       const totals = await rotateSecrets(db, vault, {
         batchSize,
@@ -76,7 +68,7 @@ async function main(command: string | undefined): Promise<number> {
     if (old > 0) console.log(`check: ${old} secrets are not on the current key: run npm run vault:rotate`);
     return report.undecryptable.length > 0 || report.plaintext.length > 0 ? 1 : 0;
   } finally {
-    await db.$disconnect();
+    await closeDb(db);
   }
 }
 

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Db } from "../db.server";
+import { sqlOf, type Sql } from "../sql.server";
 import { VaultError } from "./errors";
 import { SECRET_COLUMNS, type SecretColumn } from "./secrets.server";
 import { isSealed, type Vault } from "./vault.server";
@@ -54,13 +55,13 @@ export async function rotateSecrets(db: Db, vault: Vault, options: RotateOptions
     for await (const rows of batches(db, column, batchSize)) {
       if (!first && options.batchDelayMs) await sleep(options.batchDelayMs);
       first = false;
-      const writes = [];
+      const writes: Sql[] = [];
       const kinds: ("rotated" | "sealed")[] = [];
       for (const row of rows) {
         totals.scanned++;
         try {
           if (column.legacyPlaintext && !isSealed(row.ciphertext)) {
-            writes.push(column.swap(db, row.id, row.ciphertext, vault.encrypt(row.shop, column.purpose, row.ciphertext)));
+            writes.push(column.swap(row.id, row.ciphertext, vault.encrypt(row.shop, column.purpose, row.ciphertext)));
             kinds.push("sealed");
             continue;
           }
@@ -69,7 +70,7 @@ export async function rotateSecrets(db: Db, vault: Vault, options: RotateOptions
             continue;
           }
           const secret = vault.decrypt(row.shop, column.purpose, row.ciphertext);
-          writes.push(column.swap(db, row.id, row.ciphertext, vault.encrypt(row.shop, column.purpose, secret)));
+          writes.push(column.swap(row.id, row.ciphertext, vault.encrypt(row.shop, column.purpose, secret)));
           kinds.push("rotated");
         } catch (err) {
           // A bad ciphertext only skips its row; database errors abort the run (re-running is safe).
@@ -80,7 +81,13 @@ export async function rotateSecrets(db: Db, vault: Vault, options: RotateOptions
       }
       // One transaction per batch: one commit instead of one per row (SQLite: ~10 ms each).
       // Killed mid-way, the whole batch is either written or not; both states open.
-      for (const [i, { count }] of (writes.length ? await db.$transaction(writes) : []).entries()) {
+      const changed: number[] = [];
+      if (writes.length) {
+        await sqlOf(db).transaction(async (tx) => {
+          for (const write of writes) changed.push(await tx.run(write));
+        });
+      }
+      for (const [i, count] of changed.entries()) {
         if (count === 1) totals[kinds[i]]++;
         else totals.changed++;
       }

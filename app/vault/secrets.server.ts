@@ -1,4 +1,5 @@
-import type { Db, Prisma } from "../db.server";
+import type { Db } from "../db.server";
+import { raw, sql, sqlOf, type Sql } from "../sql.server";
 import type { SecretValue } from "./secret-value";
 import { vault, type SecretPurpose } from "./vault.server";
 
@@ -46,106 +47,36 @@ export interface SecretColumn {
   /** Rows with a secret, ordered by id, after `afterId` (keyset pagination survives concurrent writes). */
   page(db: Db, afterId: string | undefined, take: number): Promise<StoredSecret[]>;
   /**
-   * Compare-and-set: writes `to` only if the row still holds `from` (count 1),
-   * else count 0 (it changed meanwhile). Lazy, so a batch can run in one transaction.
+   * Compare-and-set: writes `to` only if the row still holds `from` (1 row
+   * changed), else nothing (it changed meanwhile). A statement, so a batch
+   * can run in one transaction.
    */
-  swap(db: Db, id: string, from: string, to: string): Prisma.PrismaPromise<Prisma.BatchPayload>;
+  swap(id: string, from: string, to: string): Sql;
 }
 
-const after = (afterId: string | undefined) => (afterId === undefined ? {} : { id: { gt: afterId } });
+// Table and column names are this module's own constants, never input.
+function secretColumn(table: string, column: string, purpose: SecretPurpose, legacyPlaintext = false): SecretColumn {
+  const [t, c] = [raw(`"${table}"`), raw(`"${column}"`)];
+  return {
+    name: `${table}.${column}`,
+    purpose,
+    legacyPlaintext,
+    async page(db, afterId, take) {
+      const after = afterId === undefined ? sql`` : sql` AND "id" > ${afterId}`;
+      const rows = await sqlOf(db).query(sql`SELECT "id", "shop", ${c} FROM ${t} WHERE ${c} IS NOT NULL AND ${c} <> ''${after} ORDER BY "id" LIMIT ${take}`);
+      return rows.map(([id, shop, ciphertext]) => ({ id: String(id), shop: String(shop), ciphertext: String(ciphertext) }));
+    },
+    swap: (id, from, to) => sql`UPDATE ${t} SET ${c} = ${to} WHERE "id" = ${id} AND ${c} = ${from}`,
+  };
+}
 
-// Written out per model: Prisma's delegates share no common type to index by column name.
 export const SECRET_COLUMNS: readonly SecretColumn[] = [
-  {
-    name: "WhatsAppConnection.tokenCiphertext",
-    purpose: "whatsapp.token",
-    async page(db, afterId, take) {
-      const rows = await db.whatsAppConnection.findMany({
-        where: { ...after(afterId), tokenCiphertext: { not: null } },
-        select: { id: true, shop: true, tokenCiphertext: true },
-        orderBy: { id: "asc" },
-        take,
-      });
-      return rows.map((r) => ({ id: r.id, shop: r.shop, ciphertext: r.tokenCiphertext! }));
-    },
-    swap: (db, id, from, to) =>
-      db.whatsAppConnection.updateMany({ where: { id, tokenCiphertext: from }, data: { tokenCiphertext: to } }),
-  },
-  {
-    name: "PhoneNumber.pinCiphertext",
-    purpose: "whatsapp.pin",
-    async page(db, afterId, take) {
-      const rows = await db.phoneNumber.findMany({
-        where: { ...after(afterId), pinCiphertext: { not: null } },
-        select: { id: true, shop: true, pinCiphertext: true },
-        orderBy: { id: "asc" },
-        take,
-      });
-      return rows.map((r) => ({ id: r.id, shop: r.shop, ciphertext: r.pinCiphertext! }));
-    },
-    swap: (db, id, from, to) =>
-      db.phoneNumber.updateMany({ where: { id, pinCiphertext: from }, data: { pinCiphertext: to } }),
-  },
-  {
-    name: "CatalogConnection.tokenCiphertext",
-    purpose: "catalog.token",
-    async page(db, afterId, take) {
-      const rows = await db.catalogConnection.findMany({
-        where: { ...after(afterId), tokenCiphertext: { not: null } },
-        select: { id: true, shop: true, tokenCiphertext: true },
-        orderBy: { id: "asc" },
-        take,
-      });
-      return rows.map((r) => ({ id: r.id, shop: r.shop, ciphertext: r.tokenCiphertext! }));
-    },
-    swap: (db, id, from, to) =>
-      db.catalogConnection.updateMany({ where: { id, tokenCiphertext: from }, data: { tokenCiphertext: to } }),
-  },
+  secretColumn("WhatsAppConnection", "tokenCiphertext", "whatsapp.token"),
+  secretColumn("PhoneNumber", "pinCiphertext", "whatsapp.pin"),
+  secretColumn("CatalogConnection", "tokenCiphertext", "catalog.token"),
   // Issue 18: who last wrote to a sending number, kept only while the 24-hour window is open.
-  {
-    name: "CustomerWindow.senderCiphertext",
-    purpose: "whatsapp.customer",
-    async page(db, afterId, take) {
-      const rows = await db.customerWindow.findMany({
-        where: { ...after(afterId) },
-        select: { id: true, shop: true, senderCiphertext: true },
-        orderBy: { id: "asc" },
-        take,
-      });
-      return rows.map((r) => ({ id: r.id, shop: r.shop, ciphertext: r.senderCiphertext }));
-    },
-    swap: (db, id, from, to) =>
-      db.customerWindow.updateMany({ where: { id, senderCiphertext: from }, data: { senderCiphertext: to } }),
-  },
+  secretColumn("CustomerWindow", "senderCiphertext", "whatsapp.customer"),
   // Shopify's sessions (app/vault/session-storage.server.ts seals them; the library's columns keep their names).
-  {
-    name: "Session.accessToken",
-    purpose: "shopify.token",
-    legacyPlaintext: true,
-    async page(db, afterId, take) {
-      const rows = await db.session.findMany({
-        where: { ...after(afterId), accessToken: { not: "" } },
-        select: { id: true, shop: true, accessToken: true },
-        orderBy: { id: "asc" },
-        take,
-      });
-      return rows.map((r) => ({ id: r.id, shop: r.shop, ciphertext: r.accessToken }));
-    },
-    swap: (db, id, from, to) => db.session.updateMany({ where: { id, accessToken: from }, data: { accessToken: to } }),
-  },
-  {
-    name: "Session.refreshToken",
-    purpose: "shopify.refresh_token",
-    legacyPlaintext: true,
-    async page(db, afterId, take) {
-      const rows = await db.session.findMany({
-        where: { ...after(afterId), AND: [{ refreshToken: { not: null } }, { refreshToken: { not: "" } }] },
-        select: { id: true, shop: true, refreshToken: true },
-        orderBy: { id: "asc" },
-        take,
-      });
-      return rows.map((r) => ({ id: r.id, shop: r.shop, ciphertext: r.refreshToken! }));
-    },
-    swap: (db, id, from, to) => db.session.updateMany({ where: { id, refreshToken: from }, data: { refreshToken: to } }),
-  },
+  secretColumn("Session", "accessToken", "shopify.token", true),
+  secretColumn("Session", "refreshToken", "shopify.refresh_token", true),
 ];

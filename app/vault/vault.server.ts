@@ -1,12 +1,12 @@
 import { createCipheriv, createDecipheriv, randomBytes, type KeyObject } from "node:crypto";
-import { ConfigError } from "../env.server";
+import { ConfigError, devKeysAllowed, envVars, type Env } from "../env.server";
 import { logger } from "../logger.server";
 import { DecryptionFailed, UnknownKeyId, VaultError } from "./errors";
 import { DEV_ENCRYPTION_KEYS, deriveShopKey, parseMasterKeys } from "./keys.server";
 import { SecretValue } from "./secret-value";
 
 /**
- * Per-shop encryption of every secret the app stores (design.md, "Secrets").
+ * Per-shop encryption of every secret the app stores (docs/decisions/004-vault-format.md).
  *
  * Ciphertext: `v1.<keyId>.<nonce>.<tag>.<data>` (base64url parts). It names
  * its master key so ENCRYPTION_KEYS can hold several (newest first: the
@@ -178,12 +178,13 @@ export function createVault(keysString: string | undefined, options: VaultOption
 let warnedDevKey = false;
 let instance: Vault | undefined;
 
+type KeySettings = Partial<Pick<Env, "ENCRYPTION_KEYS" | "NODE_ENV" | "APP_MODE">>;
+
 /** Where the process-wide vault's keys come from: ENCRYPTION_KEYS, or the dev key in sandbox/test. */
-export function vaultKeysFromEnv(source: Record<string, string | undefined> = process.env): string {
+export function vaultKeysFromEnv(source: KeySettings = envVars("ENCRYPTION_KEYS", "NODE_ENV", "APP_MODE")): string {
   const configured = source.ENCRYPTION_KEYS?.trim();
   if (configured) return configured;
-  // The same relaxation as parseEnv in app/env.server.ts: never in production, whatever APP_MODE says.
-  if (source.NODE_ENV === "test" || (source.APP_MODE === "sandbox" && source.NODE_ENV !== "production")) {
+  if (devKeysAllowed(source)) {
     if (!warnedDevKey) {
       warnedDevKey = true;
       logger.warn(

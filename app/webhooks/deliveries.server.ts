@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import type { Db, Prisma } from "../db.server";
 import { logger } from "../logger.server";
 import { SMALL_BODY_BYTES, webhookBodyBudget, type BodyBudget } from "./body-budget.server";
 
@@ -100,41 +99,6 @@ function busy() {
 /** A logger for one delivery: the webhook id doubles as the request id. */
 export function webhookLogger(webhookId: string | undefined, topic: string, shop: string) {
   return logger.child({ requestId: webhookId || randomUUID(), topic, shop });
-}
-
-/** Thrown inside a transaction when a webhook id was already processed. */
-export class DuplicateDelivery extends Error {
-  constructor() {
-    super("duplicate webhook delivery");
-  }
-}
-
-/**
- * Records a delivery by its X-Shopify-Webhook-Id (the same across retries).
- * Throws DuplicateDelivery when it was seen before, which rolls back the
- * caller's transaction: the de-duplication and the effect commit together.
- */
-export async function recordDelivery(
-  tx: Prisma.TransactionClient,
-  webhookId: string | undefined,
-  shop: string,
-  topic: string,
-) {
-  if (!webhookId) return;
-  try {
-    await tx.webhookDelivery.create({ data: { webhookId, shop, topic } });
-  } catch (error) {
-    if ((error as { code?: string }).code === "P2002") throw new DuplicateDelivery();
-    throw error;
-  }
-}
-
-/** Deliveries are kept a few days: Shopify retries for at most 4 hours. */
-export async function pruneDeliveries(database: Db, olderThanMs = 3 * 24 * 3600_000) {
-  const { count } = await database.webhookDelivery.deleteMany({
-    where: { receivedAt: { lt: new Date(Date.now() - olderThanMs) } },
-  });
-  return count;
 }
 
 export function badRequest(message: string) {

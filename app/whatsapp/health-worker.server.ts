@@ -1,7 +1,5 @@
-import { dialect, providerOfDb, sqlQuery, type Db } from "../db.server";
-import type { Logger } from "../logger.server";
-import type { MetaGraphClient } from "../meta/index.server";
-import { workerLoop } from "../worker-loop.server";
+import type { Db } from "../db.server";
+import { workerLoop, type Worker, type WorkerDeps } from "../worker-loop.server";
 import { purgeClosedWindows } from "./customer-window.server";
 import { checkHealth } from "./health.server";
 
@@ -12,22 +10,14 @@ import { checkHealth } from "./health.server";
  * checkHealth keeps a slower duplicate check from overwriting a newer one.
  */
 
-export interface HealthWorkerOptions {
-  db: Db;
-  client: MetaGraphClient;
-  log: Logger;
+export interface HealthWorkerOptions extends WorkerDeps {
   intervalMs: number;
-  /** How often to look for due accounts. */
-  pollMs?: number;
   /** At most this many checks per round, so a large install base spreads out. */
   batchSize?: number;
 }
 
-export interface HealthWorker {
-  tick(): Promise<number>;
-  run(): Promise<void>;
-  stop(): Promise<void>;
-}
+/** `tick` says how many accounts the round checked. */
+export type HealthWorker = Worker<number>;
 
 /**
  * Connected accounts not checked since `before`, never-checked first, of
@@ -36,13 +26,11 @@ export interface HealthWorker {
  * A join, so uninstalled shops cannot fill the batch and starve the others.
  */
 async function dueShops(db: Db, before: Date, limit: number): Promise<string[]> {
-  const sql = dialect(
-    providerOfDb(db),
-    `SELECT c."shop" FROM "WhatsAppConnection" c LEFT JOIN "Shop" s ON s."domain" = c."shop"
-     WHERE c."state" = 'CONNECTED' AND s."uninstalledAt" IS NULL AND (c."healthCheckedAt" IS NULL OR c."healthCheckedAt" < $1)
-     ORDER BY CASE WHEN c."healthCheckedAt" IS NULL THEN 0 ELSE 1 END, c."healthCheckedAt" LIMIT $2`,
-  );
-  return (await sqlQuery(db, { sql, args: [before, limit] })).map((row) => String(row[0]));
+  const rows = await db.$queryRaw<{ shop: string }[]>`
+    SELECT c."shop" FROM "WhatsAppConnection" c LEFT JOIN "Shop" s ON s."domain" = c."shop"
+    WHERE c."state" = 'CONNECTED' AND s."uninstalledAt" IS NULL AND (c."healthCheckedAt" IS NULL OR c."healthCheckedAt" < ${before})
+    ORDER BY CASE WHEN c."healthCheckedAt" IS NULL THEN 0 ELSE 1 END, c."healthCheckedAt" LIMIT ${limit}`;
+  return rows.map((row) => row.shop);
 }
 
 export function createWhatsAppHealthWorker(options: HealthWorkerOptions): HealthWorker {

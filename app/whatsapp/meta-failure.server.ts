@@ -1,3 +1,4 @@
+import { explainGraphError } from "../meta/explain";
 import { MetaGraphError, PermissionMissing, RateLimited, Rejected, TokenInvalid, Transient } from "../meta/index.server";
 import { permissionName } from "./scopes";
 import { WhatsAppStepFailed, type FailureCode, type WhatsAppFailure } from "./failures";
@@ -55,35 +56,17 @@ export function describeDeliveryFailure(error: { code?: number; title?: string; 
   return messageError(graphError) ? describeMetaError(graphError, step, "send_failed").message : null;
 }
 
-/** Turns a Graph error from one WhatsApp step into the merchant's words and the next action. */
+/** Turns a Graph error from one WhatsApp step into the merchant's words (app/meta/explain.ts) and the next action. */
 export function describeMetaError(error: MetaGraphError, step: string, fallbackCode: FailureCode): WhatsAppFailure {
-  if (error instanceof TokenInvalid) {
-    return {
-      code: "token_invalid",
-      message: `Meta no longer accepts this shop's WhatsApp connection (${error.reason}) while ${step}. Reconnect WhatsApp to fix it.`,
-    };
-  }
-  if (error instanceof PermissionMissing) {
-    const permission = error.permission ? `“${permissionName(error.permission)}”` : "a permission the app needs";
-    return {
-      code: "missing_permissions",
-      message: `Meta refused ${step}: the connection lacks ${permission}. An admin of the Meta business portfolio must reconnect and grant it.`,
-    };
-  }
-  if (error instanceof RateLimited) {
-    return {
-      code: "rate_limited",
-      message: `Meta is limiting requests right now (${step}). Try again in about ${Math.max(1, Math.ceil(error.retryAfterMs / 60_000))} min.`,
-    };
-  }
-  if (error instanceof Transient) {
-    return { code: "meta_unavailable", message: `Meta did not answer while ${step}. Nothing was changed; try again in a minute.` };
-  }
-  const known = messageError(error);
+  // Message errors the merchant can act on get their own advice; everything else the shared wording.
+  const known = error instanceof Rejected ? messageError(error) : undefined;
   if (known) return { code: known.failure, message: `Meta refused ${step}: ${known.text}.` };
-  // Rejected: Meta's own words help here (they are scrubbed of tokens by the client).
-  const said = error.userMessage ?? error.metaMessage;
-  return { code: fallbackCode, message: `Meta refused ${step}: ${said}` };
+  const message = explainGraphError(error, { doing: step, access: "this shop's WhatsApp connection", reconnect: "Reconnect WhatsApp", permissionName });
+  if (error instanceof TokenInvalid) return { code: "token_invalid", message };
+  if (error instanceof PermissionMissing) return { code: "missing_permissions", message };
+  if (error instanceof RateLimited) return { code: "rate_limited", message };
+  if (error instanceof Transient) return { code: "meta_unavailable", message };
+  return { code: fallbackCode, message };
 }
 
 /**

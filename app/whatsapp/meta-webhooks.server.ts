@@ -203,6 +203,7 @@ export async function processMetaWebhook(payload: MetaWebhookPayload, now = new 
 // Shops that uninstalled the app are left alone (issue 14): their data waits for shop/redact or a reinstall.
 const shopsOf = async (wabaId: string) =>
   installedShops(
+    db,
     (await db.whatsAppConnection.findMany({ where: { wabaId, state: { not: "DISCONNECTED" } }, select: { shop: true } })).map((c) => c.shop),
   );
 

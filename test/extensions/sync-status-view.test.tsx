@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { SyncStatusView, type SyncStatusViewProps } from "../../extensions/product-sync-status/src/SyncStatusView";
 import type { ProductSync, SyncStatus } from "../../extensions/product-sync-status/src/model";
-import { classifyError } from "../../app/catalog/status.server";
+import { classifyError } from "../../app/catalog/failure-kinds";
 import { mount, type Mounted } from "./render";
 
 /** The pure view, one state at a time: props in, text and button callbacks out. */

@@ -1,5 +1,6 @@
 import fs from "node:fs";
-import { createDb, prepareDb, sqliteFile, type Db } from "../../app/db.server";
+import { closeDb, createDb, type Db } from "../../app/db.server";
+import { sqliteFile } from "../../app/sqlite.server";
 import { pgAdmin } from "./postgres";
 
 /**
@@ -20,13 +21,12 @@ export interface TestDatabase {
 
 export async function openDatabase(provider: Provider, url: string, adminUrl: string): Promise<TestDatabase> {
   const db = createDb(url);
-  await prepareDb(db, url);
   return {
     provider,
     url,
     db,
     async drop() {
-      await db.$disconnect();
+      await closeDb(db);
       if (provider === "sqlite") {
         for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(sqliteFile(url) + suffix, { force: true });
       } else {

@@ -101,8 +101,8 @@ describe.each(providers())("catalog connect and full sync on %s", (provider) => 
     for (const id of [5000, 5001, 5002]) shopify.deleteProduct(shop, id);
     // An item in the catalog that no product accounts for.
     const { client } = await import("../meta-sim/testing").then((m) => m.clientFor(meta));
-    const { SealedSecret } = await import("../../app/meta/index.server");
-    await client.itemsBatch(new SealedSecret(scenario.catalogToken), scenario.catalogId, [
+    const { SecretValue } = await import("../../app/meta/index.server");
+    await client.itemsBatch(new SecretValue(scenario.catalogToken), scenario.catalogId, [
       {
         method: "UPDATE",
         data: { id: "shopify_999_99901", title: "Stray", description: "x", availability: "in stock", condition: "new", price: "1.00 EUR", link: "https://x.example/p", image_link: "https://x.example/i.jpg", brand: "X" },

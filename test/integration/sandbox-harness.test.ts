@@ -6,7 +6,7 @@ import { startSandbox, type Sandbox } from "../sandbox/sandbox";
 import { createShopifySimulator, type ShopifySimulator } from "../shopify-sim/server";
 
 /**
- * The sandbox as a harness (design.md, Sandbox contract): with
+ * The sandbox as a harness (the README's Sandbox section): with
  * SHOPIFY_ADMIN_API_URL set it starts no Admin API stand-in of its own, the
  * app reads products from {url}/{shop}/admin/api/{version}/graphql.json and
  * the first full sync runs from it at boot; SANDBOX_PRODUCTS=0 seeds no demo

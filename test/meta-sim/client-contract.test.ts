@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MAX_BATCH_REQUESTS } from "../../app/meta/client.server";
 import { Rejected } from "../../app/meta/errors";
-import { sealSecret } from "../../app/meta/secret";
+import { asSecret } from "../../app/meta/secret";
 import { createMetaSimulator, type MetaSimulator } from "./index";
 import type { Scenario } from "./control";
 import { clientFor, validItem } from "./testing";
@@ -10,8 +10,8 @@ import { clientFor, validItem } from "./testing";
 
 let sim: MetaSimulator;
 let s: Scenario;
-const waba = () => sealSecret(s.wabaToken);
-const catalog = () => sealSecret(s.catalogToken);
+const waba = () => asSecret(s.wabaToken);
+const catalog = () => asSecret(s.catalogToken);
 
 beforeAll(async () => {
   sim = await createMetaSimulator({ appId: "987654321098765", appSecret: "contract-app-secret-42", config: { batchDelayMs: 150 } });
@@ -71,7 +71,7 @@ describe("tokens", () => {
     const info = await client.debugToken(waba());
     expect(info.isValid).toBe(false);
     expect(info.error).toMatchObject({ code: 190, subcode: 460 });
-    expect((await client.debugToken(sealSecret("EAAnotAtokenTheSimulatorKnows123456"))).isValid).toBe(false);
+    expect((await client.debugToken(asSecret("EAAnotAtokenTheSimulatorKnows123456"))).isValid).toBe(false);
   });
 
   it("needs the app credentials for exchange and debug_token", async () => {
@@ -143,20 +143,20 @@ describe("WhatsApp", () => {
   it("registers a number with a PIN, idempotently, and refuses a different PIN", async () => {
     const fresh = sim.control.seedPhoneNumber({ wabaId: s.wabaId });
     const { client } = clientFor(sim);
-    await client.registerPhoneNumber(waba(), fresh.id, sealSecret("123456"));
-    await client.registerPhoneNumber(waba(), fresh.id, sealSecret("123456"));
+    await client.registerPhoneNumber(waba(), fresh.id, asSecret("123456"));
+    await client.registerPhoneNumber(waba(), fresh.id, asSecret("123456"));
     expect(sim.control.phoneNumber(fresh.id)).toMatchObject({ registered: true, pin: "123456" });
-    await expect(client.registerPhoneNumber(waba(), fresh.id, sealSecret("654321"))).rejects.toMatchObject({ kind: "rejected", code: 133005 });
-    await expect(client.registerPhoneNumber(waba(), fresh.id, sealSecret("12"))).rejects.toBeInstanceOf(TypeError);
+    await expect(client.registerPhoneNumber(waba(), fresh.id, asSecret("654321"))).rejects.toMatchObject({ kind: "rejected", code: 133005 });
+    await expect(client.registerPhoneNumber(waba(), fresh.id, asSecret("12"))).rejects.toBeInstanceOf(TypeError);
   });
 
   it("subscribes the app to the WABA, and unsubscribes it", async () => {
     const other = sim.control.seedWaba({ businessId: s.businessId });
     const token = sim.control.seedToken({ scopes: ["whatsapp_business_management"], granular: { whatsapp_business_management: [other.id] } });
     const { client } = clientFor(sim);
-    await client.subscribeApp(sealSecret(token), other.id);
+    await client.subscribeApp(asSecret(token), other.id);
     expect(sim.state.wabas.get(other.id)!.subscribedApps.has(sim.appId)).toBe(true);
-    await client.unsubscribeApp(sealSecret(token), other.id);
+    await client.unsubscribeApp(asSecret(token), other.id);
     expect(sim.state.wabas.get(other.id)!.subscribedApps.has(sim.appId)).toBe(false);
   });
 
@@ -179,7 +179,7 @@ describe("catalogs", () => {
     const shared = sim.control.seedCatalog({ businessId: s.businessId, relation: "client", name: "Agency catalog" });
     const token = sim.control.seedToken({ scopes: ["catalog_management"] });
     const { client } = clientFor(sim);
-    const catalogs = await client.listCatalogs(sealSecret(token), s.businessId);
+    const catalogs = await client.listCatalogs(asSecret(token), s.businessId);
     expect(catalogs).toHaveLength(122);
     expect(catalogs.at(-1)).toEqual({ id: shared.id, name: "Agency catalog", relation: "client", productCount: 0, vertical: "commerce" });
     // A grant limited to one catalog only shows that one.

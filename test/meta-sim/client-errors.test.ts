@@ -2,7 +2,7 @@ import { inspect } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MetaGraphClient } from "../../app/meta/client.server";
 import { MetaGraphError, PermissionMissing, RateLimited, Rejected, TokenInvalid, Transient } from "../../app/meta/errors";
-import { sealSecret } from "../../app/meta/secret";
+import { asSecret } from "../../app/meta/secret";
 import { createMetaSimulator, type MetaSimulator } from "./index";
 import type { Scenario } from "./control";
 import { clientFor, validItem } from "./testing";
@@ -16,8 +16,8 @@ const CATALOG_TOKEN = "canary-catalog-token-9e8d7c6b";
 
 let sim: MetaSimulator;
 let s: Scenario;
-const waba = () => sealSecret(WABA_TOKEN);
-const catalog = () => sealSecret(CATALOG_TOKEN);
+const waba = () => asSecret(WABA_TOKEN);
+const catalog = () => asSecret(CATALOG_TOKEN);
 
 beforeAll(async () => {
   sim = await createMetaSimulator({ appId: "1122334455667788", appSecret: APP_SECRET, config: { batchDelayMs: 0 } });
@@ -54,7 +54,7 @@ describe("TokenInvalid", () => {
 
   it("an unknown token is 190 without subcode: access was removed", async () => {
     const { client } = clientFor(sim);
-    const err = await failure(client.itemsBatch(sealSecret("EAAunknownTokenValue1234567890abc"), s.catalogId, [{ method: "DELETE", data: { id: "a" } }]));
+    const err = await failure(client.itemsBatch(asSecret("EAAunknownTokenValue1234567890abc"), s.catalogId, [{ method: "DELETE", data: { id: "a" } }]));
     expect(err).toBeInstanceOf(TokenInvalid);
     expect((err as TokenInvalid).reason).toBe("access was removed");
   });
@@ -244,7 +244,7 @@ describe("secrets", () => {
     await attempt(client.listPhoneNumbers(waba(), s.wabaId));
     sim.faults.add({ kind: "throttle", endpoint: "POST /{catalog-id}/items_batch" });
     await attempt(client.itemsBatch(catalog(), s.catalogId, [{ method: "UPDATE", data: validItem("a") }]));
-    await attempt(client.registerPhoneNumber(waba(), s.phoneNumberId, sealSecret("999999")));
+    await attempt(client.registerPhoneNumber(waba(), s.phoneNumberId, asSecret("999999")));
     sim.faults.invalidateToken(WABA_TOKEN);
     await attempt(client.getPhoneNumber(waba(), s.phoneNumberId));
 

@@ -175,7 +175,7 @@ export function sendMessage(ctx: Ctx): SimReply {
   return json({
     messaging_product: "whatsapp",
     contacts: [to ? { input: to, wa_id: waId } : { input: recipient, user_id: recipient }],
-    // As documented in meta-graph-api.md (live Meta may add message_status for templates; the client tolerates it).
+    // As Meta's Messages reference documents it (live Meta may add message_status for templates; the client tolerates it).
     messages: [{ id: message.wamid }],
   });
 }

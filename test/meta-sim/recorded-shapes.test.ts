@@ -22,8 +22,8 @@ import type { Scenario } from "./control";
 import { graph, validItem, type GraphAnswer } from "./testing";
 
 /**
- * test/fixtures/meta/*.json hold responses exactly as meta-graph-api.md
- * documents them. Each is parsed with the client's parsers, and the
+ * test/fixtures/meta/*.json hold responses exactly as Meta documents them
+ * (each names its source). Each is parsed with the client's parsers, and the
  * simulator's answer to the same call must have the same keys and types,
  * so neither the client nor the simulator can drift from the documented API.
  */

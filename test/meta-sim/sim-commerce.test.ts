@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MetaGraphError, PermissionMissing, Rejected } from "../../app/meta/errors";
-import { sealSecret } from "../../app/meta/secret";
+import { asSecret } from "../../app/meta/secret";
 import { createMetaSimulator, type MetaSimulator } from "./index";
 import type { Scenario } from "./control";
 import { clientFor, graph, until, validItem } from "./testing";
@@ -52,7 +52,7 @@ beforeEach(() => {
   s = sim.control.seedScenario({ wabaTokenManagesCatalog: true });
 });
 
-const token = () => sealSecret(s.wabaToken);
+const token = () => asSecret(s.wabaToken);
 const failure = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as Error);
 
 async function withItems(...ids: string[]) {
@@ -82,7 +82,7 @@ describe("linking a catalog to a WABA", () => {
   it("refuses a WhatsApp token without catalog_management with Meta's permission error naming it", async () => {
     const plain = sim.control.seedToken({ scopes: ["whatsapp_business_management", "whatsapp_business_messaging"], granular: { whatsapp_business_management: [s.wabaId] } });
     const { client } = clientFor(sim);
-    for (const call of [client.linkCatalog(sealSecret(plain), s.wabaId, s.catalogId), client.listLinkedCatalogs(sealSecret(plain), s.wabaId)]) {
+    for (const call of [client.linkCatalog(asSecret(plain), s.wabaId, s.catalogId), client.listLinkedCatalogs(asSecret(plain), s.wabaId)]) {
       const err = await failure(call);
       expect(err).toBeInstanceOf(PermissionMissing);
       expect((err as PermissionMissing).permission).toBe("catalog_management");
@@ -92,14 +92,14 @@ describe("linking a catalog to a WABA", () => {
       scopes: ["whatsapp_business_management", "catalog_management"],
       granular: { whatsapp_business_management: [s.wabaId], catalog_management: ["999"] },
     });
-    expect(await failure(client.linkCatalog(sealSecret(elsewhere), s.wabaId, s.catalogId))).toBeInstanceOf(PermissionMissing);
+    expect(await failure(client.linkCatalog(asSecret(elsewhere), s.wabaId, s.catalogId))).toBeInstanceOf(PermissionMissing);
     expect(sim.control.linkedCatalog(s.wabaId)).toBeNull();
   });
 
   it("keeps one catalog per WABA: another catalog must be unlinked first", async () => {
     const other = sim.control.seedCatalog({ businessId: s.businessId, name: "Old catalog" });
     sim.control.setLinkedCatalog(s.wabaId, other.id);
-    const wide = sealSecret(sim.control.seedToken({ scopes: ["whatsapp_business_management", "catalog_management"] }));
+    const wide = asSecret(sim.control.seedToken({ scopes: ["whatsapp_business_management", "catalog_management"] }));
     const { client } = clientFor(sim);
     const err = await failure(client.linkCatalog(wide, s.wabaId, s.catalogId));
     expect(err).toBeInstanceOf(Rejected);

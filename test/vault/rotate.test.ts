@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "../../app/db.server";
+import { sqlOf } from "../../app/sql.server";
 import { SECRET_COLUMNS } from "../../app/vault/secrets.server";
 import { createVault, type SecretPurpose, type Vault } from "../../app/vault/vault.server";
 import { ROOT } from "../helpers/app-process";
@@ -216,9 +217,9 @@ for (const provider of providers()) {
       for (const column of SECRET_COLUMNS) {
         const [row] = await column.page(t.db, undefined, 1);
         const newer = vault.encrypt(row.shop, column.purpose, "rewritten by a reconnect");
-        expect(await column.swap(t.db, row.id, row.ciphertext, newer)).toEqual({ count: 1 });
+        expect(await sqlOf(t.db).run(column.swap(row.id, row.ciphertext, newer))).toBe(1);
         const stale = vault.encrypt(row.shop, column.purpose, "stale");
-        expect(await column.swap(t.db, row.id, row.ciphertext, stale)).toEqual({ count: 0 });
+        expect(await sqlOf(t.db).run(column.swap(row.id, row.ciphertext, stale))).toBe(0);
         const [after] = await column.page(t.db, undefined, 1);
         expect(after.ciphertext).toBe(newer);
       }

@@ -1,4 +1,4 @@
-import { classifyError } from "../../../app/catalog/status.server";
+import { classifyError } from "../../../app/catalog/failure-kinds";
 
 /**
  * What the app's status endpoint answers (GET/POST
@@ -126,7 +126,7 @@ export interface Explanation {
 
 /**
  * A Meta error in the merchant's words: the same grouping and advice as the
- * app's catalog page (`classifyError` in app/catalog/status.server.ts, a pure
+ * app's catalog page (`classifyError` in app/catalog/failure-kinds.ts, a pure
  * function bundled into the extension), so the two never disagree.
  */
 export function explainError(message: string): Explanation {

@@ -6,10 +6,8 @@
  *   node --import tsx test/bench/servers/framework-floor.ts
  */
 import http from "node:http";
-import { dbReady } from "../../../app/db.server";
 import { shopify } from "./floor-app";
 
-await dbReady;
 const server = http.createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on("data", (c: Buffer) => chunks.push(c));

@@ -9,7 +9,6 @@
  */
 import path from "node:path";
 import type { ServerBuild } from "@remix-run/node";
-import { dbReady } from "../../../app/db.server";
 import { ROOT } from "../../helpers/app-process";
 import { shopify } from "./floor-app";
 
@@ -29,6 +28,5 @@ const build = (await import(path.join(ROOT, "build/server/index.js"))) as Server
   },
 };
 
-await dbReady;
 const { createAppServer, listen } = await import("../../../app/server");
 listen(await createAppServer());

@@ -1,13 +1,15 @@
 /**
  * CPU per call, in-process: the offline-session read authenticate.webhook
- * makes, the payload's zod parse, and ingestProduct (sequential and 8 at a time).
+ * makes, the payload's zod parse, and the ingest statement (sequential and 8 at a time).
  *   DATABASE_URL=file:/tmp/x.sqlite node_modules/.bin/tsx test/bench/tools/micro-ingest.ts
  */
 import { deliveryBody } from "../payloads";
 import { ProductPayload } from "../../../app/catalog/product-payload";
-const { db, dbReady } = await import("../../../app/db.server");
-const { ingestProduct } = await import("../../../app/catalog/ingest.server");
-await dbReady;
+const { db } = await import("../../../app/db.server");
+const { ingestDelivery } = await import("../../../app/catalog/store/deliveries.server");
+const { productState } = await import("../../../app/catalog/store/products.server");
+const ingestProduct = (delivery: { shop: string; topic: string; webhookId: string }, product: ReturnType<typeof ProductPayload.parse>) =>
+  ingestDelivery(db, delivery, { kind: "product", state: productState(delivery.shop, product) });
 await db.shop.upsert({ where: { domain: "s.myshopify.com" }, create: { domain: "s.myshopify.com", scopes: "x" }, update: {} });
 await db.session.upsert({ where: { id: "offline_s.myshopify.com" }, create: { id: "offline_s.myshopify.com", shop: "s.myshopify.com", state: "", isOnline: false, accessToken: "x" }, update: {} });
 const N = Number(process.env.N ?? 2000);
@@ -25,4 +27,5 @@ await time("zod parse", N, (i) => Promise.resolve(ProductPayload.parse(JSON.pars
 let k = 0;
 await time("ingestProduct", N, (i) => ingestProduct({ shop: "s.myshopify.com", topic: "PRODUCTS_UPDATE", webhookId: `w${k++}` }, bodies[i]));
 await time("ingestProduct conc 8", N, (i) => ingestProduct({ shop: "s.myshopify.com", topic: "PRODUCTS_UPDATE", webhookId: `w${k++}` }, { ...bodies[i], updated_at: "2026-12-01T00:00:00Z" }), 8);
-await db.$disconnect();
+const { closeDb } = await import("../../../app/db.server");
+await closeDb(db);

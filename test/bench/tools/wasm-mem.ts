@@ -6,8 +6,7 @@
  * (a freshly migrated database: `prisma/migrate.ts` migrateDatabase).
  */
 import { deliveryBody } from "../payloads";
-const { db, dbReady } = await import("../../../app/db.server");
-await dbReady;
+const { db } = await import("../../../app/db.server");
 const mem = (l: string) => { const m = process.memoryUsage(); console.log(l.padEnd(28), `rss=${(m.rss / 1e6) | 0} heap=${(m.heapUsed / 1e6) | 0} ext=${(m.external / 1e6) | 0}`); };
 mem("start");
 await db.shop.findFirst(); mem("after first query");

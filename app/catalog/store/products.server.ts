@@ -1,0 +1,195 @@
+import { randomUUID } from "node:crypto";
+import type { Db, Prisma } from "../../db.server";
+import type { ProductSnapshot } from "../product-payload";
+import { asTime, chunkedTransactions, raw, sql, sqlOf, typed, type Sql } from "../../sql.server";
+
+/**
+ * ProductSync, the catalog outbox (docs/decisions/003-outbox.md): one row
+ * per shop and product with its newest Shopify snapshot, what was last
+ * pushed to Meta, and `dirty` while a change waits for the worker.
+ * Webhooks (deliveries.server.ts) and the full sync upsert it, the worker
+ * claims and finishes rows (outbox.server.ts), the pages read it (here).
+ */
+
+export const STATUSES = ["PENDING", "SYNCED", "FAILED", "EXCLUDED"] as const;
+export type SyncStatus = (typeof STATUSES)[number];
+
+/** A product's state as Shopify sent it (a webhook) or as a full sync read it (`seenInFullSync`: the run). */
+export interface ProductState {
+  shop: string;
+  productId: string;
+  title: string;
+  /** The snapshot as JSON text. */
+  snapshot: string;
+  shopifyUpdatedAt: Date;
+  seenInFullSync: string | null;
+}
+
+export function productState(shop: string, product: ProductSnapshot, seenInFullSync: string | null = null): ProductState {
+  return {
+    shop,
+    productId: product.id,
+    title: product.title.slice(0, 500),
+    snapshot: JSON.stringify(product),
+    shopifyUpdatedAt: new Date(product.updated_at),
+    seenInFullSync,
+  };
+}
+
+/** A change waits to be sent: dirty, a new version, its backoff reset, waiting since its first unsent change. */
+const markDirty = (now: Date) =>
+  sql`"dirty" = true,
+    "dirtySince" = CASE WHEN "ProductSync"."dirty" THEN "ProductSync"."dirtySince" ELSE ${asTime(now)} END,
+    "version" = "ProductSync"."version" + 1, "attempts" = 0, "nextAttemptAt" = NULL, "updatedAt" = ${asTime(now)}`;
+
+/**
+ * Stores a product's state, the one upsert of webhooks and full syncs: a
+ * newer snapshot replaces the stored one (an older or equal one never does:
+ * an equal `updated_at` is the same state delivered again); a full sync's
+ * run marks the row seen and dirty whatever its age; a deleted product stays
+ * deleted (Shopify never reuses ids). Changes no row when the state is stale.
+ * The conflict is re-checked under the row lock, so of two concurrent
+ * deliveries for one product the older cannot win. `from` (PostgreSQL's
+ * single-statement ingest) names the row this insert depends on.
+ */
+export function upsertProduct(state: ProductState, now: Date, from = sql``): Sql {
+  const newer = `excluded."shopifyUpdatedAt" > "ProductSync"."shopifyUpdatedAt"`;
+  const ifNewer = (column: string) => raw(`"${column}" = CASE WHEN ${newer} THEN excluded."${column}" ELSE "ProductSync"."${column}" END`);
+  return sql`INSERT INTO "ProductSync" ("id", "shop", "productId", "title", "snapshot", "shopifyUpdatedAt", "seenInFullSync", "dirty", "dirtySince", "status", "createdAt", "updatedAt")
+    SELECT ${randomUUID()}, ${state.shop}, ${state.productId}, ${state.title}, ${typed(state.snapshot, "jsonb")}, ${asTime(state.shopifyUpdatedAt)},
+      ${state.seenInFullSync}, true, ${asTime(now)}, 'PENDING', ${asTime(now)}, ${asTime(now)} ${from} WHERE true
+    ON CONFLICT ("shop", "productId") DO UPDATE SET
+      ${ifNewer("title")}, ${ifNewer("snapshot")}, ${ifNewer("shopifyUpdatedAt")},
+      "seenInFullSync" = COALESCE(excluded."seenInFullSync", "ProductSync"."seenInFullSync"),
+      ${markDirty(now)}
+    WHERE "ProductSync"."deleted" = false AND (${raw(newer)} OR excluded."seenInFullSync" IS NOT NULL)`;
+}
+
+/** products/delete: the row is marked deleted (once), and the worker removes every retailer id it pushed. */
+export function upsertDeletion(shop: string, productId: string, at: Date, now: Date, from = sql``): Sql {
+  return sql`INSERT INTO "ProductSync" ("id", "shop", "productId", "shopifyUpdatedAt", "deleted", "dirty", "dirtySince", "status", "createdAt", "updatedAt")
+    SELECT ${randomUUID()}, ${shop}, ${productId}, ${asTime(at)}, true, true, ${asTime(now)}, 'PENDING', ${asTime(now)}, ${asTime(now)} ${from} WHERE true
+    ON CONFLICT ("shop", "productId") DO UPDATE SET "deleted" = true, ${markDirty(now)}
+    WHERE "ProductSync"."deleted" = false`;
+}
+
+/** A full sync's page of products, every one marked dirty and seen by the run. */
+export async function storeProducts(db: Db, shop: string, runId: string, products: ProductSnapshot[], now = new Date()) {
+  await chunkedTransactions(sqlOf(db), products, async (tx, chunk) => {
+    for (const product of chunk) await tx.run(upsertProduct(productState(shop, product, runId), now));
+  });
+}
+
+/** "Sync now", "Exclude", "Include again", or a stock-tracking change: the product goes out again. False when unknown or deleted. */
+export async function markProductDirty(db: Db, shop: string, productId: string, change: { excluded?: boolean } = {}, now = new Date()) {
+  const excluded = change.excluded === undefined ? sql`` : sql`, "excluded" = ${change.excluded}`;
+  const changed = await sqlOf(db).run(
+    sql`UPDATE "ProductSync" SET ${markDirty(now)}, "status" = 'PENDING'${excluded}
+        WHERE "shop" = ${shop} AND "productId" = ${productId} AND "deleted" = false`,
+  );
+  return changed > 0;
+}
+
+/** A new catalog: every product goes there in full, whatever was pushed to the previous one. */
+export async function markAllForNewCatalog(db: Db, shop: string, now = new Date()) {
+  await sqlOf(db).run(
+    sql`UPDATE "ProductSync" SET "pushedRetailerIds" = '[]', "pushedItems" = '[]', "status" = 'PENDING', ${markDirty(now)}
+        WHERE "shop" = ${shop} AND "deleted" = false`,
+  );
+}
+
+/** A batch Meta canceled or failed as a whole: its products go out again. */
+export async function markBatchForResend(db: Db, shop: string, batchId: string, now: Date) {
+  await sqlOf(db).run(
+    sql`UPDATE "ProductSync" SET "status" = 'PENDING', ${markDirty(now)}
+        WHERE "shop" = ${shop} AND "lastBatchId" = ${batchId} AND "dirty" = false`,
+  );
+}
+
+/**
+ * A full sync's reconciliation: products it did not see, that no webhook
+ * created or changed since the run began, are gone from Shopify.
+ */
+export async function markUnseenDeleted(db: Db, shop: string, runId: string, startedAt: Date, now = new Date()) {
+  return sqlOf(db).run(
+    sql`UPDATE "ProductSync" SET "deleted" = true, ${markDirty(now)}
+        WHERE "shop" = ${shop} AND "deleted" = false AND "createdAt" < ${asTime(startedAt)} AND "shopifyUpdatedAt" < ${asTime(startedAt)}
+          AND ("seenInFullSync" IS NULL OR "seenInFullSync" <> ${runId})`,
+  );
+}
+
+/** Every product id the shop has a row for, deleted ones included. */
+export async function knownProductIds(db: Db, shop: string): Promise<string[]> {
+  return (await db.productSync.findMany({ where: { shop }, select: { productId: true } })).map((r) => r.productId);
+}
+
+/** How many of the shop's products (deleted ones left out) have each status. */
+export async function statusCounts(db: Db, shop: string): Promise<Record<SyncStatus, number>> {
+  const groups = await db.productSync.groupBy({ by: ["status"], where: { shop, deleted: false }, _count: { _all: true } });
+  return Object.fromEntries(STATUSES.map((s) => [s, groups.find((g) => g.status === s)?._count._all ?? 0])) as Record<SyncStatus, number>;
+}
+
+/** Why products failed, for grouping on the catalog page (at most `limit`). */
+export async function failureMessages(db: Db, shop: string, limit = 1000): Promise<string[]> {
+  const rows = await db.productSync.findMany({ where: { shop, deleted: false, status: "FAILED" }, select: { lastError: true }, take: limit });
+  return rows.map((r) => r.lastError ?? "Unknown error");
+}
+
+/** One page of the shop's products, newest change first, optionally by title and status. */
+export async function productPage(db: Db, shop: string, filter: { query?: string; status?: string; skip: number; take: number }) {
+  const where: Prisma.ProductSyncWhereInput = {
+    shop,
+    deleted: false,
+    ...(filter.query ? { title: { contains: filter.query } } : {}),
+    ...(filter.status && (STATUSES as readonly string[]).includes(filter.status) ? { status: filter.status } : {}),
+  };
+  const [rows, total] = await Promise.all([
+    db.productSync.findMany({
+      where,
+      orderBy: [{ updatedAt: "desc" }, { id: "asc" }],
+      skip: filter.skip,
+      take: filter.take,
+      select: { productId: true, title: true, status: true, lastError: true, lastSyncedAt: true, dirty: true, excluded: true, updatedAt: true },
+    }),
+    db.productSync.count({ where }),
+  ]);
+  return { rows, total };
+}
+
+/** One product's row with the batch it last went out in; null when unknown or deleted. */
+export async function productWithBatch(db: Db, shop: string, productId: string) {
+  const row = await db.productSync.findUnique({ where: { shop_productId: { shop, productId } } });
+  if (!row || row.deleted) return null;
+  const batch = row.lastBatchId ? await db.catalogBatch.findUnique({ where: { id: row.lastBatchId } }) : null;
+  return { row, batch };
+}
+
+// In the catalog for WhatsApp commerce (products-in-catalog.server.ts says what that means).
+const IN_CATALOG = { status: "SYNCED", deleted: false, excluded: false } as const;
+
+/** How many of the shop's products are in the catalog. */
+export async function inCatalogCount(db: Db, shop: string): Promise<number> {
+  return db.productSync.count({ where: { shop, ...IN_CATALOG } });
+}
+
+/** The shop's products in the catalog, by title, at most `take`; only `productIds` when given. */
+export async function inCatalogRows(db: Db, shop: string, opts: { take: number; productIds?: string[] }) {
+  return db.productSync.findMany({
+    where: { shop, ...IN_CATALOG, ...(opts.productIds ? { productId: { in: opts.productIds } } : {}) },
+    select: { productId: true, title: true, pushedItems: true, pushedRetailerIds: true, snapshot: true },
+    orderBy: [{ title: "asc" }, { productId: "asc" }],
+    take: opts.take,
+  });
+}
+
+/** shop/redact: the sync's rows of the shop, as writes for the caller's transaction. */
+export function forgetShopSync(db: Db, shop: string) {
+  const where = { shop };
+  return [
+    db.productSync.deleteMany({ where }),
+    db.catalogBatch.deleteMany({ where }),
+    db.webhookDelivery.deleteMany({ where }),
+    db.inventoryItemState.deleteMany({ where }),
+    db.bulkExportLine.deleteMany({ where }),
+  ];
+}

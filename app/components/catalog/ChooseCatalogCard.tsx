@@ -1,0 +1,32 @@
+import { useState } from "react";
+import { Banner, BlockStack, Card, Select, Text } from "@shopify/polaris";
+import type { CatalogPageData } from "../../catalog/page-data.server";
+import { IntentForm } from "./IntentForm";
+
+/** After a token is accepted: the catalogs it may manage, and the one to keep in sync. */
+export function ChooseCatalogCard({ catalogs, choiceError }: Pick<CatalogPageData, "catalogs" | "choiceError">) {
+  const [catalogId, setCatalogId] = useState(catalogs[0]?.id ?? "");
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          Choose the catalog to keep in sync
+        </Text>
+        {choiceError && <Banner tone="critical">{choiceError}</Banner>}
+        {catalogs.length === 0 && !choiceError ? (
+          <Text as="p">This token cannot manage any catalog. Create a catalog in Meta Commerce Manager, or grant the token access to one.</Text>
+        ) : (
+          <IntentForm intent="choose-catalog" label="Connect and sync all products">
+            <Select
+              label="Catalog"
+              name="catalogId"
+              options={catalogs.map((c) => ({ label: c.name ? `${c.name} (${c.id})` : c.id, value: c.id }))}
+              value={catalogId}
+              onChange={setCatalogId}
+            />
+          </IntentForm>
+        )}
+      </BlockStack>
+    </Card>
+  );
+}
