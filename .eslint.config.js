@@ -29,10 +29,10 @@ export default tseslint.config(
     },
   },
   {
-    // One way to reach the database: entry points import the process's `db`; modules are given it.
+    // One way to reach the database (README "One way to reach the database"): entry points import the
+    // process's `db`; every other module is given it.
     files: ["app/**/*.{ts,tsx}"],
-    // app/whatsapp still imports it (docs/decisions/003-outbox.md, README "One way to reach the database").
-    ignores: ["app/routes/**", "app/server.ts", "app/worker.ts", "app/shopify.server.ts", "app/whatsapp/**"],
+    ignores: ["app/routes/**", "app/server.ts", "app/worker.ts", "app/shopify.server.ts"],
     rules: {
       "no-restricted-imports": ["error", { patterns: [{ group: ["**/db.server"], importNames: ["db"], message: "Take `db` as a parameter; only entry points import it." }] }],
     },

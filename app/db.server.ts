@@ -17,9 +17,10 @@ export type { Prisma } from "../prisma/generated/sqlite";
  * API (the two schemas are kept identical by a test), so the app is typed
  * against the SQLite one.
  *
- * One way to reach it: entry points (routes, app/server.ts, app/worker.ts)
- * import the process's `db`; every module below them is given `db` as a
- * parameter. Tests and CLIs make their own with createDb(url).
+ * One way to reach it: entry points (routes, app/server.ts, app/worker.ts,
+ * app/shopify.server.ts) import the process's `db`; every module below them
+ * is given `db` (.eslint.config.js enforces it). Tests and CLIs make their
+ * own with createDb(url).
  */
 export type Db = SqliteClient;
 

@@ -8,7 +8,7 @@ import { readinessSummary } from "../whatsapp/readiness.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const [overview, commerce] = await Promise.all([shopOverview(db, session.shop), readinessSummary(session.shop)]);
+  const [overview, commerce] = await Promise.all([shopOverview(db, session.shop), readinessSummary(db, session.shop)]);
   return { ...overview, commerce };
 };
 

@@ -6,6 +6,7 @@ import { NumbersCard } from "../components/whatsapp/NumbersCard";
 import { ProductMessageCard } from "../components/whatsapp/ProductMessageCard";
 import { ReadinessCard } from "../components/whatsapp/ReadinessCard";
 import { TestMessageCard } from "../components/whatsapp/TestMessageCard";
+import { db } from "../db.server";
 import { env } from "../env.server";
 import { authenticate } from "../shopify.server";
 import { invalidInput, runWhatsAppAction, WhatsAppAction, type ActionResult } from "../whatsapp/actions.server";
@@ -20,10 +21,10 @@ import { readLimitedText } from "../whatsapp/request-body.server";
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   // Opening the page refreshes a snapshot older than a few minutes.
-  await refreshHealthIfStale(session.shop, { client: interactiveClient(), ttlMs: env().WHATSAPP_HEALTH_TTL_MS });
+  await refreshHealthIfStale({ db, client: interactiveClient(), ttlMs: env().WHATSAPP_HEALTH_TTL_MS }, session.shop);
   // The catalog link and commerce settings are Meta's: read like the health snapshot, when older than the same TTL.
-  await refreshCommerceIfStale(interactiveClient(), session.shop, env().WHATSAPP_HEALTH_TTL_MS);
-  return whatsAppPageData(session.shop);
+  await refreshCommerceIfStale(db, interactiveClient(), session.shop, env().WHATSAPP_HEALTH_TTL_MS);
+  return whatsAppPageData(db, session.shop);
 };
 
 const MAX_ACTION_BYTES = 16 * 1024;
@@ -43,7 +44,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   }
   const parsed = WhatsAppAction.safeParse(body);
   if (!parsed.success) return data(invalidInput(parsed.error), { status: 400 });
-  return runWhatsAppAction(session.shop, parsed.data);
+  return runWhatsAppAction(db, session.shop, parsed.data);
 };
 
 export default function WhatsAppPage() {

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { db } from "../db.server";
 import { env } from "../env.server";
 import { logger } from "../logger.server";
 import { limitBody } from "../webhooks/deliveries.server";
@@ -50,7 +51,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     logger.warn({ module: "meta-webhooks", issue: payload.error.issues[0]?.path.join(".") }, "meta webhook with an unexpected shape ignored");
     return Response.json({ received: true, ignored: true });
   }
-  const summary = await processMetaWebhook(payload.data);
+  const summary = await processMetaWebhook(db, payload.data);
   logger.debug({ module: "meta-webhooks", ...summary }, "meta webhook processed");
   return Response.json({ received: true });
 };

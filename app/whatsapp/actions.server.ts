@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Db } from "../db.server";
 import { checkHealth } from "./health.server";
 import { connectWhatsApp } from "./connect.server";
 import { disconnect } from "./connection.server";
@@ -68,13 +69,13 @@ const CONNECT_MESSAGES = {
   switched: "This shop now uses the new WhatsApp Business Account.",
 } as const;
 
-export async function runWhatsAppAction(shop: string, action: WhatsAppAction): Promise<ActionResult> {
+export async function runWhatsAppAction(db: Db, shop: string, action: WhatsAppAction): Promise<ActionResult> {
   const client = interactiveClient();
   const { intent } = action;
   try {
     switch (action.intent) {
       case "connect": {
-        const outcome = await connectWhatsApp(client, shop, {
+        const outcome = await connectWhatsApp(db, client, shop, {
           code: action.code,
           via: action.via,
           signup: action.signup ?? null,
@@ -84,13 +85,13 @@ export async function runWhatsAppAction(shop: string, action: WhatsAppAction): P
         return { intent, ok: true, message: CONNECT_MESSAGES[outcome.kind], warnings: outcome.warnings };
       }
       case "choose-number":
-        await chooseSendingNumber(client, shop, action.phoneNumberId);
+        await chooseSendingNumber(db, client, shop, action.phoneNumberId);
         return { intent, ok: true, message: "Test messages will be sent from this number." };
       case "register-number":
-        await registerNumber(client, shop, action.phoneNumberId);
+        await registerNumber(db, client, shop, action.phoneNumberId);
         return { intent, ok: true, message: "The number is registered for Cloud API." };
       case "refresh-health": {
-        const result = await checkHealth(shop, { client });
+        const result = await checkHealth({ db, client }, shop);
         const messages = {
           checked: "Health checked.",
           needs_reconnect: "Checked: the connection needs a reconnect.",
@@ -100,14 +101,14 @@ export async function runWhatsAppAction(shop: string, action: WhatsAppAction): P
         return { intent, ok: true, message: messages[result] };
       }
       case "disconnect": {
-        const { warning } = await disconnect(shop, client);
+        const { warning } = await disconnect(db, client, shop);
         return { intent, ok: true, message: "WhatsApp is disconnected. The app no longer holds a token for it.", ...(warning ? { warnings: [warning] } : {}) };
       }
       case "refresh-commerce":
-        await refreshCommerce(client, shop);
+        await refreshCommerce(db, client, shop);
         return { intent, ok: true, message: "Checked with Meta." };
       case "link-catalog": {
-        const { kind } = await linkCatalog(client, shop, { replaceCatalogId: action.replaceCatalogId });
+        const { kind } = await linkCatalog(db, client, shop, { replaceCatalogId: action.replaceCatalogId });
         const messages = {
           linked: "The catalog is linked to your WhatsApp account.",
           replaced: "The catalog replaced the one linked to your WhatsApp account.",
@@ -116,21 +117,21 @@ export async function runWhatsAppAction(shop: string, action: WhatsAppAction): P
         return { intent, ok: true, message: messages[kind] };
       }
       case "unlink-catalog":
-        await unlinkCatalog(client, shop, action.catalogId);
+        await unlinkCatalog(db, client, shop, action.catalogId);
         return { intent, ok: true, message: "The catalog is unlinked from your WhatsApp account." };
       case "set-commerce": {
-        const settings = await setCommerceSettings(client, shop, { cartEnabled: action.cartEnabled, catalogVisible: action.catalogVisible });
+        const settings = await setCommerceSettings(db, client, shop, { cartEnabled: action.cartEnabled, catalogVisible: action.catalogVisible });
         const words = `${settings.catalogVisible ? "Your catalog shows" : "Your catalog is hidden"} and the cart is ${settings.cartEnabled ? "on" : "off"} in WhatsApp chats.`;
         return { intent, ok: true, message: words };
       }
       case "send-product": {
-        const outcome = await sendProductMessage(client, shop, action.productIds);
+        const outcome = await sendProductMessage(db, client, shop, action.productIds);
         if (!outcome.ok) return { intent, ok: false, failure: outcome.failure, productMessage: outcome.message };
         const count = outcome.message.products.length;
         return { intent, ok: true, message: count === 1 ? "Product message sent to Meta." : `Message with ${count} products sent to Meta.`, productMessage: outcome.message };
       }
       case "send-test": {
-        const outcome = await sendTestMessage(client, shop, { to: action.to });
+        const outcome = await sendTestMessage(db, client, shop, { to: action.to });
         if (!outcome.ok) return { intent, ok: false, failure: outcome.failure, testMessage: outcome.message };
         return { intent, ok: true, message: "Test message sent to Meta.", testMessage: outcome.message };
       }

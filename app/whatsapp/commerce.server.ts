@@ -1,4 +1,4 @@
-import { db as defaultDb, type Db } from "../db.server";
+import type { Db } from "../db.server";
 import { logger } from "../logger.server";
 import { MetaGraphError, type LinkedCatalog, type MetaGraphClient } from "../meta/index.server";
 import { withToken } from "./connection.server";
@@ -29,7 +29,7 @@ export interface CommerceFacts {
   settingsError: string | null;
 }
 
-export function loadCommerce(shop: string, db: Db = defaultDb): Promise<CommerceFacts | null> {
+export function loadCommerce(db: Db, shop: string): Promise<CommerceFacts | null> {
   return db.whatsAppCommerce.findUnique({
     where: { shop },
     select: {
@@ -78,7 +78,7 @@ async function connected(db: Db, shop: string) {
  * A step Meta refuses is stored as that step's error (the other still
  * counts); a connection that is not usable is left alone.
  */
-export async function refreshCommerce(client: MetaGraphClient, shop: string, db: Db = defaultDb): Promise<"checked" | "skipped"> {
+export async function refreshCommerce(db: Db, client: MetaGraphClient, shop: string): Promise<"checked" | "skipped"> {
   let account: Awaited<ReturnType<typeof connected>>;
   try {
     account = await connected(db, shop);
@@ -89,14 +89,14 @@ export async function refreshCommerce(client: MetaGraphClient, shop: string, db:
   const update: CommerceUpdate = { checkedAt: new Date(), phoneNumberId: account.number?.phoneNumberId ?? null };
   try {
     update.linkError = null;
-    Object.assign(update, linkedFacts((await withToken(shop, (token) => client.listLinkedCatalogs(token, account.wabaId)))[0]));
+    Object.assign(update, linkedFacts((await withToken(db, shop, (token) => client.listLinkedCatalogs(token, account.wabaId)))[0]));
   } catch (error) {
     if (!(error instanceof MetaGraphError || error instanceof WhatsAppStepFailed)) throw error;
     update.linkError = error instanceof WhatsAppStepFailed ? error.failure.message : explain(error, "reading the catalog linked to your WhatsApp account").message;
   }
   if (account.number) {
     try {
-      const settings = await withToken(shop, (token) => client.getCommerceSettings(token, account.number!.phoneNumberId));
+      const settings = await withToken(db, shop, (token) => client.getCommerceSettings(token, account.number!.phoneNumberId));
       Object.assign(update, { cartEnabled: settings.cartEnabled, catalogVisible: settings.catalogVisible, settingsError: null });
     } catch (error) {
       if (!(error instanceof MetaGraphError || error instanceof WhatsAppStepFailed)) throw error;
@@ -109,9 +109,9 @@ export async function refreshCommerce(client: MetaGraphClient, shop: string, db:
 }
 
 /** Refreshes when the stored facts are older than `ttlMs`, about another WABA or another number. */
-export async function refreshCommerceIfStale(client: MetaGraphClient, shop: string, ttlMs: number, db: Db = defaultDb) {
+export async function refreshCommerceIfStale(db: Db, client: MetaGraphClient, shop: string, ttlMs: number) {
   const [facts, connection] = await Promise.all([
-    loadCommerce(shop, db),
+    loadCommerce(db, shop),
     db.whatsAppConnection.findUnique({ where: { shop }, select: { state: true, wabaId: true, phoneNumbers: { where: { active: true }, select: { phoneNumberId: true } } } }),
   ]);
   if (connection?.state !== "CONNECTED") return "skipped";
@@ -120,7 +120,7 @@ export async function refreshCommerceIfStale(client: MetaGraphClient, shop: stri
     Date.now() - facts.checkedAt.getTime() < ttlMs &&
     facts.wabaId === connection.wabaId &&
     facts.phoneNumberId === (connection.phoneNumbers[0]?.phoneNumberId ?? null);
-  return fresh ? "fresh" : refreshCommerce(client, shop, db);
+  return fresh ? "fresh" : refreshCommerce(db, client, shop);
 }
 
 async function catalogOfShop(db: Db, shop: string) {
@@ -145,10 +145,10 @@ async function step<T>(label: string, run: () => Promise<T>): Promise<T> {
  * another is linked, the merchant must confirm replacing that very catalog
  * (`replaceCatalogId`), and the app unlinks it first.
  */
-export async function linkCatalog(client: MetaGraphClient, shop: string, opts: { replaceCatalogId?: string } = {}, db: Db = defaultDb) {
+export async function linkCatalog(db: Db, client: MetaGraphClient, shop: string, opts: { replaceCatalogId?: string } = {}) {
   const { wabaId } = await connected(db, shop);
   const catalog = await catalogOfShop(db, shop);
-  const current = (await step("reading the catalog linked to your WhatsApp account", () => withToken(shop, (t) => client.listLinkedCatalogs(t, wabaId))))[0];
+  const current = (await step("reading the catalog linked to your WhatsApp account", () => withToken(db, shop, (t) => client.listLinkedCatalogs(t, wabaId))))[0];
   if (opts.replaceCatalogId !== undefined && opts.replaceCatalogId !== current?.id) {
     await store(db, shop, wabaId, linkedFacts(current));
     fail("catalog_link_taken", "The catalog you chose to replace is not the one linked to your WhatsApp account any more. The page now shows the current link.");
@@ -167,37 +167,37 @@ export async function linkCatalog(client: MetaGraphClient, shop: string, opts: {
     );
   }
   if (current) {
-    await step(`unlinking ${named(current)} from your WhatsApp account`, () => withToken(shop, (t) => client.unlinkCatalog(t, wabaId, current.id)));
+    await step(`unlinking ${named(current)} from your WhatsApp account`, () => withToken(db, shop, (t) => client.unlinkCatalog(t, wabaId, current.id)));
     await store(db, shop, wabaId, linkedFacts(undefined));
   }
-  await step(`linking ${named(catalog)} to your WhatsApp account`, () => withToken(shop, (t) => client.linkCatalog(t, wabaId, catalog.id)));
+  await step(`linking ${named(catalog)} to your WhatsApp account`, () => withToken(db, shop, (t) => client.linkCatalog(t, wabaId, catalog.id)));
   await store(db, shop, wabaId, linkedFacts(catalog));
   log.info({ shop, wabaId, catalogId: catalog.id, replaced: current?.id ?? null }, "catalog linked to the whatsapp account");
   return { kind: current ? ("replaced" as const) : ("linked" as const) };
 }
 
 /** Unlinks `catalogId` from the WABA, only if it is still the linked one (the page showed it). */
-export async function unlinkCatalog(client: MetaGraphClient, shop: string, catalogId: string, db: Db = defaultDb) {
+export async function unlinkCatalog(db: Db, client: MetaGraphClient, shop: string, catalogId: string) {
   const { wabaId } = await connected(db, shop);
-  const current = (await step("reading the catalog linked to your WhatsApp account", () => withToken(shop, (t) => client.listLinkedCatalogs(t, wabaId))))[0];
+  const current = (await step("reading the catalog linked to your WhatsApp account", () => withToken(db, shop, (t) => client.listLinkedCatalogs(t, wabaId))))[0];
   if (current?.id !== catalogId) {
     await store(db, shop, wabaId, linkedFacts(current));
     fail("catalog_not_linked", "That catalog is not linked to your WhatsApp account (any more). The page now shows the current link.");
   }
-  await step(`unlinking ${named(current)} from your WhatsApp account`, () => withToken(shop, (t) => client.unlinkCatalog(t, wabaId, catalogId)));
+  await step(`unlinking ${named(current)} from your WhatsApp account`, () => withToken(db, shop, (t) => client.unlinkCatalog(t, wabaId, catalogId)));
   await store(db, shop, wabaId, linkedFacts(undefined));
   log.info({ shop, wabaId, catalogId }, "catalog unlinked from the whatsapp account");
 }
 
 /** Sets the active number's commerce settings, then reads them back as Meta stored them. */
-export async function setCommerceSettings(client: MetaGraphClient, shop: string, settings: { cartEnabled: boolean; catalogVisible: boolean }, db: Db = defaultDb) {
+export async function setCommerceSettings(db: Db, client: MetaGraphClient, shop: string, settings: { cartEnabled: boolean; catalogVisible: boolean }) {
   const { wabaId, number } = await connected(db, shop);
   if (!number) fail("no_active_number", "Choose the number to send from first (Phone numbers › Use for sending).");
   const phoneNumberId = number.phoneNumberId;
   const label = `changing the commerce settings of ${number.displayPhoneNumber}`;
   const stored = await step(label, async () => {
-    await withToken(shop, (t) => client.setCommerceSettings(t, phoneNumberId, settings));
-    return withToken(shop, (t) => client.getCommerceSettings(t, phoneNumberId));
+    await withToken(db, shop, (t) => client.setCommerceSettings(t, phoneNumberId, settings));
+    return withToken(db, shop, (t) => client.getCommerceSettings(t, phoneNumberId));
   }).catch((error: unknown) => {
     if (error instanceof WhatsAppStepFailed && error.failure.code === "link_failed") error.failure.code = "commerce_settings_failed";
     throw error;

@@ -1,4 +1,4 @@
-import { db, type Prisma } from "../db.server";
+import type { Db, Prisma } from "../db.server";
 import { probeTemplates } from "./access.server";
 import { logger } from "../logger.server";
 import type { MetaGraphClient, SecretLike } from "../meta/index.server";
@@ -40,9 +40,9 @@ export type ConnectOutcome =
   | { ok: true; kind: "connected" | "reconnected" | "switched"; wabaId: string; warnings: string[] }
   | { ok: false; failure: WhatsAppFailure };
 
-export async function connectWhatsApp(client: MetaGraphClient, shop: string, request: ConnectRequest): Promise<ConnectOutcome> {
+export async function connectWhatsApp(db: Db, client: MetaGraphClient, shop: string, request: ConnectRequest): Promise<ConnectOutcome> {
   const startedAt = new Date();
-  const existing = await loadConnection(shop);
+  const existing = await loadConnection(db, shop);
   const previous =
     existing && existing.state !== "DISCONNECTED" && existing.tokenCiphertext
       ? { wabaId: existing.wabaId, wabaName: readSnapshot(existing.health)?.wabaName ?? null, grant: grantFromColumns(existing.scopes, existing.grantedTargets) }
@@ -58,17 +58,17 @@ export async function connectWhatsApp(client: MetaGraphClient, shop: string, req
     // Before any callback override, and so status webhooks reach the app at all.
     await step("subscribing the app to your WhatsApp account's webhooks", "subscribe_failed", () => client.subscribeApp(token, found.wabaId));
     const warnings = [...verdict.warnings];
-    await store(shop, { token, grant, found, warnings, switched: verdict.switched, signup: request.signup, checkedAt: startedAt, expiresAt: info.expiresAt });
+    await store(db, shop, { token, grant, found, warnings, switched: verdict.switched, signup: request.signup, checkedAt: startedAt, expiresAt: info.expiresAt });
     const kind = !previous ? "connected" : verdict.switched ? "switched" : "reconnected";
     log.info({ shop, kind, wabaId: found.wabaId, numbers: found.numbers.length, source: found.source }, "whatsapp connected");
 
-    const registration = await registerChosenNumber(client, shop, found, request.signup);
+    const registration = await registerChosenNumber(db, client, shop, found, request.signup);
     if (registration) warnings.push(registration);
     return { ok: true, kind, wabaId: found.wabaId, warnings };
   } catch (error) {
     if (!(error instanceof WhatsAppStepFailed)) throw error;
     log.warn({ shop, failure: error.failure.code, reconnect: Boolean(previous) }, "whatsapp connect failed");
-    if (existing) await recordLastError(shop, error.failure.message, { alsoReasonIfNeedsReconnect: error.failure.code === "missing_permissions" });
+    if (existing) await recordLastError(db, shop, error.failure.message, { alsoReasonIfNeedsReconnect: error.failure.code === "missing_permissions" });
     return { ok: false, failure: error.failure };
   }
 }
@@ -85,7 +85,7 @@ interface StoreInput {
 }
 
 /** One transaction: the connection (new token sealed), its numbers, the first health snapshot. */
-async function store(shop: string, input: StoreInput) {
+async function store(db: Db, shop: string, input: StoreInput) {
   const { found, grant } = input;
   const limit = portfolioLimit(found.numbers);
   const health: HealthSnapshot = {
@@ -129,16 +129,16 @@ async function store(shop: string, input: StoreInput) {
 }
 
 /** Registers the number picked in Meta's window; a failure is a warning on a working connection. */
-async function registerChosenNumber(client: MetaGraphClient, shop: string, found: Discovery, signup: SignupEvent | null): Promise<string | null> {
+async function registerChosenNumber(db: Db, client: MetaGraphClient, shop: string, found: Discovery, signup: SignupEvent | null): Promise<string | null> {
   if (!found.chosenNumberId || signup?.event === "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING") return null;
   const row = await db.phoneNumber.findUnique({ where: { shop_phoneNumberId: { shop, phoneNumberId: found.chosenNumberId } } });
   if (!row || row.registered) return null;
   try {
-    await registerNumber(client, shop, found.chosenNumberId);
+    await registerNumber(db, client, shop, found.chosenNumberId);
     return null;
   } catch (error) {
     if (!(error instanceof WhatsAppStepFailed)) throw error;
-    await recordLastError(shop, error.failure.message);
+    await recordLastError(db, shop, error.failure.message);
     return error.failure.message;
   }
 }

@@ -1,4 +1,4 @@
-import { db, type Db } from "../db.server";
+import type { Db } from "../db.server";
 import { logger } from "../logger.server";
 import { MetaGraphError, RateLimited, TokenInvalid, Transient, type MetaGraphClient } from "../meta/index.server";
 import type { SecretValue } from "../vault/secret-value";
@@ -15,7 +15,7 @@ import { fail } from "./failures";
 
 const log = logger.child({ module: "whatsapp" });
 
-export function loadConnection(shop: string) {
+export function loadConnection(db: Db, shop: string) {
   return db.whatsAppConnection.findUnique({
     where: { shop },
     include: { phoneNumbers: { orderBy: [{ createdAt: "asc" }, { phoneNumberId: "asc" }] } },
@@ -37,7 +37,7 @@ export function reconnectReason(cause: string): string {
  * token that failed: a stale failure must not undo a reconnect that
  * happened meanwhile.
  */
-export async function markNeedsReconnect(shop: string, tokenCiphertext: string, reason: string, lastError?: string) {
+export async function markNeedsReconnect(db: Db, shop: string, tokenCiphertext: string, reason: string, lastError?: string) {
   const { count } = await db.whatsAppConnection.updateMany({
     where: { shop, tokenCiphertext, state: { not: "DISCONNECTED" } },
     data: { state: "NEEDS_RECONNECT", stateReason: reason, lastError: lastError ?? reason },
@@ -51,7 +51,7 @@ export async function markNeedsReconnect(shop: string, tokenCiphertext: string, 
  * (TokenInvalid) from Meta marks the connection NEEDS_RECONNECT before the
  * error goes on to the caller.
  */
-export async function withToken<T>(shop: string, call: (token: SecretValue) => Promise<T>): Promise<T> {
+export async function withToken<T>(db: Db, shop: string, call: (token: SecretValue) => Promise<T>): Promise<T> {
   const row = await db.whatsAppConnection.findUnique({ where: { shop }, select: { tokenCiphertext: true, state: true } });
   if (!row?.tokenCiphertext || row.state === "DISCONNECTED") {
     return fail("not_connected", "WhatsApp is not connected for this shop. Click Connect WhatsApp first.");
@@ -60,7 +60,7 @@ export async function withToken<T>(shop: string, call: (token: SecretValue) => P
   try {
     return await call(openWhatsAppToken(shop, ciphertext));
   } catch (error) {
-    if (error instanceof TokenInvalid) await markNeedsReconnect(shop, ciphertext, reconnectReason(error.reason), error.message);
+    if (error instanceof TokenInvalid) await markNeedsReconnect(db, shop, ciphertext, reconnectReason(error.reason), error.message);
     throw error;
   }
 }
@@ -85,7 +85,7 @@ export function openWhatsAppToken(shop: string, ciphertext: string): SecretValue
  * a token Meta refuses, or one the vault cannot open, cannot unsubscribe:
  * the connection goes anyway and the merchant is told what stays behind.
  */
-export async function disconnect(shop: string, client: MetaGraphClient): Promise<{ removed: boolean; warning?: string }> {
+export async function disconnect(db: Db, client: MetaGraphClient, shop: string): Promise<{ removed: boolean; warning?: string }> {
   const row = await db.whatsAppConnection.findUnique({ where: { shop }, select: { wabaId: true, tokenCiphertext: true, state: true } });
   if (!row) return { removed: false };
   let warning: string | undefined;
@@ -115,7 +115,7 @@ export async function disconnect(shop: string, client: MetaGraphClient): Promise
 }
 
 /** Remembers the last failure of a step on an existing connection, without changing its state. */
-export async function recordLastError(shop: string, message: string, opts: { alsoReasonIfNeedsReconnect?: boolean } = {}) {
+export async function recordLastError(db: Db, shop: string, message: string, opts: { alsoReasonIfNeedsReconnect?: boolean } = {}) {
   await db.whatsAppConnection.updateMany({ where: { shop }, data: { lastError: message } });
   if (opts.alsoReasonIfNeedsReconnect) {
     await db.whatsAppConnection.updateMany({ where: { shop, state: "NEEDS_RECONNECT" }, data: { stateReason: message } });
@@ -127,8 +127,8 @@ export async function recordLastError(shop: string, message: string, opts: { als
  * (a health check's start, a webhook's time). Compare-and-set on the time of
  * the last report, so an older report never overwrites a newer one.
  */
-export async function storeMessagingLimit(client: Pick<Db, "whatsAppConnection">, where: { shop: string } | { shop: { in: string[] } }, tier: string, at: Date) {
-  const { count } = await client.whatsAppConnection.updateMany({
+export async function storeMessagingLimit(db: Pick<Db, "whatsAppConnection">, where: { shop: string } | { shop: { in: string[] } }, tier: string, at: Date) {
+  const { count } = await db.whatsAppConnection.updateMany({
     where: { ...where, OR: [{ messagingLimitAt: null }, { messagingLimitAt: { lte: at } }] },
     data: { messagingLimit: tier, messagingLimitAt: at },
   });

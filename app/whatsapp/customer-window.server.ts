@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { db as defaultDb, type Db } from "../db.server";
+import type { Db } from "../db.server";
 import { logger } from "../logger.server";
 import type { Recipient } from "../meta/index.server";
 import { VaultError } from "../vault/errors";
@@ -46,7 +46,7 @@ export const senderHint = (sender: Sender) => (sender.phone ? sender.phone.slice
  * holding the number. An older message (webhooks arrive out of order) never
  * replaces a newer one; one whose window has already closed changes nothing.
  */
-export async function recordCustomerMessage(shops: string[], phoneNumberId: string, sender: Sender, at: Date, now = new Date(), db: Db = defaultDb) {
+export async function recordCustomerMessage(db: Db, shops: string[], phoneNumberId: string, sender: Sender, at: Date, now = new Date()) {
   const sent = new Date(Math.min(at.getTime(), now.getTime()));
   const closesAt = new Date(sent.getTime() + WINDOW_MS);
   if (closesAt <= now) return;
@@ -72,7 +72,7 @@ export interface OpenWindow {
 }
 
 /** The number's open window, if any. */
-export async function openWindow(shop: string, phoneNumberId: string, now = new Date(), db: Db = defaultDb): Promise<(OpenWindow & { senderCiphertext: string }) | null> {
+export async function openWindow(db: Db, shop: string, phoneNumberId: string, now = new Date()): Promise<(OpenWindow & { senderCiphertext: string }) | null> {
   return db.customerWindow.findFirst({
     where: { shop, phoneNumberId, closesAt: { gt: now } },
     select: { lastInboundAt: true, closesAt: true, senderHint: true, senderCiphertext: true },
@@ -92,7 +92,7 @@ export function windowRecipient(shop: string, senderCiphertext: string): Recipie
 }
 
 /** Deletes every window that has closed: nothing of a customer stays once it cannot be used. */
-export async function purgeClosedWindows(db: Db = defaultDb, now = new Date()): Promise<number> {
+export async function purgeClosedWindows(db: Db, now = new Date()): Promise<number> {
   const { count } = await db.customerWindow.deleteMany({ where: { closesAt: { lte: now } } });
   return count;
 }

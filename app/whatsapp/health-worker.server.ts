@@ -45,7 +45,7 @@ export function createWhatsAppHealthWorker(options: HealthWorkerOptions): Health
     for (const shop of due) {
       if (loop.stopping) break;
       try {
-        await checkHealth(shop, { client, db });
+        await checkHealth({ db, client }, shop);
         checked++;
       } catch (error) {
         log.error({ shop, err: error }, "scheduled whatsapp health check failed");

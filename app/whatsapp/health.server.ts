@@ -1,4 +1,4 @@
-import { db as appDb, type Db, type Prisma } from "../db.server";
+import type { Db, Prisma } from "../db.server";
 import { logger } from "../logger.server";
 import { MetaGraphError, PermissionMissing, TokenInvalid, type MetaGraphClient, type PhoneNumberInfo, type TokenInfo } from "../meta/index.server";
 import { openWhatsAppToken, reconnectReason, storeMessagingLimit } from "./connection.server";
@@ -60,14 +60,13 @@ export const portfolioLimit = (numbers: PhoneNumberInfo[]) => numbers.map((n) =>
 export type HealthCheckResult = "checked" | "needs_reconnect" | "skipped" | "superseded";
 
 export interface HealthDeps {
+  db: Db;
   client: MetaGraphClient;
-  /** Default: the app's database (the worker and its tests pass theirs). */
-  db?: Db;
   now?: () => Date;
 }
 
-export async function checkHealth(shop: string, deps: HealthDeps): Promise<HealthCheckResult> {
-  const db = deps.db ?? appDb;
+export async function checkHealth(deps: HealthDeps, shop: string): Promise<HealthCheckResult> {
+  const { db } = deps;
   const conn = await db.whatsAppConnection.findUnique({ where: { shop } });
   if (!conn || conn.state !== "CONNECTED" || !conn.tokenCiphertext) return "skipped";
   const startedAt = (deps.now ?? (() => new Date()))();
@@ -150,13 +149,12 @@ export async function checkHealth(shop: string, deps: HealthDeps): Promise<Healt
 }
 
 /** The page's refresh: only when the last snapshot is older than `ttlMs`. Never fails the page. */
-export async function refreshHealthIfStale(shop: string, deps: HealthDeps & { ttlMs: number }) {
-  const db = deps.db ?? appDb;
-  const conn = await db.whatsAppConnection.findUnique({ where: { shop }, select: { healthCheckedAt: true, state: true } });
+export async function refreshHealthIfStale(deps: HealthDeps & { ttlMs: number }, shop: string) {
+  const conn = await deps.db.whatsAppConnection.findUnique({ where: { shop }, select: { healthCheckedAt: true, state: true } });
   if (conn?.state !== "CONNECTED") return "skipped";
   if (conn.healthCheckedAt && Date.now() - conn.healthCheckedAt.getTime() < deps.ttlMs) return "fresh";
   try {
-    return await checkHealth(shop, deps);
+    return await checkHealth(deps, shop);
   } catch (error) {
     log.error({ shop, err: error }, "health refresh failed");
     return "failed";

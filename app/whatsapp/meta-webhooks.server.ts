@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import { db, type Prisma } from "../db.server";
+import type { Db, Prisma } from "../db.server";
 import { logger } from "../logger.server";
 import { installedShops } from "../shop.server";
 import { safeEqual } from "../webhooks/verify.server";
@@ -136,7 +136,7 @@ const isoFromSeconds = (value: string | number | undefined, fallback: Date) => {
   return Number.isFinite(n) && n > 0 ? new Date(n * 1000).toISOString() : fallback.toISOString();
 };
 
-export async function processMetaWebhook(payload: MetaWebhookPayload, now = new Date()): Promise<WebhookSummary> {
+export async function processMetaWebhook(db: Db, payload: MetaWebhookPayload, now = new Date()): Promise<WebhookSummary> {
   const summary: WebhookSummary = { entries: payload.entry.length, ignoredEntries: 0, statuses: 0, inbound: 0, healthEvents: 0 };
   if (payload.object !== "whatsapp_business_account") {
     summary.ignoredEntries = payload.entry.length;
@@ -147,10 +147,10 @@ export async function processMetaWebhook(payload: MetaWebhookPayload, now = new 
     let partnerEvents = 0;
     for (const change of entry.changes) {
       const partner = change.field === "account_update" ? PartnerValue.safeParse(change.value) : null;
-      if (partner?.success && (await recordPartnerEvent(partner.data, at, now))) partnerEvents++;
+      if (partner?.success && (await recordPartnerEvent(db, partner.data, at, now))) partnerEvents++;
     }
     summary.healthEvents += partnerEvents;
-    const shops = await shopsOf(entry.id);
+    const shops = await shopsOf(db, entry.id);
     if (shops.length === 0) {
       if (partnerEvents === 0) summary.ignoredEntries++;
       log.debug({ wabaId: entry.id }, "meta webhook for an unknown WABA ignored");
@@ -167,12 +167,12 @@ export async function processMetaWebhook(payload: MetaWebhookPayload, now = new 
         if (owners.length === 0) continue;
         for (const raw of value.data.statuses ?? []) {
           const status = StatusUpdate.safeParse(raw);
-          if (status.success && (await recordStatus(owners, phoneNumberId, status.data, now))) summary.statuses++;
+          if (status.success && (await recordStatus(db, owners, phoneNumberId, status.data, now))) summary.statuses++;
         }
         for (const message of value.data.messages ?? []) {
-          if (!(await recordInbound(owners, phoneNumberId, message.id))) continue;
+          if (!(await recordInbound(db, owners, phoneNumberId, message.id))) continue;
           summary.inbound++;
-          await openCustomerWindow(owners, phoneNumberId, message, now);
+          await openCustomerWindow(db, owners, phoneNumberId, message, now);
         }
       } else if (change.field === "phone_number_quality_update") {
         const value = QualityValue.safeParse(change.value);
@@ -180,7 +180,7 @@ export async function processMetaWebhook(payload: MetaWebhookPayload, now = new 
         const tier = messagingLimitTier(value.data.max_daily_conversations_per_business) ?? messagingLimitTier(value.data.current_limit);
         if (tier) await storeMessagingLimit(db, { shop: { in: shops } }, tier, at);
         const event: HealthEvent = { field: change.field, event: value.data.event, at: at.toISOString(), phoneNumber: value.data.display_phone_number ?? null, detail: tier };
-        for (const shop of shops) await recordHealthEvent(shop, event);
+        for (const shop of shops) await recordHealthEvent(db, shop, event);
         summary.healthEvents++;
       } else if (change.field === "business_capability_update") {
         const value = CapabilityValue.safeParse(change.value);
@@ -192,7 +192,7 @@ export async function processMetaWebhook(payload: MetaWebhookPayload, now = new 
         const value = AccountValue.safeParse(change.value);
         if (!value.success || PartnerValue.safeParse(change.value).success) continue;
         const event: HealthEvent = { field: change.field, event: value.data.event, at: at.toISOString(), phoneNumber: value.data.phone_number ?? null, detail: null };
-        for (const shop of shops) await recordHealthEvent(shop, event);
+        for (const shop of shops) await recordHealthEvent(db, shop, event);
         summary.healthEvents++;
       }
     }
@@ -201,7 +201,7 @@ export async function processMetaWebhook(payload: MetaWebhookPayload, now = new 
 }
 
 // Shops that uninstalled the app are left alone (issue 14): their data waits for shop/redact or a reinstall.
-const shopsOf = async (wabaId: string) =>
+const shopsOf = async (db: Db, wabaId: string) =>
   installedShops(
     db,
     (await db.whatsAppConnection.findMany({ where: { wabaId, state: { not: "DISCONNECTED" } }, select: { shop: true } })).map((c) => c.shop),
@@ -214,11 +214,11 @@ const ACCESS_REMOVED: Record<string, string> = {
 };
 
 /** A PARTNER_* account_update for a connected WABA: recorded, and a removed access turns the connection into NEEDS_RECONNECT. */
-async function recordPartnerEvent(value: z.infer<typeof PartnerValue>, at: Date, now: Date): Promise<boolean> {
+async function recordPartnerEvent(db: Db, value: z.infer<typeof PartnerValue>, at: Date, now: Date): Promise<boolean> {
   const { waba_id: wabaId, partner_app_id: appId } = value.waba_info;
   // Another app of the same partner business: not about this app's access.
   if (appId && env().META_APP_ID && appId !== env().META_APP_ID) return false;
-  const shops = await shopsOf(wabaId);
+  const shops = await shopsOf(db, wabaId);
   if (shops.length === 0) return false;
   await db.whatsAppConnection.updateMany({ where: { shop: { in: shops } }, data: { webhookSeenAt: now } });
   const cause = ACCESS_REMOVED[value.event];
@@ -232,7 +232,7 @@ async function recordPartnerEvent(value: z.infer<typeof PartnerValue>, at: Date,
     if (count) log.warn({ wabaId, event: value.event }, "whatsapp access removed in Meta: connection needs reconnect");
   }
   const event: HealthEvent = { field: "account_update", event: value.event, at: at.toISOString(), phoneNumber: null, detail: null };
-  for (const shop of shops) await recordHealthEvent(shop, event);
+  for (const shop of shops) await recordHealthEvent(db, shop, event);
   return true;
 }
 
@@ -252,7 +252,7 @@ function metaReason(status: StatusInput, kind: string): string | null {
 const IN_FLIGHT_WAIT_MS = 3_000;
 const IN_FLIGHT_WINDOW_MS = 30_000;
 
-async function findMessage(shops: string[], phoneNumberId: string, wamid: string) {
+async function findMessage(db: Db, shops: string[], phoneNumberId: string, wamid: string) {
   const where = { wamid, shop: { in: shops }, phoneNumberId, direction: "OUT" };
   let row = await db.messageLog.findFirst({ where });
   const deadline = Date.now() + IN_FLIGHT_WAIT_MS;
@@ -268,11 +268,11 @@ async function findMessage(shops: string[], phoneNumberId: string, wamid: string
 }
 
 /** Applies one status; compare-and-set on the status it read, so two concurrent deliveries cannot both win. */
-async function recordStatus(shops: string[], phoneNumberId: string, status: StatusInput, now: Date): Promise<boolean> {
+async function recordStatus(db: Db, shops: string[], phoneNumberId: string, status: StatusInput, now: Date): Promise<boolean> {
   const reported = fromMeta(status.status);
   if (!reported) return false;
   for (let attempt = 0; attempt < 5; attempt++) {
-    const row = await findMessage(shops, phoneNumberId, status.id);
+    const row = await findMessage(db, shops, phoneNumberId, status.id);
     if (!row) return false;
     const update: TimelineEntry = { status: reported, at: isoFromSeconds(status.timestamp, now), ...(reported === "FAILED" ? { error: metaReason(status, row.kind) } : {}) };
     const next = applyStatus({ status: row.status as MessageStatus, timeline: readTimeline(row.timeline) }, update);
@@ -292,7 +292,7 @@ async function recordStatus(shops: string[], phoneNumberId: string, status: Stat
 }
 
 /** Inbound messages are only counted (one row each, no content, no sender); the wamid makes replays no-ops. */
-async function recordInbound(shops: string[], phoneNumberId: string, wamid: string): Promise<boolean> {
+async function recordInbound(db: Db, shops: string[], phoneNumberId: string, wamid: string): Promise<boolean> {
   try {
     await db.messageLog.create({ data: { shop: shops[0], phoneNumberId, to: "", wamid, status: "RECEIVED", direction: "IN" } });
     return true;
@@ -306,16 +306,16 @@ async function recordInbound(shops: string[], phoneNumberId: string, wamid: stri
  * A customer's message opens (or refreshes) the number's customer service window.
  * System messages (e.g. "user changed number") are Meta's, not the customer's.
  */
-async function openCustomerWindow(shops: string[], phoneNumberId: string, message: Record<string, unknown>, now: Date) {
+async function openCustomerWindow(db: Db, shops: string[], phoneNumberId: string, message: Record<string, unknown>, now: Date) {
   const parsed = InboundSender.safeParse(message);
   if (!parsed.success || parsed.data.type === "system") return;
   const sender = Sender.safeParse({ phone: parsed.data.from, userId: parsed.data.from_user_id });
   if (!sender.success) return;
-  await recordCustomerMessage(shops, phoneNumberId, sender.data, new Date(isoFromSeconds(parsed.data.timestamp, now)), now);
+  await recordCustomerMessage(db, shops, phoneNumberId, sender.data, new Date(isoFromSeconds(parsed.data.timestamp, now)), now);
 }
 
 /** Adds the event to the health snapshot (read-modify-write in a transaction; a replay is a no-op). */
-async function recordHealthEvent(shop: string, event: HealthEvent) {
+async function recordHealthEvent(db: Db, shop: string, event: HealthEvent) {
   await db.$transaction(async (tx) => {
     const conn = await tx.whatsAppConnection.findUnique({ where: { shop }, select: { health: true, healthCheckedAt: true } });
     if (!conn) return;

@@ -1,7 +1,7 @@
 import { productsInCatalog, type CatalogProductChoice } from "../catalog/products-in-catalog.server";
-import { db } from "../db.server";
+import type { Db } from "../db.server";
 import { metaLoginSettings, type MetaLoginSettings } from "../meta/login-settings.server";
-import { loadConnection } from "./connection.server";
+import { loadConnection, type StoredConnection } from "./connection.server";
 import { openWindow, purgeClosedWindows } from "./customer-window.server";
 import { readSnapshot } from "./health-snapshot";
 import type { HealthVerdict } from "./health-status";
@@ -58,8 +58,8 @@ export interface CommercePageData {
 
 export const PICKER_LIMIT = 100;
 
-export async function whatsAppPageData(shop: string): Promise<WhatsAppPageData> {
-  const [row, lastTestMessage] = await Promise.all([loadConnection(shop), latestTestMessage(shop)]);
+export async function whatsAppPageData(db: Db, shop: string): Promise<WhatsAppPageData> {
+  const [row, lastTestMessage] = await Promise.all([loadConnection(db, shop), latestTestMessage(db, shop)]);
   const snapshot = row ? readSnapshot(row.health) : null;
   const verdict = connectionVerdict(row, lastTestMessage);
   const numbers: NumberView[] = (row?.phoneNumbers ?? []).map((n) => ({
@@ -89,18 +89,18 @@ export async function whatsAppPageData(shop: string): Promise<WhatsAppPageData> 
     verdict,
     numbers,
     lastTestMessage,
-    commerce: await commercePageData(shop, row, verdict),
+    commerce: await commercePageData(db, shop, row, verdict),
   };
 }
 
-async function commercePageData(shop: string, row: Awaited<ReturnType<typeof loadConnection>>, verdict: HealthVerdict): Promise<CommercePageData> {
+async function commercePageData(db: Db, shop: string, row: StoredConnection | null, verdict: HealthVerdict): Promise<CommercePageData> {
   await purgeClosedWindows(db);
   const active = row?.phoneNumbers.find((p) => p.active);
   const [readiness, open, products, lastProductMessage] = await Promise.all([
-    commerceReadiness(shop, row, verdict),
-    active ? openWindow(shop, active.phoneNumberId) : null,
+    commerceReadiness(db, shop, row, verdict),
+    active ? openWindow(db, shop, active.phoneNumberId) : null,
     productsInCatalog(db, shop, { limit: PICKER_LIMIT }),
-    latestProductMessage(shop),
+    latestProductMessage(db, shop),
   ]);
   return {
     readiness,

@@ -1,5 +1,5 @@
 import { productsInCatalog, type CatalogProductChoice } from "../catalog/products-in-catalog.server";
-import { db, type Prisma } from "../db.server";
+import type { Db, Prisma } from "../db.server";
 import { logger } from "../logger.server";
 import { MetaGraphError, PRODUCT_LIST_MAX_ITEMS, type MetaGraphClient } from "../meta/index.server";
 import { withToken } from "./connection.server";
@@ -36,7 +36,7 @@ export interface ProductMessageView {
 
 export type ProductSendOutcome = { ok: true; message: ProductMessageView } | { ok: false; failure: WhatsAppFailure; message?: ProductMessageView };
 
-type LogRow = Awaited<ReturnType<typeof db.messageLog.findFirstOrThrow>>;
+type LogRow = Awaited<ReturnType<Db["messageLog"]["findFirstOrThrow"]>>;
 
 function sentProducts(value: Prisma.JsonValue | null) {
   return (Array.isArray(value) ? value : [])
@@ -56,13 +56,13 @@ export function productMessageView(row: LogRow): ProductMessageView {
   };
 }
 
-export async function latestProductMessage(shop: string): Promise<ProductMessageView | null> {
+export async function latestProductMessage(db: Db, shop: string): Promise<ProductMessageView | null> {
   const row = await db.messageLog.findFirst({ where: { shop, direction: "OUT", kind: "PRODUCT" }, orderBy: { createdAt: "desc" } });
   return row && productMessageView(row);
 }
 
 /** Sends the chosen products (their ids, in the order chosen) to the customer whose window is open. */
-export async function sendProductMessage(client: MetaGraphClient, shop: string, productIds: string[]): Promise<ProductSendOutcome> {
+export async function sendProductMessage(db: Db, client: MetaGraphClient, shop: string, productIds: string[]): Promise<ProductSendOutcome> {
   let row: LogRow | null = null;
   try {
     if (productIds.length === 0 || productIds.length > PRODUCT_LIST_MAX_ITEMS) fail("invalid_input", `Choose 1 to ${PRODUCT_LIST_MAX_ITEMS} products.`);
@@ -78,7 +78,7 @@ export async function sendProductMessage(client: MetaGraphClient, shop: string, 
     if (commerce?.linkedCatalogId !== catalog.catalogId) {
       fail("catalog_not_linked", "Link your catalog to your WhatsApp account first (checklist above › Link catalog): WhatsApp sends only products of the linked catalog.");
     }
-    const customerWindow = await openWindow(shop, number.phoneNumberId);
+    const customerWindow = await openWindow(db, shop, number.phoneNumberId);
     const recipient = customerWindow && windowRecipient(shop, customerWindow.senderCiphertext);
     if (!customerWindow || !recipient) {
       fail(
@@ -108,7 +108,7 @@ export async function sendProductMessage(client: MetaGraphClient, shop: string, 
       },
     });
     const catalogId = catalog.catalogId;
-    const sent = await withToken(shop, (token) =>
+    const sent = await withToken(db, shop, (token) =>
       products.length === 1
         ? client.sendProductMessage(token, number.phoneNumberId, recipient, { catalogId, retailerId: products[0].retailerId, body: SINGLE_BODY })
         : client.sendProductListMessage(token, number.phoneNumberId, recipient, { catalogId, header: LIST_HEADER, body: LIST_BODY, sections: productSections(products) }),

@@ -1,5 +1,5 @@
 import { productsInCatalogCount } from "../catalog/products-in-catalog.server";
-import { db } from "../db.server";
+import type { Db } from "../db.server";
 import { loadCommerce } from "./commerce.server";
 import { loadConnection, type StoredConnection } from "./connection.server";
 import { readSnapshot } from "./health-snapshot";
@@ -25,10 +25,10 @@ export function connectionVerdict(row: StoredConnection | null, lastTestMessage:
   });
 }
 
-export async function commerceReadiness(shop: string, row: StoredConnection | null, verdict: HealthVerdict): Promise<Readiness> {
+export async function commerceReadiness(db: Db, shop: string, row: StoredConnection | null, verdict: HealthVerdict): Promise<Readiness> {
   const [catalog, commerce, products] = await Promise.all([
     db.catalogConnection.findUnique({ where: { shop }, select: { state: true, catalogId: true, catalogName: true } }),
-    loadCommerce(shop),
+    loadCommerce(db, shop),
     productsInCatalogCount(db, shop),
   ]);
   const active = row?.phoneNumbers.find((p) => p.active) ?? null;
@@ -60,9 +60,9 @@ export interface ReadinessSummary {
 }
 
 /** The Overview's summary of the checklist. */
-export async function readinessSummary(shop: string): Promise<ReadinessSummary> {
-  const [row, lastTest] = await Promise.all([loadConnection(shop), latestTestMessage(shop)]);
-  const result = await commerceReadiness(shop, row, connectionVerdict(row, lastTest));
+export async function readinessSummary(db: Db, shop: string): Promise<ReadinessSummary> {
+  const [row, lastTest] = await Promise.all([loadConnection(db, shop), latestTestMessage(db, shop)]);
+  const result = await commerceReadiness(db, shop, row, connectionVerdict(row, lastTest));
   const next = result.lines.find((l) => l.state !== "done");
   return { done: result.done, total: result.total, ready: result.ready, next: next ? { title: next.title, detail: next.detail } : null };
 }

@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import { db } from "../db.server";
+import type { Db } from "../db.server";
 import { logger } from "../logger.server";
 import { MetaGraphError, type MetaGraphClient } from "../meta/index.server";
 import { SecretValue } from "../vault/secret-value";
@@ -20,7 +20,7 @@ const log = logger.child({ module: "whatsapp" });
 const PIN_MISMATCH = 133005;
 
 /** The number's stored PIN, or a new one stored first (compare-and-set, so two clicks agree on one PIN). */
-async function pinFor(shop: string, phoneNumberId: string): Promise<SecretValue> {
+async function pinFor(db: Db, shop: string, phoneNumberId: string): Promise<SecretValue> {
   const row = await db.phoneNumber.findUnique({ where: { shop_phoneNumberId: { shop, phoneNumberId } }, select: { pinCiphertext: true } });
   if (!row) return fail("number_unknown", "This phone number is not part of the connected WhatsApp account. Refresh the page.");
   if (row.pinCiphertext) return openSecret(shop, "whatsapp.pin", row.pinCiphertext);
@@ -29,13 +29,13 @@ async function pinFor(shop: string, phoneNumberId: string): Promise<SecretValue>
     where: { shop, phoneNumberId, pinCiphertext: null },
     data: { pinCiphertext: sealSecret(shop, "whatsapp.pin", pin) },
   });
-  return count === 1 ? pin : pinFor(shop, phoneNumberId);
+  return count === 1 ? pin : pinFor(db, shop, phoneNumberId);
 }
 
-export async function registerNumber(client: MetaGraphClient, shop: string, phoneNumberId: string): Promise<void> {
-  const pin = await pinFor(shop, phoneNumberId);
+export async function registerNumber(db: Db, client: MetaGraphClient, shop: string, phoneNumberId: string): Promise<void> {
+  const pin = await pinFor(db, shop, phoneNumberId);
   try {
-    await withToken(shop, (token) => client.registerPhoneNumber(token, phoneNumberId, pin));
+    await withToken(db, shop, (token) => client.registerPhoneNumber(token, phoneNumberId, pin));
   } catch (error) {
     if (!(error instanceof MetaGraphError)) throw error;
     const failure =
@@ -55,10 +55,10 @@ export async function registerNumber(client: MetaGraphClient, shop: string, phon
 }
 
 /** Makes a number the one test messages are sent from, registering it first when needed. */
-export async function chooseSendingNumber(client: MetaGraphClient, shop: string, phoneNumberId: string): Promise<void> {
+export async function chooseSendingNumber(db: Db, client: MetaGraphClient, shop: string, phoneNumberId: string): Promise<void> {
   const number = await db.phoneNumber.findUnique({ where: { shop_phoneNumberId: { shop, phoneNumberId } } });
   if (!number) return fail("number_unknown", "This phone number is not part of the connected WhatsApp account. Refresh the page.");
-  if (!number.registered) await registerNumber(client, shop, phoneNumberId);
+  if (!number.registered) await registerNumber(db, client, shop, phoneNumberId);
   await db.$transaction([
     db.phoneNumber.updateMany({ where: { shop, active: true, NOT: { phoneNumberId } }, data: { active: false } }),
     db.phoneNumber.updateMany({ where: { shop, phoneNumberId }, data: { active: true } }),

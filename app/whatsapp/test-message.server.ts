@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { db, type Prisma } from "../db.server";
+import type { Db, Prisma } from "../db.server";
 import { logger } from "../logger.server";
 import { MetaGraphError, type MetaGraphClient } from "../meta/index.server";
 import { withToken } from "./connection.server";
@@ -37,7 +37,7 @@ export interface TestMessageView {
 
 export type SendOutcome = { ok: true; message: TestMessageView } | { ok: false; failure: WhatsAppFailure; message?: TestMessageView };
 
-type LogRow = Awaited<ReturnType<typeof db.messageLog.findFirstOrThrow>>;
+type LogRow = Awaited<ReturnType<Db["messageLog"]["findFirstOrThrow"]>>;
 
 export function messageView(row: LogRow): TestMessageView {
   return {
@@ -52,6 +52,7 @@ export function messageView(row: LogRow): TestMessageView {
 }
 
 export async function sendTestMessage(
+  db: Db,
   client: MetaGraphClient,
   shop: string,
   input: { to: string; template?: { name: string; languageCode: string } },
@@ -69,7 +70,7 @@ export async function sendTestMessage(
     row = await db.messageLog.create({
       data: { shop, phoneNumberId: number.phoneNumberId, to: input.to, template: template.name, status: "PENDING", timeline: [] },
     });
-    const sent = await withToken(shop, (token) => client.sendTemplateMessage(token, number.phoneNumberId, input.to, template));
+    const sent = await withToken(db, shop, (token) => client.sendTemplateMessage(token, number.phoneNumberId, input.to, template));
     // A fast webhook may already have matched this row (it waits for the wamid): only fill it in once.
     await db.messageLog.updateMany({ where: { id: row.id, wamid: null }, data: { wamid: sent.wamid } });
     log.info({ shop, messageId: row.id, phoneNumberId: number.phoneNumberId }, "test message accepted by Meta");
@@ -94,12 +95,12 @@ export async function sendTestMessage(
 }
 
 /** One test message of the shop (another shop's id finds nothing). */
-export async function testMessage(shop: string, id: string): Promise<TestMessageView | null> {
+export async function testMessage(db: Db, shop: string, id: string): Promise<TestMessageView | null> {
   const row = await db.messageLog.findFirst({ where: { id, shop, direction: "OUT", kind: "TEST" } });
   return row && messageView(row);
 }
 
-export async function latestTestMessage(shop: string): Promise<TestMessageView | null> {
+export async function latestTestMessage(db: Db, shop: string): Promise<TestMessageView | null> {
   const row = await db.messageLog.findFirst({ where: { shop, direction: "OUT", kind: "TEST" }, orderBy: { createdAt: "desc" } });
   return row && messageView(row);
 }
