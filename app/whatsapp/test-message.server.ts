@@ -94,12 +94,6 @@ export async function sendTestMessage(
   }
 }
 
-/** One test message of the shop (another shop's id finds nothing). */
-export async function testMessage(db: Db, shop: string, id: string): Promise<TestMessageView | null> {
-  const row = await db.messageLog.findFirst({ where: { id, shop, direction: "OUT", kind: "TEST" } });
-  return row && messageView(row);
-}
-
 export async function latestTestMessage(db: Db, shop: string): Promise<TestMessageView | null> {
   const row = await db.messageLog.findFirst({ where: { shop, direction: "OUT", kind: "TEST" }, orderBy: { createdAt: "desc" } });
   return row && messageView(row);
