@@ -82,7 +82,7 @@ describe.each(providers())("WhatsApp commerce on %s", (provider) => {
       const state = Object.fromEntries(lines.map((l) => [l.id, l.state]));
       expect(state).toMatchObject({ number: "done", catalog: "done", link: "todo", settings: "todo", products: "done" });
       expect(lines.find((l) => l.id === "settings")!.detail).toMatch(/catalog is hidden/);
-      expect(lines.find((l) => l.id === "products")!.detail).toBe("3 products are synced to the catalog.");
+      expect(lines.find((l) => l.id === "products")!.detail).toBe("3 products are Live: Meta approved them.");
       expect(lines.find((l) => l.id === "link")!.action).toMatchObject({ kind: "intent", body: { intent: "link-catalog" } });
     });
 
