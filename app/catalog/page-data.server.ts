@@ -4,6 +4,7 @@ import { metaLoginSettings, type MetaLoginSettings } from "../meta/login-setting
 import type { MetaGraphClient } from "../meta/index.server";
 import { CatalogConnectError, listChoosableCatalogs } from "./connect.server";
 import { fullSyncProgress } from "./full-sync-state.server";
+import { catalogReview, type ReviewView } from "./review-data.server";
 import { catalogSummary, productTable, type ErrorGroup, type SyncStatus } from "./status.server";
 
 /**
@@ -30,6 +31,8 @@ export interface CatalogPageData {
   summary: { counts: Record<SyncStatus, number>; total: number; successRate: number | null; errorGroups: ErrorGroup[] };
   table: { rows: ProductRowView[]; total: number; page: number; pages: number };
   progress: { state: string; processed: number; total: number | null; startedAt: string | null; endedAt: string | null; error: string | null } | null;
+  /** What Meta shows (issue 17): verdicts, problems by cause, diagnostics, freshness. */
+  review: ReviewView;
 }
 
 export interface ProductRowView {
@@ -59,7 +62,12 @@ export async function catalogPageData(db: Db, client: MetaGraphClient, shop: str
     }
   }
   const filter = { query: search.get("q") ?? undefined, status: search.get("status") ?? undefined, page: Number(search.get("page") ?? 1) || 1 };
-  const [summary, table, progress] = await Promise.all([catalogSummary(db, shop), productTable(db, shop, filter), fullSyncProgress(db, shop)]);
+  const [summary, table, progress, review] = await Promise.all([
+    catalogSummary(db, shop),
+    productTable(db, shop, filter),
+    fullSyncProgress(db, shop),
+    catalogReview(db, shop, connection),
+  ]);
   return {
     meta: metaLoginSettings(env().META_CATALOG_CONFIG_ID),
     connection: connection && {
@@ -77,5 +85,6 @@ export async function catalogPageData(db: Db, client: MetaGraphClient, shop: str
     summary,
     table: { ...table, rows: table.rows.map((r) => ({ ...r, lastSyncedAt: iso(r.lastSyncedAt), updatedAt: r.updatedAt.toISOString() })) },
     progress: progress && { ...progress, startedAt: iso(progress.startedAt), endedAt: iso(progress.endedAt) },
+    review,
   };
 }

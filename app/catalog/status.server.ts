@@ -1,5 +1,6 @@
 import type { Db } from "../db.server";
 import { classifyError } from "./failure-kinds";
+import { readItemVerdicts, verdictOf, type Verdict } from "./verdict";
 import { failureMessages, markProductDirty, productPage, productWithBatch, STATUSES, statusCounts, type SyncStatus } from "./store/products.server";
 
 export { STATUSES, type SyncStatus };
@@ -46,6 +47,13 @@ export interface PushedItemView {
   availability: string;
   status: SyncStatus;
   error: string | null;
+  /** What Meta shows for this variant (issue 17): the sync status, then Meta's review. */
+  verdict: Verdict;
+  /** Meta's reason and what to change in Shopify, when Meta holds it back. */
+  reason: string | null;
+  fix: string | null;
+  /** The image Meta could not download. */
+  image: string | null;
 }
 
 /** One product: what was last pushed, per-item status and errors, its last batch. */
@@ -57,17 +65,33 @@ export async function productDetail(db: Db, shop: string, productId: string) {
     (Array.isArray(row.itemErrors) ? (row.itemErrors as { retailerId?: string; reason?: string }[]) : []).map((p) => [p.retailerId ?? "", p.reason ?? ""]),
   );
   const pushed = (Array.isArray(row.pushedItems) ? row.pushedItems : []) as Record<string, unknown>[];
-  const items: PushedItemView[] = pushed.map((item) => ({
-    retailerId: String(item.id),
-    title: String(item.title ?? ""),
-    price: String(item.sale_price ?? item.price ?? ""),
-    availability: String(item.availability ?? ""),
-    status: problems.has(String(item.id)) ? "FAILED" : (row.status as SyncStatus),
-    error: problems.get(String(item.id)) ?? null,
-  }));
+  const reviews = new Map(readItemVerdicts(row.itemReviews).map((v) => [v.r, v]));
+  const productVerdict = verdictOf({ status: row.dirty && row.status !== "EXCLUDED" ? "PENDING" : row.status, review: row.review });
+  const items: PushedItemView[] = pushed.map((item) => {
+    const retailerId = String(item.id);
+    const review = reviews.get(retailerId);
+    const failed = problems.has(retailerId);
+    // A variant's own verdict once Meta judged it; until then the product's (Sent, Pending...).
+    const verdict: Verdict = failed ? "FAILED" : productVerdict === "PENDING" || productVerdict === "EXCLUDED" || productVerdict === "FAILED" ? productVerdict : (review?.verdict ?? "SENT");
+    const judged = verdict === "REJECTED" || verdict === "NEEDS_FIXING";
+    return {
+      retailerId,
+      title: String(item.title ?? ""),
+      price: String(item.sale_price ?? item.price ?? ""),
+      availability: String(item.availability ?? ""),
+      status: failed ? "FAILED" : (row.status as SyncStatus),
+      error: problems.get(retailerId) ?? null,
+      verdict,
+      reason: judged ? (review?.reason ?? null) : null,
+      fix: judged ? (review?.fix ?? null) : null,
+      image: judged ? (review?.image ?? null) : null,
+    };
+  });
   // Variants never sent (no image, no price) appear with their reason.
   for (const [retailerId, reason] of problems) {
-    if (!items.some((i) => i.retailerId === retailerId)) items.push({ retailerId, title: row.title, price: "", availability: "", status: "FAILED", error: reason });
+    if (!items.some((i) => i.retailerId === retailerId)) {
+      items.push({ retailerId, title: row.title, price: "", availability: "", status: "FAILED", error: reason, verdict: "FAILED", reason: null, fix: null, image: null });
+    }
   }
   return {
     productId: row.productId,
@@ -78,6 +102,12 @@ export async function productDetail(db: Db, shop: string, productId: string) {
     lastError: row.lastError,
     lastSyncedAt: row.lastSyncedAt,
     shopifyUpdatedAt: row.shopifyUpdatedAt,
+    verdict: productVerdict,
+    // Freshness: Shopify changed it, the app learned of it, Meta accepted it, Meta last gave a verdict.
+    changedAt: row.changedAt,
+    sentAt: row.sentAt,
+    confirmedAt: row.confirmedAt,
+    lagMs: row.sentAt && row.changedAt ? Math.max(0, row.sentAt.getTime() - row.changedAt.getTime()) : null,
     items,
     batch: batch ? { id: batch.id, handle: batch.handle, status: batch.status, itemCount: batch.itemCount, createdAt: batch.createdAt, finishedAt: batch.finishedAt } : null,
   };

@@ -6,7 +6,9 @@ import { db } from "../db.server";
 import { metaClient } from "../meta/shared-client.server";
 import { productDetail } from "../catalog/status.server";
 import { catalogFormAction } from "../catalog/actions.server";
+import { ProductReviewCard } from "../components/catalog/ProductReviewCard";
 import { StatusBadge, formatTime } from "../components/catalog/StatusBadge";
+import { VerdictBadge } from "../components/catalog/VerdictBadge";
 import { PageErrorBoundary, pageNotFound } from "../components/error-page";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
@@ -24,6 +26,9 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     ...detail,
     lastSyncedAt: detail.lastSyncedAt?.toISOString() ?? null,
     shopifyUpdatedAt: detail.shopifyUpdatedAt.toISOString(),
+    changedAt: detail.changedAt?.toISOString() ?? null,
+    sentAt: detail.sentAt?.toISOString() ?? null,
+    confirmedAt: detail.confirmedAt?.toISOString() ?? null,
     batch: detail.batch && { ...detail.batch, createdAt: detail.batch.createdAt.toISOString(), finishedAt: detail.batch.finishedAt?.toISOString() ?? null },
   };
 };
@@ -42,9 +47,16 @@ export default function ProductSyncPage() {
       title={p.title || `Product ${p.productId}`}
       backAction={{ content: "Catalog", url: "/app/catalog" }}
       titleMetadata={
-        <span data-testid="product-status">
-          <StatusBadge status={p.status} dirty={p.dirty} />
-        </span>
+        <InlineStack gap="200">
+          <span data-testid="product-status">
+            <StatusBadge status={p.status} dirty={p.dirty} />
+          </span>
+          {p.verdict !== "PENDING" && p.verdict !== "FAILED" && p.verdict !== "EXCLUDED" && (
+            <span data-testid="product-verdict">
+              <VerdictBadge verdict={p.verdict} />
+            </span>
+          )}
+        </InlineStack>
       }
       primaryAction={{ content: "Sync now", onAction: () => submit({ intent: "sync" }, { method: "post" }) }}
       secondaryActions={[
@@ -77,6 +89,7 @@ export default function ProductSyncPage() {
                 )}
               </BlockStack>
             </Card>
+            {p.status === "SYNCED" && <ProductReviewCard {...p} />}
             <Card padding="0">
               <DataTable
                 columnContentTypes={["text", "text", "text", "text", "text"]}
