@@ -426,6 +426,27 @@ export class MetaGraphClient {
     if (retailerIds.length > MAX_REVIEW_IDS_PER_CALL) {
       throw new RangeError(`read at most ${MAX_REVIEW_IDS_PER_CALL} items per call; got ${retailerIds.length}`);
     }
+    // Meta documents no limit on a URL's length; 1,000 ids make one of about 45 KB. A front end that
+    // refuses it (414 URI Too Long, 431) makes the client halve its calls' ids from then on.
+    const out: ItemReview[] = [];
+    for (let i = 0; i < retailerIds.length; ) {
+      const chunk = retailerIds.slice(i, i + this.reviewIdsPerCall);
+      try {
+        out.push(...(await this.readItemReviewsOnce(token, catalogId, chunk)));
+        i += chunk.length;
+      } catch (err) {
+        const tooLong = err instanceof MetaGraphError && (err.httpStatus === 414 || err.httpStatus === 431);
+        if (!tooLong || chunk.length === 1) throw err;
+        this.reviewIdsPerCall = Math.max(1, Math.floor(chunk.length / 2));
+      }
+    }
+    return out;
+  }
+
+  /** Ids per read-back call: MAX_REVIEW_IDS_PER_CALL until a URL that long is refused. */
+  private reviewIdsPerCall = MAX_REVIEW_IDS_PER_CALL;
+
+  private async readItemReviewsOnce(token: SecretLike, catalogId: string, retailerIds: string[]): Promise<ItemReview[]> {
     const filter = JSON.stringify({ retailer_id: { is_any: retailerIds } });
     return this.collect(ENDPOINTS.catalogProducts, async (after) => {
       const body = await this.transport.send({

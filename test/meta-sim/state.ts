@@ -180,6 +180,11 @@ export interface SimConfig {
   /** Calls per business per window that count as 100 % in the usage headers. */
   usageLimitPerWindow: number;
   usageWindowMs: number;
+  /**
+   * Longest request URL answered; longer ones get 414. Meta documents no limit: 64 KB is our
+   * assumption (the app's read-back of 1,000 ids is about 45 KB, and halves on a 414).
+   */
+  maxUrlBytes: number;
   /** How long Meta's review of a saved item stays pending (review.ts). */
   reviewDelayMs: number;
   /** What the review decides, first match wins; no match approves. */
@@ -200,6 +205,7 @@ export function defaultConfig(): SimConfig {
     requireAppSecretProof: false,
     usageLimitPerWindow: 10_000,
     usageWindowMs: 3_600_000,
+    maxUrlBytes: 64 * 1024,
     reviewDelayMs: 0,
     reviewRules: [...DEFAULT_REVIEW_RULES],
   };
