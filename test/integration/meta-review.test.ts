@@ -5,7 +5,7 @@ import { useApp } from "../helpers/app-suite";
 import { adminFetch, sendWebhook } from "../helpers/shopify";
 import { connectCatalog, drain } from "../helpers/catalog";
 import { productPayload } from "../fixtures/products";
-import { createMetaSimulator, type MetaSimulator, type Scenario } from "../meta-sim";
+import { createMetaSimulator, type MetaSimulator } from "../meta-sim";
 import { clientFor } from "../meta-sim/testing";
 import { createCatalogWorker, type CatalogWorker } from "../../app/catalog/worker.server";
 import { productsInCatalog } from "../../app/catalog/products-in-catalog.server";
