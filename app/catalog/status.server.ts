@@ -72,7 +72,8 @@ export async function productDetail(db: Db, shop: string, productId: string) {
     const review = reviews.get(retailerId);
     const failed = problems.has(retailerId);
     // A variant's own verdict once Meta judged it; until then the product's (Sent, Pending...).
-    const verdict: Verdict = failed ? "FAILED" : productVerdict === "PENDING" || productVerdict === "EXCLUDED" || productVerdict === "FAILED" ? productVerdict : (review?.verdict ?? "SENT");
+    // (A variant Meta accepted in a product with a refused one is Sent, or what Meta's review says.)
+    const verdict: Verdict = failed ? "FAILED" : productVerdict === "PENDING" || productVerdict === "EXCLUDED" ? productVerdict : (review?.verdict ?? "SENT");
     const judged = verdict === "REJECTED" || verdict === "NEEDS_FIXING";
     return {
       retailerId,
