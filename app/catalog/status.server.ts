@@ -1,6 +1,6 @@
 import type { Db } from "../db.server";
 import { classifyError } from "./failure-kinds";
-import { readItemVerdicts, verdictOf, type Verdict } from "./verdict";
+import { CAUSES, readItemVerdicts, verdictOf, type Verdict } from "./verdict";
 import { failureMessages, markProductDirty, productPage, productWithBatch, STATUSES, statusCounts, type SyncStatus } from "./store/products.server";
 
 export { STATUSES, type SyncStatus };
@@ -54,6 +54,8 @@ export interface PushedItemView {
   fix: string | null;
   /** The image Meta could not download. */
   image: string | null;
+  /** Why Meta holds it back, in a few words (the cause's label). */
+  cause: string | null;
 }
 
 /** One product: what was last pushed, per-item status and errors, its last batch. */
@@ -86,12 +88,13 @@ export async function productDetail(db: Db, shop: string, productId: string) {
       reason: judged ? (review?.reason ?? null) : null,
       fix: judged ? (review?.fix ?? null) : null,
       image: judged ? (review?.image ?? null) : null,
+      cause: judged && review?.cause ? CAUSES[review.cause].label : null,
     };
   });
   // Variants never sent (no image, no price) appear with their reason.
   for (const [retailerId, reason] of problems) {
     if (!items.some((i) => i.retailerId === retailerId)) {
-      items.push({ retailerId, title: row.title, price: "", availability: "", status: "FAILED", error: reason, verdict: "FAILED", reason: null, fix: null, image: null });
+      items.push({ retailerId, title: row.title, price: "", availability: "", status: "FAILED", error: reason, verdict: "FAILED", reason: null, fix: null, image: null, cause: null });
     }
   }
   return {

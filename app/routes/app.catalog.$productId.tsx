@@ -47,16 +47,10 @@ export default function ProductSyncPage() {
       title={p.title || `Product ${p.productId}`}
       backAction={{ content: "Catalog", url: "/app/catalog" }}
       titleMetadata={
-        <InlineStack gap="200">
-          <span data-testid="product-status">
-            <StatusBadge status={p.status} dirty={p.dirty} />
-          </span>
-          {p.verdict !== "PENDING" && p.verdict !== "FAILED" && p.verdict !== "EXCLUDED" && (
-            <span data-testid="product-verdict">
-              <VerdictBadge verdict={p.verdict} />
-            </span>
-          )}
-        </InlineStack>
+        <span data-testid="product-status">
+          {/* Once Meta accepted it, what Meta shows (issue 17): Sent, Live, Rejected, Needs fixing. */}
+          {p.status === "SYNCED" && !p.dirty ? <VerdictBadge verdict={p.verdict} /> : <StatusBadge status={p.status} dirty={p.dirty} />}
+        </span>
       }
       primaryAction={{ content: "Sync now", onAction: () => submit({ intent: "sync" }, { method: "post" }) }}
       secondaryActions={[
@@ -94,7 +88,16 @@ export default function ProductSyncPage() {
               <DataTable
                 columnContentTypes={["text", "text", "text", "text", "text"]}
                 headings={["Catalog item (retailer id)", "Price", "Availability", "Status", "Meta's message"]}
-                rows={p.items.map((i) => [i.retailerId, i.price, i.availability, <StatusBadge key="s" status={i.status} dirty={p.dirty} />, i.error ?? ""])}
+                rows={p.items.map((i) => [
+                  i.retailerId,
+                  i.price,
+                  i.availability,
+                  <span key="s" data-testid={`variant-status-${i.retailerId}`}>
+                    {i.status === "SYNCED" && !p.dirty ? <VerdictBadge verdict={i.verdict} /> : <StatusBadge status={i.status} dirty={p.dirty} />}
+                  </span>,
+                  // Meta's full reason and the fix are in the banner above; here, the cause in a few words.
+                  i.error ?? i.cause ?? "",
+                ])}
               />
               {p.items.length === 0 && (
                 <BlockStack>

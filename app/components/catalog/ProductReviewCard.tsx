@@ -1,13 +1,13 @@
-import { Banner, BlockStack, Card, DataTable, InlineStack, Link, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Card, InlineStack, Link, Text } from "@shopify/polaris";
 import type { Verdict } from "../../catalog/verdict";
 import { formatDuration } from "./FreshnessCard";
 import { formatTime } from "./StatusBadge";
-import { VerdictBadge } from "./VerdictBadge";
 
 /**
- * One product as Meta shows it (issue 17): each variant's verdict with
+ * One product as Meta shows it (issue 17): what Meta holds against it with
  * Meta's reason and the fix, the image Meta could not download, and the
  * product's freshness (Shopify's change, the app's send, Meta's verdict).
+ * Each variant's verdict is a column of the product page's item table.
  */
 export interface ProductReviewProps {
   verdict: Verdict;
@@ -52,20 +52,6 @@ export function ProductReviewCard(p: ProductReviewProps) {
             {p.lagMs === null ? "Not sent to Meta yet." : `From the change reaching the app to Meta accepting it: ${formatDuration(p.lagMs)}.`}
           </Text>
         </BlockStack>
-      </Card>
-      <Card padding="0">
-        <DataTable
-          columnContentTypes={["text", "text", "text", "text"]}
-          headings={["Variant (retailer id)", "What Meta shows", "Meta's reason", "What to change in Shopify"]}
-          rows={p.items.map((i) => [
-            i.retailerId,
-            <span key="v" data-testid={`variant-verdict-${i.retailerId}`}>
-              <VerdictBadge verdict={i.verdict} />
-            </span>,
-            i.reason ?? i.error ?? "",
-            i.fix ?? "",
-          ])}
-        />
       </Card>
     </BlockStack>
   );
