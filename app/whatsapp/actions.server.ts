@@ -63,6 +63,9 @@ export function invalidInput(error: z.ZodError): ActionResult {
   return { intent: "invalid", ok: false, failure: { code: "invalid_input", message } };
 }
 
+const PIN_REPLACED = (number: string) =>
+  ` ${number} had a two-step verification PIN the app did not know, so the app set its own (kept encrypted; you never need it).`;
+
 const CONNECT_MESSAGES = {
   connected: "WhatsApp is connected.",
   reconnected: "WhatsApp is reconnected: the new connection replaced the old one.",
@@ -84,12 +87,14 @@ export async function runWhatsAppAction(db: Db, shop: string, action: WhatsAppAc
         if (!outcome.ok) return { intent, ok: false, failure: outcome.failure };
         return { intent, ok: true, message: CONNECT_MESSAGES[outcome.kind], warnings: outcome.warnings };
       }
-      case "choose-number":
-        await chooseSendingNumber(db, client, shop, action.phoneNumberId);
-        return { intent, ok: true, message: "Test messages will be sent from this number." };
-      case "register-number":
-        await registerNumber(db, client, shop, action.phoneNumberId);
-        return { intent, ok: true, message: "The number is registered for Cloud API." };
+      case "choose-number": {
+        const { number, pinReplaced } = await chooseSendingNumber(db, client, shop, action.phoneNumberId);
+        return { intent, ok: true, message: `Messages will be sent from ${number}.${pinReplaced ? PIN_REPLACED(number) : ""}` };
+      }
+      case "register-number": {
+        const { number, pinReplaced } = await registerNumber(db, client, shop, action.phoneNumberId);
+        return { intent, ok: true, message: `${number} is registered and can send messages.${pinReplaced ? PIN_REPLACED(number) : ""}` };
+      }
       case "refresh-health": {
         const result = await checkHealth({ db, client }, shop);
         const messages = {
