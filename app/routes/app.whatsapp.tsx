@@ -9,7 +9,7 @@ import { TestMessageCard } from "../components/whatsapp/TestMessageCard";
 import { db } from "../db.server";
 import { env } from "../env.server";
 import { authenticate } from "../shopify.server";
-import { invalidInput, runWhatsAppAction, WhatsAppAction, type ActionResult } from "../whatsapp/actions.server";
+import { invalidInput, parseWhatsAppAction, runWhatsAppAction, type ActionResult } from "../whatsapp/actions.server";
 import { interactiveClient } from "../whatsapp/graph.server";
 import { refreshCommerceIfStale } from "../whatsapp/commerce.server";
 import { refreshHealthIfStale } from "../whatsapp/health.server";
@@ -42,7 +42,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   } catch {
     // falls through to the schema's refusal
   }
-  const parsed = WhatsAppAction.safeParse(body);
+  const parsed = parseWhatsAppAction(body);
   if (!parsed.success) return data(invalidInput(parsed.error), { status: 400 });
   return runWhatsAppAction(db, session.shop, parsed.data);
 };

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Db } from "../db.server";
+import { firstProblem, merchantErrors, type FieldLabels } from "../form-errors";
 import { checkHealth } from "./health.server";
 import { connectWhatsApp } from "./connect.server";
 import { disconnect } from "./connection.server";
@@ -50,17 +51,17 @@ export type ActionResult =
   | { intent: WhatsAppAction["intent"]; ok: true; message: string; warnings?: string[]; testMessage?: TestMessageView; productMessage?: ProductMessageView }
   | { intent: WhatsAppAction["intent"] | "invalid"; ok: false; failure: WhatsAppFailure; testMessage?: TestMessageView; productMessage?: ProductMessageView };
 
-/** The first problem of a refused body, in words a person can act on (no received values echoed). */
+/** The fields a merchant fills in, as the page labels them; anything else the page sends itself. */
+const WHATSAPP_FIELDS: FieldLabels = { to: "The recipient's number", productIds: "Products to send" };
+
+/** Parses an action body; a refusal's issues are in the merchant's words (no received values echoed). */
+export function parseWhatsAppAction(body: unknown) {
+  return WhatsAppAction.safeParse(body, { error: merchantErrors(WHATSAPP_FIELDS) });
+}
+
+/** The first problem of a refused body (parsed by parseWhatsAppAction), as the page's failure. */
 export function invalidInput(error: z.ZodError): ActionResult {
-  const issue = error.issues[0];
-  const field = issue?.path.join(".") || "request";
-  const message =
-    field === "to"
-      ? "Enter the number in international format, e.g. +14155550123."
-      : field.startsWith("productIds")
-        ? "Choose 1 to 30 products from the list."
-        : `The request was not understood (${field}: ${issue?.code ?? "invalid"}).`;
-  return { intent: "invalid", ok: false, failure: { code: "invalid_input", message } };
+  return { intent: "invalid", ok: false, failure: { code: "invalid_input", message: firstProblem(error) } };
 }
 
 const PIN_REPLACED = (number: string) =>
