@@ -21,7 +21,7 @@ describe("refused inputs in the merchant's words", () => {
   });
 
   it("a field the page sends itself (an unknown intent, a missing code) says to reload, without zod's words", () => {
-    for (const fields of [{ intent: "nope" }, { intent: "connect-code" }, {}]) {
+    for (const fields of [{ intent: "nope" }, { intent: "connect-code" }, {}] as Record<string, string>[]) {
       const parsed = parseCatalogAction(form(fields));
       expect("error" in parsed && parsed.error).toBe("This page sent something the app did not expect. Reload the page and try again.");
     }

@@ -3,7 +3,9 @@ import type { Db } from "../db.server";
 import { firstProblem, merchantErrors, type FieldLabels } from "../form-errors";
 import { checkHealth } from "./health.server";
 import { connectWhatsApp } from "./connect.server";
-import { disconnect } from "./connection.server";
+import { disconnect, loadConnection } from "./connection.server";
+import { OUTAGE_MESSAGE } from "./health-status";
+import { connectionVerdict } from "./readiness.server";
 import { WhatsAppStepFailed, type WhatsAppFailure } from "./failures";
 import { interactiveClient } from "./graph.server";
 import { chooseSendingNumber, registerNumber } from "./register-phone.server";
@@ -97,14 +99,21 @@ export async function runWhatsAppAction(db: Db, shop: string, action: WhatsAppAc
         return { intent, ok: true, message: `${number} is registered and can send messages.${pinReplaced ? PIN_REPLACED(number) : ""}` };
       }
       case "refresh-health": {
+        // One outcome, the same as the verdict the page then shows: never a green "checked" beside a failure.
         const result = await checkHealth({ db, client }, shop);
-        const messages = {
-          checked: "Health checked.",
-          needs_reconnect: "Checked: the connection needs a reconnect.",
-          superseded: "A newer check finished first; the page shows that one.",
-          skipped: "Nothing to check: WhatsApp is not connected, or needs a reconnect first.",
-        } as const;
-        return { intent, ok: true, message: messages[result] };
+        if (result === "superseded") return { intent, ok: true, message: "A newer check finished first; the page shows that one." };
+        const verdict = connectionVerdict(await loadConnection(db, shop), null);
+        if (result === "skipped") {
+          return verdict.level === "disconnected"
+            ? { intent, ok: false, failure: { code: "not_connected", message: "WhatsApp is not connected for this shop. Click Connect WhatsApp first." } }
+            : { intent, ok: false, failure: { code: "token_invalid", message: "Meta no longer accepts this connection, so there is nothing to check. Click Reconnect." } };
+        }
+        if (result === "needs_reconnect") return { intent, ok: false, failure: { code: "token_invalid", message: verdict.issues[0]?.message ?? "Meta no longer accepts this connection. Click Reconnect." } };
+        if (verdict.outage) return { intent, ok: false, failure: { code: "meta_unavailable", message: OUTAGE_MESSAGE } };
+        const count = verdict.issues.length;
+        return count === 0
+          ? { intent, ok: true, message: "Checked with Meta just now: everything works." }
+          : { intent, ok: true, message: `Checked with Meta just now: ${count === 1 ? "one thing needs" : `${count} things need`} your attention.`, warnings: verdict.issues.map((i) => i.message) };
       }
       case "disconnect": {
         const { warning } = await disconnect(db, client, shop);
