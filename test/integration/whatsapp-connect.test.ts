@@ -134,7 +134,7 @@ describe.each(providers())("WhatsApp connect on %s", (provider) => {
     const before = await snapshotRows(t.db);
     const res = await whatsappAction(t.url, shop, connectBody(code, null));
     expect(res.value).toMatchObject({ ok: false, failure: { code: "code_invalid" } });
-    if (!res.value.ok) expect(res.value.failure.message).toMatch(/expires 30 seconds .* Click Connect WhatsApp/);
+    if (!res.value.ok) expect(res.value.failure.message).toMatch(/expires 30 seconds .* Click the button again \(Connect WhatsApp or Reconnect/);
     expect(await snapshotRows(t.db)).toBe(before);
   });
 
