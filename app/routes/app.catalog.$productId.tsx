@@ -44,7 +44,7 @@ export default function ProductSyncPage() {
       backAction={{ content: "Catalog", url: "/app/catalog" }}
       titleMetadata={
         <span data-testid="product-status">
-          <StatusBadge status={p.status} dirty={p.dirty} />
+          <StatusBadge status={p.status} />
         </span>
       }
       primaryAction={{ content: "Sync now", onAction: () => submit({ intent: "sync" }, { method: "post" }) }}
@@ -82,7 +82,7 @@ export default function ProductSyncPage() {
               <DataTable
                 columnContentTypes={["text", "text", "text", "text", "text"]}
                 headings={["Catalog item (retailer id)", "Price", "Availability", "Status", "Meta's message"]}
-                rows={p.items.map((i) => [i.retailerId, i.price, i.availability, <StatusBadge key="s" status={i.status} dirty={p.dirty} />, i.error ?? ""])}
+                rows={p.items.map((i) => [i.retailerId, i.price, i.availability, <StatusBadge key="s" status={i.status} />, i.error ?? ""])}
               />
               {p.items.length === 0 && (
                 <BlockStack>
