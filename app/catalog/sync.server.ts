@@ -84,14 +84,14 @@ interface ClaimedBatch {
  * variant), not products: claiming 5,000 products of 5 variants held 25,000
  * items in memory to send them as five calls (issue 7).
  */
-async function claimBatch(deps: SyncDeps, shop: string, context: ShopContext, now: Date): Promise<ClaimedBatch> {
+async function claimBatch(deps: SyncDeps, shop: string, context: ShopContext, now: Date, incrementalOnly: boolean): Promise<ClaimedBatch> {
   const claimId = randomUUID();
   const plans: PlannedRow[] = [];
   let requests = 0;
   let bytes = 0;
   let exhausted = false;
   while (requests < MAX_BATCH_REQUESTS && bytes < BATCH_BYTES) {
-    const { rows: claimed } = await claimRows(deps.db, shop, CLAIM_STEP, now, deps.leaseMs, claimId);
+    const { rows: claimed } = await claimRows(deps.db, shop, CLAIM_STEP, now, deps.leaseMs, claimId, { incrementalOnly });
     const rows = await prepareRows(deps, shop, claimId, claimed, now);
     for (const row of rows) {
       const plan = planSafely(deps, shop, row, context);
@@ -206,7 +206,13 @@ export async function shopContext(db: Db, shop: string): Promise<ShopContext> {
   return { currency: row?.currency ?? "USD", domain: row?.primaryDomain ?? shop };
 }
 
-export async function flushShop(deps: SyncDeps, shop: string): Promise<FlushResult> {
+/**
+ * Flushes one shop: its webhook changes first, in batches of their own (so a
+ * full sync's backlog never delays them), then a full sync's changes in full
+ * batches. `maxBatches` is the shop's share of a worker round: with other
+ * shops waiting the worker gives each one batch per round (worker.server.ts).
+ */
+export async function flushShop(deps: SyncDeps, shop: string, opts: { maxBatches?: number } = {}): Promise<FlushResult> {
   const { db } = deps;
   const now = deps.now?.() ?? new Date();
   const result: FlushResult = { products: 0, requests: 0, calls: 0, stopped: false, isolationCalls: 0 };
@@ -219,16 +225,26 @@ export async function flushShop(deps: SyncDeps, shop: string): Promise<FlushResu
   const context = await shopContext(db, shop);
   // One full batch at a time, until what is left is a partial one (sent, unless a full sync will add to it).
   // A cap, so that changes arriving as fast as they go out still leave the worker time for its other work.
-  for (let round = 0; round < MAX_BATCHES_PER_FLUSH; round++) {
-    const { claimId, plans, exhausted } = await claimBatch(deps, shop, context, now);
+  let incremental = true;
+  for (let round = 0; round < (opts.maxBatches ?? MAX_BATCHES_PER_FLUSH); round++) {
+    let batch = incremental ? await claimBatch(deps, shop, context, now, true) : null;
+    if (!batch?.plans.length) {
+      incremental = false;
+      batch = await claimBatch(deps, shop, context, now, false);
+    }
+    const { claimId, plans } = batch;
+    // An incremental batch that was not full leaves the full sync's rows behind it: more may follow.
+    const exhausted = batch.exhausted && !incremental;
     if (plans.length === 0) return result;
     const requests = plans.reduce((n, p) => n + p.requests.length, 0);
-    if (fullSyncRunning && exhausted && requests > 0 && requests < MAX_BATCH_REQUESTS && result.calls > 0) {
+    const bulkOnly = plans.every((p) => p.row.bulk);
+    if (fullSyncRunning && bulkOnly && exhausted && requests > 0 && requests < MAX_BATCH_REQUESTS && result.calls > 0) {
       await releaseRows(db, claimId, plans.map((p) => p.row.id));
       return result;
     }
     const sent = await sendIsolating(deps, shop, target, claimId, plans, now, result);
     if (!sent || exhausted) return result;
+    if (incremental && batch.exhausted) incremental = false;
   }
   return result;
 }
