@@ -8,6 +8,7 @@ import { catalogPageData } from "../catalog/page-data.server";
 import { ChooseCatalogCard } from "../components/catalog/ChooseCatalogCard";
 import { ConnectCatalogCard } from "../components/catalog/ConnectCatalogCard";
 import { ErrorGroupsCard } from "../components/catalog/ErrorGroupsCard";
+import { FullSyncNotices } from "../components/catalog/FullSyncNotices";
 import { ProductTableCard } from "../components/catalog/ProductTableCard";
 import { SyncSummaryCard } from "../components/catalog/SyncSummaryCard";
 import { db } from "../db.server";
@@ -67,6 +68,7 @@ export default function CatalogPage() {
             )}
             {data.awaitingChoice && <ChooseCatalogCard catalogs={data.catalogs} choiceError={data.choiceError} />}
             {!data.awaitingChoice && state !== "CONNECTED" && <ConnectCatalogCard reconnect={state === "NEEDS_RECONNECT"} meta={data.meta} />}
+            {connected && <FullSyncNotices progress={data.progress} />}
             {connected && <SyncSummaryCard summary={data.summary} progress={data.progress} connection={data.connection} />}
             {connected && <ErrorGroupsCard errorGroups={data.summary.errorGroups} />}
             {connected && <ProductTableCard table={data.table} />}
