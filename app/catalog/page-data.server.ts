@@ -30,7 +30,20 @@ export interface CatalogPageData {
   choiceError: string | null;
   summary: { counts: Record<SyncStatus, number>; total: number; successRate: number | null; errorGroups: ErrorGroup[] };
   table: { rows: ProductRowView[]; total: number; page: number; pages: number };
-  progress: { state: string; processed: number; total: number | null; startedAt: string | null; endedAt: string | null; error: string | null } | null;
+  progress: {
+    state: string;
+    processed: number;
+    total: number | null;
+    startedAt: string | null;
+    endedAt: string | null;
+    error: string | null;
+    trigger: string | null;
+    failures: number;
+    retryAt: string | null;
+    giveUpAt: string | null;
+    nextDailyAt: string | null;
+    foreignItems: { count: number; example: string | null } | null;
+  } | null;
   /** What Meta shows (issue 17): verdicts, problems by cause, diagnostics, freshness. */
   review: ReviewView;
 }
@@ -38,7 +51,7 @@ export interface CatalogPageData {
 export interface ProductRowView {
   productId: string;
   title: string;
-  status: string;
+  status: SyncStatus;
   lastError: string | null;
   lastSyncedAt: string | null;
   dirty: boolean;
@@ -84,7 +97,14 @@ export async function catalogPageData(db: Db, client: MetaGraphClient, shop: str
     choiceError,
     summary,
     table: { ...table, rows: table.rows.map((r) => ({ ...r, lastSyncedAt: iso(r.lastSyncedAt), updatedAt: r.updatedAt.toISOString() })) },
-    progress: progress && { ...progress, startedAt: iso(progress.startedAt), endedAt: iso(progress.endedAt) },
+    progress: progress && {
+      ...progress,
+      startedAt: iso(progress.startedAt),
+      endedAt: iso(progress.endedAt),
+      retryAt: iso(progress.retryAt),
+      giveUpAt: iso(progress.giveUpAt),
+      nextDailyAt: iso(progress.nextDailyAt),
+    },
     review,
   };
 }

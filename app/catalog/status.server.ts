@@ -1,7 +1,7 @@
 import type { Db } from "../db.server";
 import { classifyError } from "./failure-kinds";
 import { CAUSES, readItemVerdicts, verdictOf, type Verdict } from "./verdict";
-import { failureMessages, markProductDirty, productPage, productWithBatch, STATUSES, statusCounts, type SyncStatus } from "./store/products.server";
+import { failureMessages, markProductDirty, productPage, productWithBatch, shopCounts, statusOf, STATUSES, type SyncStatus } from "./store/products.server";
 
 export { STATUSES, type SyncStatus };
 
@@ -17,7 +17,7 @@ export interface ErrorGroup {
 }
 
 export async function catalogSummary(db: Db, shop: string) {
-  const [counts, failures] = await Promise.all([statusCounts(db, shop), failureMessages(db, shop)]);
+  const [{ byStatus: counts, total }, failures] = await Promise.all([shopCounts(db, shop), failureMessages(db, shop)]);
   const settled = counts.SYNCED + counts.FAILED;
   const groups = new Map<string, ErrorGroup>();
   for (const message of failures) {
@@ -28,7 +28,7 @@ export async function catalogSummary(db: Db, shop: string) {
   }
   return {
     counts,
-    total: STATUSES.reduce((n, s) => n + counts[s], 0),
+    total,
     successRate: settled ? counts.SYNCED / settled : null,
     errorGroups: [...groups.values()].sort((a, b) => b.count - a.count),
   };
@@ -58,49 +58,59 @@ export interface PushedItemView {
   cause: string | null;
 }
 
+/**
+ * A variant's status within its product's. Of a failed product whose failure names variants, those
+ * failed and the others went out (issue 16: "2 of 2 variants were not accepted" when Meta took one);
+ * a failure of the whole product (too large to send) fails every variant. Otherwise each variant has
+ * the product's status.
+ */
+function itemStatus(product: SyncStatus, refused: boolean, someRefused: boolean): SyncStatus {
+  if (product !== "FAILED" || !someRefused) return product;
+  return refused ? "FAILED" : "SYNCED";
+}
+
 /** One product: what was last pushed, per-item status and errors, its last batch. */
 export async function productDetail(db: Db, shop: string, productId: string) {
   const found = await productWithBatch(db, shop, productId);
   if (!found) return null;
   const { row, batch } = found;
+  const status = statusOf(row);
   const problems = new Map(
     (Array.isArray(row.itemErrors) ? (row.itemErrors as { retailerId?: string; reason?: string }[]) : []).map((p) => [p.retailerId ?? "", p.reason ?? ""]),
   );
   const pushed = (Array.isArray(row.pushedItems) ? row.pushedItems : []) as Record<string, unknown>[];
   const reviews = new Map(readItemVerdicts(row.itemReviews).map((v) => [v.r, v]));
-  const productVerdict = verdictOf({ status: row.dirty && row.status !== "EXCLUDED" ? "PENDING" : row.status, review: row.review });
+  const productVerdict = verdictOf({ status, review: row.review });
+  const none = { reason: null, fix: null, image: null, cause: null };
   const items: PushedItemView[] = pushed.map((item) => {
     const retailerId = String(item.id);
+    const itemState = itemStatus(status, problems.has(retailerId), problems.size > 0);
+    // What Meta shows for the variant: its sync status until Meta accepted it, then Meta's review (Sent until read).
     const review = reviews.get(retailerId);
-    const failed = problems.has(retailerId);
-    // A variant's own verdict once Meta judged it; until then the product's (Sent, Pending...).
-    // (A variant Meta accepted in a product with a refused one is Sent, or what Meta's review says.)
-    const verdict: Verdict = failed ? "FAILED" : productVerdict === "PENDING" || productVerdict === "EXCLUDED" ? productVerdict : (review?.verdict ?? "SENT");
+    const verdict: Verdict = itemState === "SYNCED" ? (review?.verdict ?? "SENT") : itemState;
     const judged = verdict === "REJECTED" || verdict === "NEEDS_FIXING";
     return {
       retailerId,
       title: String(item.title ?? ""),
       price: String(item.sale_price ?? item.price ?? ""),
       availability: String(item.availability ?? ""),
-      status: failed ? "FAILED" : (row.status as SyncStatus),
+      status: itemState,
       error: problems.get(retailerId) ?? null,
       verdict,
-      reason: judged ? (review?.reason ?? null) : null,
-      fix: judged ? (review?.fix ?? null) : null,
-      image: judged ? (review?.image ?? null) : null,
-      cause: judged && review?.cause ? CAUSES[review.cause].label : null,
+      ...(judged && review ? { reason: review.reason, fix: review.fix, image: review.image, cause: review.cause ? CAUSES[review.cause].label : null } : none),
     };
   });
   // Variants never sent (no image, no price) appear with their reason.
   for (const [retailerId, reason] of problems) {
     if (!items.some((i) => i.retailerId === retailerId)) {
-      items.push({ retailerId, title: row.title, price: "", availability: "", status: "FAILED", error: reason, verdict: "FAILED", reason: null, fix: null, image: null, cause: null });
+      const itemState = itemStatus(status, true, true);
+      items.push({ retailerId, title: row.title, price: "", availability: "", status: itemState, error: reason, verdict: itemState === "SYNCED" ? "SENT" : itemState, ...none });
     }
   }
   return {
     productId: row.productId,
     title: row.title,
-    status: row.status as SyncStatus,
+    status,
     dirty: row.dirty,
     excluded: row.excluded,
     lastError: row.lastError,

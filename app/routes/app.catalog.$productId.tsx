@@ -1,4 +1,5 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { pageTitle } from "../page-title";
 import { useActionData, useLoaderData, useSubmit } from "@remix-run/react";
 import { Banner, BlockStack, Card, DataTable, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
@@ -49,7 +50,7 @@ export default function ProductSyncPage() {
       titleMetadata={
         <span data-testid="product-status">
           {/* Once Meta accepted it, what Meta shows (issue 17): Sent, Live, Rejected, Needs fixing. */}
-          {p.status === "SYNCED" && !p.dirty ? <VerdictBadge verdict={p.verdict} /> : <StatusBadge status={p.status} dirty={p.dirty} />}
+          {p.status === "SYNCED" ? <VerdictBadge verdict={p.verdict} /> : <StatusBadge status={p.status} />}
         </span>
       }
       primaryAction={{ content: "Sync now", onAction: () => submit({ intent: "sync" }, { method: "post" }) }}
@@ -93,7 +94,7 @@ export default function ProductSyncPage() {
                   i.price,
                   i.availability,
                   <span key="s" data-testid={`variant-status-${i.retailerId}`}>
-                    {i.status === "SYNCED" && !p.dirty ? <VerdictBadge verdict={i.verdict} /> : <StatusBadge status={i.status} dirty={p.dirty} />}
+                    {i.status === "SYNCED" ? <VerdictBadge verdict={i.verdict} /> : <StatusBadge status={i.status} />}
                   </span>,
                   // Meta's full reason and the fix are in the banner above; here, the cause in a few words.
                   i.error ?? i.cause ?? "",
@@ -115,3 +116,6 @@ export default function ProductSyncPage() {
 }
 
 export const ErrorBoundary = PageErrorBoundary;
+
+// The product's own title (issue 16: a tab per product says which).
+export const meta: MetaFunction<typeof loader> = ({ data }) => pageTitle(data ? data.title || `Product ${data.productId}` : "Catalog");

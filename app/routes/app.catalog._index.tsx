@@ -1,4 +1,5 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { pageTitle } from "../page-title";
 import { useActionData, useLoaderData, useRevalidator } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Layout, Page } from "@shopify/polaris";
 import { useEffect } from "react";
@@ -10,6 +11,7 @@ import { DiagnosticsCard } from "../components/catalog/DiagnosticsCard";
 import { ErrorGroupsCard } from "../components/catalog/ErrorGroupsCard";
 import { FreshnessCard } from "../components/catalog/FreshnessCard";
 import { MetaReviewCard } from "../components/catalog/MetaReviewCard";
+import { FullSyncNotices } from "../components/catalog/FullSyncNotices";
 import { ProductTableCard } from "../components/catalog/ProductTableCard";
 import { SyncSummaryCard } from "../components/catalog/SyncSummaryCard";
 import { db } from "../db.server";
@@ -72,6 +74,7 @@ export default function CatalogPage() {
             )}
             {data.awaitingChoice && <ChooseCatalogCard catalogs={data.catalogs} choiceError={data.choiceError} />}
             {!data.awaitingChoice && state !== "CONNECTED" && <ConnectCatalogCard reconnect={state === "NEEDS_RECONNECT"} meta={data.meta} />}
+            {connected && <FullSyncNotices progress={data.progress} />}
             {connected && <SyncSummaryCard summary={data.summary} progress={data.progress} connection={data.connection} />}
             {connected && <MetaReviewCard review={data.review} />}
             {connected && <DiagnosticsCard diagnostics={data.review.diagnostics} />}
@@ -84,3 +87,5 @@ export default function CatalogPage() {
     </Page>
   );
 }
+
+export const meta: MetaFunction = () => pageTitle("Catalog");

@@ -119,7 +119,8 @@ describe.each(providers())("product status endpoint on %s", (provider) => {
     expect(body.product).toMatchObject({ status: "FAILED", lastError: NO_IMAGE, lastSyncedAt: null });
     expect(body.product.verdict).toBe("FAILED");
     expect(body.product.variants).toEqual([
-      { retailerId: "shopify_102_10201", status: "FAILED", error: null, verdict: "SENT", reason: null, fix: null, image: null },
+      // Sent with the product and not refused: in the catalog (issue 16, one status per variant), its review not read yet (Sent).
+      { retailerId: "shopify_102_10201", status: "SYNCED", error: null, verdict: "SENT", reason: null, fix: null, image: null },
       { retailerId: "shopify_102_10202", status: "FAILED", error: NO_IMAGE, verdict: "FAILED", reason: null, fix: null, image: null },
     ]);
     expect(parseSyncStatus(body)).toEqual(body);

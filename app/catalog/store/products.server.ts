@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Db, Prisma } from "../../db.server";
 import type { ProductSnapshot } from "../product-payload";
-import { asTime, chunkedTransactions, raw, sql, sqlOf, typed, type Sql } from "../../sql.server";
+import { asTime, chunkedTransactions, jsonColumn, raw, sql, sqlOf, typed, type Sql } from "../../sql.server";
 
 /**
  * ProductSync, the catalog outbox (docs/decisions/003-outbox.md): one row
@@ -11,8 +11,55 @@ import { asTime, chunkedTransactions, raw, sql, sqlOf, typed, type Sql } from ".
  * claims and finishes rows (outbox.server.ts), the pages read it (here).
  */
 
-export const STATUSES = ["PENDING", "SYNCED", "FAILED", "EXCLUDED"] as const;
+/**
+ * A product's status, as every page shows and counts it: the Catalog page's
+ * tiles and table (its filter too), the product page, the Overview, the
+ * product-page block's JSON (issue 16: the pages disagreed when each read the
+ * columns its own way). In the order the table's filter offers them, what
+ * needs the merchant first:
+ * - FAILED: Meta refused it (or it cannot be sent: no image, no price); nothing waiting.
+ * - PENDING: a change waits for the worker (`dirty`), or Meta has not yet finished the batch that carried it.
+ * - SYNCED: Meta accepted its last change; nothing waiting.
+ * - EXCLUDED: kept out of the catalog, by the merchant (Exclude) or by its Shopify status (draft, archived, unpublished).
+ *   It stays Excluded while a change to it waits: the change is checked against the same rule.
+ * A deleted product is no longer the shop's: never listed, never counted.
+ *
+ * The definition is written twice, as a filter for the database (STATUS_WHERE) and for
+ * one row (statusOf); test/integration/catalog-counts.test.ts holds the two together on
+ * every combination of the columns. Adding a status (issue 17) means adding it to both.
+ */
+export const STATUSES = ["FAILED", "PENDING", "SYNCED", "EXCLUDED"] as const;
 export type SyncStatus = (typeof STATUSES)[number];
+
+/** The columns a status is read from. */
+export interface StatusColumns {
+  status: string;
+  dirty: boolean;
+}
+
+/** One row's status (the definition above). */
+export function statusOf(row: StatusColumns): SyncStatus {
+  if (row.status === "EXCLUDED") return "EXCLUDED";
+  if (row.dirty) return "PENDING";
+  return row.status === "SYNCED" || row.status === "FAILED" ? row.status : "PENDING";
+}
+
+/** The rows of each status (the definition above), for the database. */
+const STATUS_WHERE: Record<SyncStatus, Prisma.ProductSyncWhereInput> = {
+  FAILED: { status: "FAILED", dirty: false },
+  PENDING: { status: { not: "EXCLUDED" }, OR: [{ dirty: true }, { status: { notIn: ["SYNCED", "FAILED"] } }] },
+  SYNCED: { status: "SYNCED", dirty: false },
+  EXCLUDED: { status: "EXCLUDED" },
+};
+
+export const isSyncStatus = (value: unknown): value is SyncStatus => (STATUSES as readonly unknown[]).includes(value);
+
+/** The shop's products (deleted ones are not), optionally of one status. */
+const shopProducts = (shop: string, status?: SyncStatus): Prisma.ProductSyncWhereInput => ({
+  shop,
+  deleted: false,
+  ...(status ? STATUS_WHERE[status] : {}),
+});
 
 /** A product's state as Shopify sent it (a webhook) or as a full sync read it (`seenInFullSync`: the run). */
 export interface ProductState {
@@ -36,10 +83,15 @@ export function productState(shop: string, product: ProductSnapshot, seenInFullS
   };
 }
 
-/** A change waits to be sent: dirty, a new version, its backoff reset, waiting since its first unsent change. */
-const markDirty = (now: Date) =>
+/**
+ * A change waits to be sent: dirty, a new version, its backoff reset, waiting since its first unsent change.
+ * `bulk`: a full sync's (or a new catalog's) change, which waits behind the shop's webhook changes
+ * (outbox.server.ts claimRows); a row already waiting as a webhook change keeps its place.
+ */
+const markDirty = (now: Date, bulk: boolean) =>
   sql`"dirty" = true,
     "dirtySince" = CASE WHEN "ProductSync"."dirty" THEN "ProductSync"."dirtySince" ELSE ${asTime(now)} END,
+    "bulk" = ${bulk ? sql`CASE WHEN "ProductSync"."dirty" AND NOT "ProductSync"."bulk" THEN false ELSE true END` : sql`false`},
     "version" = "ProductSync"."version" + 1, "attempts" = 0, "nextAttemptAt" = NULL, "updatedAt" = ${asTime(now)}`;
 
 /**
@@ -55,13 +107,14 @@ const markDirty = (now: Date) =>
 export function upsertProduct(state: ProductState, now: Date, from = sql``): Sql {
   const newer = `excluded."shopifyUpdatedAt" > "ProductSync"."shopifyUpdatedAt"`;
   const ifNewer = (column: string) => raw(`"${column}" = CASE WHEN ${newer} THEN excluded."${column}" ELSE "ProductSync"."${column}" END`);
-  return sql`INSERT INTO "ProductSync" ("id", "shop", "productId", "title", "snapshot", "shopifyUpdatedAt", "seenInFullSync", "dirty", "dirtySince", "status", "createdAt", "updatedAt")
+  const bulk = state.seenInFullSync !== null;
+  return sql`INSERT INTO "ProductSync" ("id", "shop", "productId", "title", "snapshot", "shopifyUpdatedAt", "seenInFullSync", "dirty", "dirtySince", "bulk", "status", "createdAt", "updatedAt")
     SELECT ${randomUUID()}, ${state.shop}, ${state.productId}, ${state.title}, ${typed(state.snapshot, "jsonb")}, ${asTime(state.shopifyUpdatedAt)},
-      ${state.seenInFullSync}, true, ${asTime(now)}, 'PENDING', ${asTime(now)}, ${asTime(now)} ${from} WHERE true
+      ${state.seenInFullSync}, true, ${asTime(now)}, ${bulk ? sql`true` : sql`false`}, 'PENDING', ${asTime(now)}, ${asTime(now)} ${from} WHERE true
     ON CONFLICT ("shop", "productId") DO UPDATE SET
       ${ifNewer("title")}, ${ifNewer("snapshot")}, ${ifNewer("shopifyUpdatedAt")},
       "seenInFullSync" = COALESCE(excluded."seenInFullSync", "ProductSync"."seenInFullSync"),
-      ${markDirty(now)}
+      ${markDirty(now, bulk)}
     WHERE "ProductSync"."deleted" = false AND (${raw(newer)} OR excluded."seenInFullSync" IS NOT NULL)`;
 }
 
@@ -69,7 +122,7 @@ export function upsertProduct(state: ProductState, now: Date, from = sql``): Sql
 export function upsertDeletion(shop: string, productId: string, at: Date, now: Date, from = sql``): Sql {
   return sql`INSERT INTO "ProductSync" ("id", "shop", "productId", "shopifyUpdatedAt", "deleted", "dirty", "dirtySince", "status", "createdAt", "updatedAt")
     SELECT ${randomUUID()}, ${shop}, ${productId}, ${asTime(at)}, true, true, ${asTime(now)}, 'PENDING', ${asTime(now)}, ${asTime(now)} ${from} WHERE true
-    ON CONFLICT ("shop", "productId") DO UPDATE SET "deleted" = true, ${markDirty(now)}
+    ON CONFLICT ("shop", "productId") DO UPDATE SET "deleted" = true, ${markDirty(now, false)}
     WHERE "ProductSync"."deleted" = false`;
 }
 
@@ -84,7 +137,7 @@ export async function storeProducts(db: Db, shop: string, runId: string, product
 export async function markProductDirty(db: Db, shop: string, productId: string, change: { excluded?: boolean } = {}, now = new Date()) {
   const excluded = change.excluded === undefined ? sql`` : sql`, "excluded" = ${change.excluded}`;
   const changed = await sqlOf(db).run(
-    sql`UPDATE "ProductSync" SET ${markDirty(now)}, "status" = 'PENDING'${excluded}
+    sql`UPDATE "ProductSync" SET ${markDirty(now, false)}, "status" = 'PENDING'${excluded}
         WHERE "shop" = ${shop} AND "productId" = ${productId} AND "deleted" = false`,
   );
   return changed > 0;
@@ -93,7 +146,7 @@ export async function markProductDirty(db: Db, shop: string, productId: string, 
 /** A new catalog: every product goes there in full, whatever was pushed to the previous one. */
 export async function markAllForNewCatalog(db: Db, shop: string, now = new Date()) {
   await sqlOf(db).run(
-    sql`UPDATE "ProductSync" SET "pushedRetailerIds" = '[]', "pushedItems" = '[]', "status" = 'PENDING', ${markDirty(now)}
+    sql`UPDATE "ProductSync" SET "pushedRetailerIds" = '[]', "pushedItems" = '[]', "status" = 'PENDING', ${markDirty(now, true)}
         WHERE "shop" = ${shop} AND "deleted" = false`,
   );
 }
@@ -101,7 +154,7 @@ export async function markAllForNewCatalog(db: Db, shop: string, now = new Date(
 /** A batch Meta canceled or failed as a whole: its products go out again. */
 export async function markBatchForResend(db: Db, shop: string, batchId: string, now: Date) {
   await sqlOf(db).run(
-    sql`UPDATE "ProductSync" SET "status" = 'PENDING', ${markDirty(now)}
+    sql`UPDATE "ProductSync" SET "status" = 'PENDING', ${markDirty(now, true)}
         WHERE "shop" = ${shop} AND "lastBatchId" = ${batchId} AND "dirty" = false`,
   );
 }
@@ -112,36 +165,49 @@ export async function markBatchForResend(db: Db, shop: string, batchId: string, 
  */
 export async function markUnseenDeleted(db: Db, shop: string, runId: string, startedAt: Date, now = new Date()) {
   return sqlOf(db).run(
-    sql`UPDATE "ProductSync" SET "deleted" = true, ${markDirty(now)}
+    sql`UPDATE "ProductSync" SET "deleted" = true, ${markDirty(now, true)}
         WHERE "shop" = ${shop} AND "deleted" = false AND "createdAt" < ${asTime(startedAt)} AND "shopifyUpdatedAt" < ${asTime(startedAt)}
           AND ("seenInFullSync" IS NULL OR "seenInFullSync" <> ${runId})`,
   );
 }
 
-/** Every product id the shop has a row for, deleted ones included. */
-export async function knownProductIds(db: Db, shop: string): Promise<string[]> {
-  return (await db.productSync.findMany({ where: { shop }, select: { productId: true } })).map((r) => r.productId);
+/** The retailer ids each of the shop's products (deleted ones included) last pushed, by product id. */
+export async function pushedIdsByProduct(db: Db, shop: string): Promise<Map<string, Set<string>>> {
+  const rows = await sqlOf(db).query(sql`SELECT "productId", "pushedRetailerIds" FROM "ProductSync" WHERE "shop" = ${shop}`);
+  const result = new Map<string, Set<string>>();
+  for (const [productId, ids] of rows) {
+    const list = jsonColumn(ids);
+    result.set(String(productId), new Set(Array.isArray(list) ? list.filter((v): v is string => typeof v === "string") : []));
+  }
+  return result;
 }
 
-/** How many of the shop's products (deleted ones left out) have each status. */
-export async function statusCounts(db: Db, shop: string): Promise<Record<SyncStatus, number>> {
-  const groups = await db.productSync.groupBy({ by: ["status"], where: { shop, deleted: false }, _count: { _all: true } });
-  return Object.fromEntries(STATUSES.map((s) => [s, groups.find((g) => g.status === s)?._count._all ?? 0])) as Record<SyncStatus, number>;
+export interface ShopCounts {
+  /** How many of the shop's products have each status. */
+  byStatus: Record<SyncStatus, number>;
+  /** The shop's products: the sum of byStatus. */
+  total: number;
+}
+
+/** The one count of the shop's products by status, for every page that shows one. */
+export async function shopCounts(db: Db, shop: string): Promise<ShopCounts> {
+  const groups = await db.productSync.groupBy({ by: ["status", "dirty"], where: shopProducts(shop), _count: { _all: true } });
+  const byStatus = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<SyncStatus, number>;
+  for (const group of groups) byStatus[statusOf(group)] += group._count._all;
+  return { byStatus, total: STATUSES.reduce((n, s) => n + byStatus[s], 0) };
 }
 
 /** Why products failed, for grouping on the catalog page (at most `limit`). */
 export async function failureMessages(db: Db, shop: string, limit = 1000): Promise<string[]> {
-  const rows = await db.productSync.findMany({ where: { shop, deleted: false, status: "FAILED" }, select: { lastError: true }, take: limit });
+  const rows = await db.productSync.findMany({ where: shopProducts(shop, "FAILED"), select: { lastError: true }, take: limit });
   return rows.map((r) => r.lastError ?? "Unknown error");
 }
 
 /** One page of the shop's products, newest change first, optionally by title and status. */
 export async function productPage(db: Db, shop: string, filter: { query?: string; status?: string; skip: number; take: number }) {
   const where: Prisma.ProductSyncWhereInput = {
-    shop,
-    deleted: false,
+    ...shopProducts(shop, isSyncStatus(filter.status) ? filter.status : undefined),
     ...(filter.query ? { title: { contains: filter.query } } : {}),
-    ...(filter.status && (STATUSES as readonly string[]).includes(filter.status) ? { status: filter.status } : {}),
   };
   const [rows, total] = await Promise.all([
     db.productSync.findMany({
@@ -153,7 +219,7 @@ export async function productPage(db: Db, shop: string, filter: { query?: string
     }),
     db.productSync.count({ where }),
   ]);
-  return { rows, total };
+  return { rows: rows.map((row) => ({ ...row, status: statusOf(row) })), total };
 }
 
 /** One product's row with the batch it last went out in; null when unknown or deleted. */

@@ -1,6 +1,7 @@
 import { useSubmit } from "@remix-run/react";
-import { Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, ProgressBar, Text } from "@shopify/polaris";
+import { BlockStack, Box, Button, Card, InlineGrid, InlineStack, ProgressBar, Text } from "@shopify/polaris";
 import type { CatalogPageData } from "../../catalog/page-data.server";
+import { DailyCheckLine } from "./FullSyncNotices";
 import { formatTime } from "./StatusBadge";
 
 /** The connected catalog: counts by status, success rate, the full sync's progress, Resync all and Disconnect. */
@@ -19,6 +20,7 @@ export function SyncSummaryCard({ summary, progress, connection }: Pick<CatalogP
             <Text as="p" tone="subdued">
               Last successful sync: {formatTime(connection?.lastSuccessAt ?? null)}
             </Text>
+            <DailyCheckLine progress={progress} />
           </BlockStack>
           <InlineStack gap="200">
             <Button onClick={() => submit({ intent: "resync" }, { method: "post" })} disabled={Boolean(running)}>
@@ -59,7 +61,6 @@ export function SyncSummaryCard({ summary, progress, connection }: Pick<CatalogP
             <ProgressBar progress={progress.total ? Math.min(100, (progress.processed / progress.total) * 100) : 10} size="small" />
           </BlockStack>
         )}
-        {progress?.state === "FAILED" && <Banner tone="critical">Full sync failed: {progress.error}. Use Resync all to try again.</Banner>}
       </BlockStack>
     </Card>
   );
