@@ -53,6 +53,22 @@ describe.each(providers())("Meta's review on %s", (provider) => {
   const page = async (path: string) => decode(await (await adminFetch(t.url, path, shop)).text());
   const readCalls = () => sim.control.callCounts()["GET /{catalog-id}/products"] ?? 0;
 
+  /** Meta keeps every review pending while `body` runs, then decides them. */
+  async function holdReviews(body: () => Promise<void>) {
+    sim.control.configure({ reviewDelayMs: 3_600_000 });
+    try {
+      await body();
+    } finally {
+      sim.control.configure({ reviewDelayMs: 0 });
+    }
+  }
+
+  /** Waits for the first read-back to be due, and runs one round. */
+  async function readBackOnce() {
+    await new Promise((r) => setTimeout(r, REVIEW.firstCheckMs + 20));
+    await worker.tick();
+  }
+
   /** Worker rounds until `done` holds (Meta's review is read back a moment after Meta accepted the batch). */
   async function until(done: () => Promise<boolean>, w = worker, timeoutMs = 10_000) {
     const deadline = Date.now() + timeoutMs;
@@ -67,7 +83,7 @@ describe.each(providers())("Meta's review on %s", (provider) => {
   beforeAll(async () => {
     sim = await createMetaSimulator();
     // Meta keeps each saved item "pending" for a moment, so the app first sees Sent.
-    sim.control.configure({ batchDelayMs: 20, reviewDelayMs: 400 });
+    sim.control.configure({ batchDelayMs: 20, reviewDelayMs: 0 });
     await connectCatalog(t.db, sim, shop);
     worker = reviewWorker(t.db, sim);
   });
@@ -76,14 +92,18 @@ describe.each(providers())("Meta's review on %s", (provider) => {
   });
 
   it("shows an item the batch accepted and the review rejected as Rejected, with Meta's reason and the fix, on every surface", async () => {
-    await post(productPayload({ id: 11, updated_at: at(), title: "Replica Leather Watch" }, 2));
-    await drain(worker, t.db);
-    // Accepted by the batch: Sent, its review pending.
-    const sent = await row(11);
-    expect(sent).toMatchObject({ status: "SYNCED", review: "SENT" });
-    expect(sent.sentAt).not.toBeNull();
-    expect(sent.changedAt).not.toBeNull();
-    expect((await blockJson(11)).product.verdict).toBe("SENT");
+    await holdReviews(async () => {
+      await post(productPayload({ id: 11, updated_at: at(), title: "Replica Leather Watch" }, 2));
+      await drain(worker, t.db);
+      // Accepted by the batch: Sent, and still Sent while Meta's review is pending.
+      await readBackOnce();
+      const sent = await row(11);
+      expect(sent).toMatchObject({ status: "SYNCED", review: "SENT" });
+      expect(sent.sentAt).not.toBeNull();
+      expect(sent.changedAt).not.toBeNull();
+      expect(sent.reviewChecks).toBeGreaterThan(0);
+      expect((await blockJson(11)).product.verdict).toBe("SENT");
+    });
 
     await until(async () => (await row(11)).review === "REJECTED");
     expect((await row(11)).confirmedAt).not.toBeNull();
@@ -127,11 +147,14 @@ describe.each(providers())("Meta's review on %s", (provider) => {
   });
 
   it("moves a product fixed in Shopify (a webhook) back through Sent to Live", async () => {
-    await post(productPayload({ id: 11, updated_at: at(), title: "Leather Watch" }, 2));
-    await drain(worker, t.db);
-    expect((await row(11)).review).toBe("SENT");
-    expect((await blockJson(11)).product.verdict).toBe("SENT");
-    expect((await productsInCatalog(t.db, shop)).map((p) => p.productId)).not.toContain("11");
+    await holdReviews(async () => {
+      await post(productPayload({ id: 11, updated_at: at(), title: "Leather Watch" }, 2));
+      await drain(worker, t.db);
+      await readBackOnce();
+      expect((await row(11)).review).toBe("SENT");
+      expect((await blockJson(11)).product.verdict).toBe("SENT");
+      expect((await productsInCatalog(t.db, shop)).map((p) => p.productId)).not.toContain("11");
+    });
 
     await until(async () => (await row(11)).review === "LIVE");
     const json = await blockJson(11);
@@ -161,7 +184,6 @@ describe.each(providers())("Meta's review on %s", (provider) => {
     for (const id of ids) await post(productPayload({ id: Number(id), updated_at: at() }, 5));
     const otherScenario = await connectCatalog(t.db, sim, other);
     await post(productPayload({ id: 9001, updated_at: at() }, 1), other);
-    sim.control.configure({ reviewDelayMs: 0 });
     await drain(worker, t.db, 60_000);
     /** Makes these products' review due now, and every other product's later. */
     const checkNow = async (where: object) => {
@@ -193,7 +215,7 @@ describe.each(providers())("Meta's review on %s", (provider) => {
       expect(readCalls()).toBeGreaterThan(2);
       expect(await t.db.productSync.count({ where: { shop, productId: { in: ids }, review: "LIVE" } })).toBe(250);
     } finally {
-      sim.control.configure({ maxUrlBytes: 64 * 1024, reviewDelayMs: 400 });
+      sim.control.configure({ maxUrlBytes: 64 * 1024 });
     }
   });
 

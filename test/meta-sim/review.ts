@@ -4,7 +4,8 @@ import type { SimCatalog, SimItem, SimState } from "./state";
 /**
  * Meta's review of catalog items (issue 17). Every item saved by a batch
  * goes to review: `pending` (review_status) until config.reviewDelayMs has
- * passed, then approved, or rejected / left without an image by the first
+ * passed since it was saved (read when asked, so a test can hold reviews
+ * pending and then let them through), then approved, or rejected / left without an image by the first
  * matching rule (config.reviewRules, or an override a test set for that
  * retailer id). A changed item is reviewed again. Field names and enums:
  * Meta's Business SDK `ProductItem` (review_status approved | pending |
@@ -53,14 +54,14 @@ export const DEFAULT_REVIEW_RULES: ReviewRule[] = [
 ];
 
 export interface SimReview {
-  /** When the review is done; pending until then. */
-  decideAtMs: number;
+  /** When the item was saved; its review is pending until config.reviewDelayMs after it. */
+  queuedAtMs: number;
   outcome: ReviewOutcome | null;
 }
 
 /** An item was saved: Meta reviews it (again). */
-export function queueReview(state: SimState, catalog: SimCatalog, item: SimItem, now = Date.now()) {
-  catalog.reviews.set(item.id, { decideAtMs: now + state.config.reviewDelayMs, outcome: null });
+export function queueReview(_state: SimState, catalog: SimCatalog, item: SimItem, now = Date.now()) {
+  catalog.reviews.set(item.id, { queuedAtMs: now, outcome: null });
 }
 
 function decide(state: SimState, catalog: SimCatalog, item: SimItem): ReviewOutcome {
@@ -79,8 +80,8 @@ function decide(state: SimState, catalog: SimCatalog, item: SimItem): ReviewOutc
 
 /** The item's review as Graph fields, deciding it once its time has come. */
 export function reviewFields(state: SimState, catalog: SimCatalog, item: SimItem, now = Date.now()) {
-  const review = catalog.reviews.get(item.id) ?? { decideAtMs: 0, outcome: null };
-  if (!review.outcome && now >= review.decideAtMs) {
+  const review = catalog.reviews.get(item.id) ?? { queuedAtMs: 0, outcome: null };
+  if (!review.outcome && now >= review.queuedAtMs + state.config.reviewDelayMs) {
     review.outcome = decide(state, catalog, item);
     catalog.reviews.set(item.id, review);
   }
