@@ -31,7 +31,8 @@ const PRODUCT_FIELDS: Record<string, (e: ItemEntry) => unknown> = {
   // Meta's review (issue 17, review.ts).
   review_status: (e) => e.review().review_status,
   review_rejection_reasons: (e) => e.review().review_rejection_reasons,
-  errors: (e) => e.review().errors,
+  // Left out when there are none, as in the reference's example.
+  errors: (e) => (e.review().errors.length ? e.review().errors : undefined),
   image_fetch_status: (e) => e.review().image_fetch_status,
   capability_to_review_status: (e) => e.review().capability_to_review_status,
   id: (e) => e.productId,
