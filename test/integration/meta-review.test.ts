@@ -219,6 +219,27 @@ describe.each(providers())("Meta's review on %s", (provider) => {
     }
   });
 
+  it("pauses the shop when Meta throttles a read-back, and reads the verdict once the pause is over", async () => {
+    await post(productPayload({ id: 14, updated_at: at() }, 1));
+    await drain(worker, t.db);
+    await t.db.productSync.updateMany({ where: { shop, status: "SYNCED" }, data: { reviewCheckAt: new Date(Date.now() + 3_600_000) } });
+    await t.db.productSync.updateMany({ where: { shop, productId: "14" }, data: { reviewCheckAt: new Date(), review: "SENT" } });
+    sim.faults.add({ kind: "throttle", endpoint: "GET /{catalog-id}/products", regainMinutes: 1, times: 1 });
+    await worker.tick();
+    const paused = await t.db.catalogConnection.findUniqueOrThrow({ where: { shop } });
+    expect(paused.pausedUntil!.getTime()).toBeGreaterThan(Date.now() + 30_000);
+    expect((await row(14)).review).toBe("SENT");
+    // The worker keeps Meta's regain time too (its usage reading): nothing is read meanwhile.
+    sim.control.resetCallCounts();
+    await t.db.productSync.updateMany({ where: { shop, productId: "14" }, data: { reviewCheckAt: new Date() } });
+    await worker.tick();
+    expect(readCalls()).toBe(0);
+    // Once Meta's wait is over (a worker started since), the read goes through.
+    await t.db.catalogConnection.update({ where: { shop }, data: { pausedUntil: null } });
+    await t.db.productSync.updateMany({ where: { shop, productId: "14" }, data: { reviewCheckAt: new Date() } });
+    await until(async () => (await row(14)).review === "LIVE", reviewWorker(t.db, sim));
+  });
+
   it("waits while Meta's usage headers are at 75 % or more", async () => {
     const fresh = reviewWorker(t.db, sim);
     // Every call now reports the business at 100 % of its budget.
