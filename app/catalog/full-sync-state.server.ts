@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db.server";
+import { countUnseen } from "./store/products.server";
 
 /**
  * A full sync's progress lives on the CatalogConnection row (run id, cursor,
@@ -18,6 +19,8 @@ export async function startFullSync(db: Db, shop: string) {
       fullSyncStartedAt: new Date(),
       fullSyncEndedAt: null,
       fullSyncError: null,
+      fullSyncRemoved: null,
+      fullSyncStrays: null,
     },
   });
 }
@@ -29,11 +32,17 @@ export interface FullSyncProgress {
   startedAt: Date | null;
   endedAt: Date | null;
   error: string | null;
+  /** Done: products removed because Shopify no longer has them, and catalog items no product accounted for. */
+  removed: number | null;
+  strays: number | null;
+  /** Running, every product read: products the app knew that this run did not find in Shopify (removed when it ends). */
+  notInShopify: number | null;
 }
 
 export async function fullSyncProgress(db: Db, shop: string): Promise<FullSyncProgress | null> {
   const row = await db.catalogConnection.findUnique({ where: { shop } });
   if (!row) return null;
+  const readAll = row.fullSyncState === "RUNNING" && row.fullSyncRunId && row.fullSyncCursor === "END" && row.fullSyncStartedAt;
   return {
     state: row.fullSyncState,
     processed: row.fullSyncProcessed,
@@ -41,5 +50,8 @@ export async function fullSyncProgress(db: Db, shop: string): Promise<FullSyncPr
     startedAt: row.fullSyncStartedAt,
     endedAt: row.fullSyncEndedAt,
     error: row.fullSyncError,
+    removed: row.fullSyncRemoved,
+    strays: row.fullSyncStrays,
+    notInShopify: readAll ? await countUnseen(db, shop, row.fullSyncRunId!, row.fullSyncStartedAt!) : null,
   };
 }

@@ -83,10 +83,10 @@ export async function fullSyncStep(deps: Deps, shop: string): Promise<boolean> {
     }
     if (conn.fullSyncCursor?.startsWith("bulk")) return await bulkStep(deps, conn.shop, runId, conn.fullSyncCursor, admin);
     if (conn.fullSyncCursor === "END") {
-      await reconcile(deps, shop, runId, conn.fullSyncStartedAt ?? new Date(0));
+      const removed = await reconcile(deps, shop, runId, conn.fullSyncStartedAt ?? new Date(0));
       await db.catalogConnection.updateMany({
         where: { shop, fullSyncRunId: runId },
-        data: { fullSyncState: "DONE", fullSyncEndedAt: new Date(), fullSyncTotal: conn.fullSyncProcessed },
+        data: { fullSyncState: "DONE", fullSyncEndedAt: new Date(), fullSyncTotal: conn.fullSyncProcessed, fullSyncRemoved: removed.products, fullSyncStrays: removed.strays },
       });
       log.info({ shop, products: conn.fullSyncProcessed }, "full sync done");
       return true;
@@ -185,15 +185,15 @@ export async function markBulkFinished(db: Db, shop: string, operationId: string
   return count > 0;
 }
 
-/** Deletes from the catalog what Shopify no longer has. */
-async function reconcile(deps: Deps, shop: string, runId: string, startedAt: Date) {
+/** Deletes from the catalog what Shopify no longer has; says how many products and stray items it removed (the page reports them). */
+async function reconcile(deps: Deps, shop: string, runId: string, startedAt: Date): Promise<{ products: number; strays: number }> {
   const { db, client } = deps;
   // Rows created or changed after the scan began came from webhooks: they are current, keep them.
   const gone = await markUnseenDeleted(db, shop, runId, startedAt);
 
   // Items in the catalog that no product row accounts for (e.g. pushed before the app's data was lost).
   const conn = await db.catalogConnection.findUniqueOrThrow({ where: { shop } });
-  if (!conn.catalogId || !conn.tokenCiphertext) return;
+  if (!conn.catalogId || !conn.tokenCiphertext) return { products: gone, strays: 0 };
   const token = openSecret(shop, "catalog.token", conn.tokenCiphertext);
   const live = new Set((await knownProductIds(db, shop)).map(itemGroupId));
   const strays = (await client.listCatalogItems(token, conn.catalogId))
@@ -203,4 +203,5 @@ async function reconcile(deps: Deps, shop: string, runId: string, startedAt: Dat
     await client.itemsBatch(token, conn.catalogId, strays.slice(i, i + MAX_BATCH_REQUESTS).map((id) => ({ method: "DELETE" as const, data: { id } })));
   }
   deps.log.info({ shop, productsGone: gone, strayItemsDeleted: strays.length }, "full sync reconciled");
+  return { products: gone, strays: strays.length };
 }
