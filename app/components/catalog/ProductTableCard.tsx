@@ -75,16 +75,15 @@ export function ProductTableCard({ table, counts }: { table: CatalogPageData["ta
   const filtered = Boolean(urlQuery || status);
   const tabs = TABS.map((s, index) => ({
     id: `status-${s ?? "all"}`,
-    content: s ? STATUS_LABELS[s].label : "All",
-    badge: s ? String(counts[s]) : undefined,
-    accessibilityLabel: s ? `${STATUS_LABELS[s].label}: ${counts[s]} products` : "All products",
+    // The count in the name, not Polaris's tab badge: that badge reads "New" to screen readers.
+    content: s ? `${STATUS_LABELS[s].label} (${counts[s]})` : "All",
     index,
   }));
 
   const toggle = (r: ProductRowView) => (
     <Button
       variant="plain"
-      accessibilityLabel={r.excluded ? `Include ${r.title || "the product"} again` : `Exclude ${r.title || "the product"}`}
+      accessibilityLabel={`${r.excluded ? "Include again" : "Exclude"}: ${r.title || `product ${r.productId}`}`}
       onClick={() => submit({ intent: r.excluded ? "include" : "exclude", productId: r.productId }, { method: "post" })}
     >
       {r.excluded ? "Include again" : "Exclude"}
@@ -98,7 +97,7 @@ export function ProductTableCard({ table, counts }: { table: CatalogPageData["ta
     </Link>
   );
   const adminLink = (r: ProductRowView) => (
-    <Link url={shopifyAdminProductUrl(r.productId)} target="_top" removeUnderline accessibilityLabel={`Open ${r.title || "the product"} in Shopify`}>
+    <Link url={shopifyAdminProductUrl(r.productId)} target="_top" removeUnderline accessibilityLabel={`Open in Shopify: ${r.title || `product ${r.productId}`}`}>
       Open in Shopify
     </Link>
   );
