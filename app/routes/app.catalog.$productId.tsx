@@ -49,7 +49,7 @@ const BATCH_WORDS: Record<string, string> = {
 };
 
 const STATUS_WORDS: Record<SyncStatus, string> = {
-  FAILED: "Meta did not accept this product. Fix what the message below says in Shopify; the app sends it again as soon as Shopify tells it about the change.",
+  FAILED: "Change what the message above says in Shopify: the app sends the product again as soon as Shopify tells it about the change.",
   PENDING: "A change is on its way to Meta. This page updates by itself.",
   SYNCED: "Meta has this product as Shopify has it.",
   EXCLUDED: "This product is kept out of the catalog.",
@@ -103,7 +103,7 @@ export default function ProductSyncPage() {
                   <Text as="p">{STATUS_WORDS[p.status]}</Text>
                 </span>
                 <InlineStack gap="400">
-                  <Text as="p">Last synced: {formatTime(p.lastSyncedAt)}</Text>
+                  <Text as="p">{p.lastSyncedAt ? `Last synced: ${formatTime(p.lastSyncedAt)}` : "Never synced"}</Text>
                   <Text as="p">Last changed in Shopify: {formatTime(p.shopifyUpdatedAt)}</Text>
                 </InlineStack>
                 {p.batch && (
@@ -119,7 +119,7 @@ export default function ProductSyncPage() {
             <Card padding="0">
               <Box padding="400" paddingBlockEnd="200">
                 <Text as="h2" variant="headingMd">
-                  In the catalog
+                  Variants
                 </Text>
               </Box>
               <IndexTable
@@ -134,7 +134,7 @@ export default function ProductSyncPage() {
                     </Text>
                   </Box>
                 }
-                headings={[{ title: "Variant" }, { title: "Price" }, { title: "Availability" }, { title: "Status" }, { title: "Meta's message" }]}
+                headings={[{ title: "Variant" }, { title: "Price" }, { title: "Availability" }, { title: "Status" }, { title: "Problem" }]}
               >
                 {p.items.map((i, index) => (
                   <IndexTable.Row id={i.retailerId} key={i.retailerId} position={index}>

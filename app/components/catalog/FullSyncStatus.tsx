@@ -46,7 +46,9 @@ export function FullSyncStatus({ progress }: { progress: CatalogPageData["progre
     const removed = progress.removed ?? 0;
     const strays = progress.strays ?? 0;
     const parts = [
-      `read ${products(progress.total ?? progress.processed)} from Shopify and sent them to the catalog again`,
+      (progress.total ?? progress.processed) > 0
+        ? `read ${products(progress.total ?? progress.processed)} from Shopify and sent them to the catalog again`
+        : "found no products in Shopify",
       removed ? `removed ${products(removed)} that Shopify no longer has` : null,
       strays ? `removed ${items(strays)} that no Shopify product accounts for (left from an earlier connection or another app)` : null,
     ].filter(Boolean);

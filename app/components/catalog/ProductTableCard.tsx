@@ -89,6 +89,16 @@ export function ProductTableCard({ table, counts }: { table: CatalogPageData["ta
       {r.excluded ? "Include again" : "Exclude"}
     </Button>
   );
+  const problem = (r: ProductRowView) =>
+    r.lastError ? (
+      <Text as="p" tone={r.status === "FAILED" ? "critical" : "subdued"}>
+        {r.lastError}
+      </Text>
+    ) : r.excluded && r.status === "EXCLUDED" ? (
+      <Text as="p" tone="subdued">
+        You excluded it.
+      </Text>
+    ) : null;
   const title = (r: ProductRowView) => (
     <Link url={`/app/catalog/${r.productId}`} removeUnderline>
       <Text as="span" fontWeight="semibold">
@@ -166,13 +176,9 @@ export function ProductTableCard({ table, counts }: { table: CatalogPageData["ta
                     <StatusBadge status={r.status} />
                   </InlineStack>
                   <Text as="p" tone="subdued">
-                    Last synced {formatTime(r.lastSyncedAt)}
+                    {r.lastSyncedAt ? `Last synced ${formatTime(r.lastSyncedAt)}` : "Never synced"}
                   </Text>
-                  {r.lastError && (
-                    <Text as="p" tone={r.status === "FAILED" ? "critical" : "subdued"}>
-                      {r.lastError}
-                    </Text>
-                  )}
+                  {problem(r)}
                   <InlineStack gap="400">
                     {toggle(r)}
                     {adminLink(r)}
@@ -186,17 +192,10 @@ export function ProductTableCard({ table, counts }: { table: CatalogPageData["ta
               <IndexTable.Cell>
                 <StatusBadge status={r.status} />
               </IndexTable.Cell>
-              <IndexTable.Cell>{formatTime(r.lastSyncedAt)}</IndexTable.Cell>
+              <IndexTable.Cell>{r.lastSyncedAt ? formatTime(r.lastSyncedAt) : "Never"}</IndexTable.Cell>
               <IndexTable.Cell>
-                {r.lastError ? (
-                  <Box maxWidth="28rem">
-                    <Text as="span" tone={r.status === "FAILED" ? "critical" : "subdued"} breakWord>
-                      {r.lastError}
-                    </Text>
-                  </Box>
-                ) : (
-                  ""
-                )}
+                {/* Wraps: IndexTable cells do not, and a long message pushed the actions out of the card. */}
+                <div style={{ whiteSpace: "normal", minWidth: "12rem", maxWidth: "26rem" }}>{problem(r)}</div>
               </IndexTable.Cell>
               <IndexTable.Cell>
                 <InlineStack gap="400" wrap={false}>
