@@ -38,6 +38,12 @@ export interface CatalogPageData {
     startedAt: string | null;
     endedAt: string | null;
     error: string | null;
+    trigger: string | null;
+    failures: number;
+    retryAt: string | null;
+    giveUpAt: string | null;
+    nextDailyAt: string | null;
+    foreignItems: { count: number; example: string | null } | null;
     removed: number | null;
     strays: number | null;
     notInShopify: number | null;
@@ -89,6 +95,13 @@ export async function catalogPageData(db: Db, client: MetaGraphClient, shop: str
     choiceError,
     summary,
     table: { ...table, rows: table.rows.map((r) => ({ ...r, lastSyncedAt: iso(r.lastSyncedAt), updatedAt: r.updatedAt.toISOString() })) },
-    progress: progress && { ...progress, startedAt: iso(progress.startedAt), endedAt: iso(progress.endedAt) },
+    progress: progress && {
+      ...progress,
+      startedAt: iso(progress.startedAt),
+      endedAt: iso(progress.endedAt),
+      retryAt: iso(progress.retryAt),
+      giveUpAt: iso(progress.giveUpAt),
+      nextDailyAt: iso(progress.nextDailyAt),
+    },
   };
 }

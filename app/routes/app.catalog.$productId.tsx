@@ -1,5 +1,6 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useEffect } from "react";
+import { pageTitle } from "../page-title";
 import { useActionData, useLoaderData, useRevalidator, useSubmit } from "@remix-run/react";
 import { Banner, BlockStack, Box, Card, IndexTable, InlineStack, Layout, Page, Text, useBreakpoints } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
@@ -196,3 +197,6 @@ export default function ProductSyncPage() {
 }
 
 export const ErrorBoundary = PageErrorBoundary;
+
+// The product's own title (issue 16: a tab per product says which).
+export const meta: MetaFunction<typeof loader> = ({ data }) => pageTitle(data ? data.title || `Product ${data.productId}` : "Catalog");

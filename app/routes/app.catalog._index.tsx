@@ -1,4 +1,5 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { pageTitle } from "../page-title";
 import { useActionData, useLoaderData, useRevalidator } from "@remix-run/react";
 import { Badge, BlockStack, Layout, Page } from "@shopify/polaris";
 import { useEffect } from "react";
@@ -10,6 +11,7 @@ import { ChooseCatalogCard } from "../components/catalog/ChooseCatalogCard";
 import { ConnectionBanner } from "../components/catalog/ConnectionBanner";
 import { ConnectCatalogCard } from "../components/catalog/ConnectCatalogCard";
 import { ErrorGroupsCard } from "../components/catalog/ErrorGroupsCard";
+import { FullSyncNotices } from "../components/catalog/FullSyncNotices";
 import { ProductTableCard } from "../components/catalog/ProductTableCard";
 import { SyncSummaryCard } from "../components/catalog/SyncSummaryCard";
 import { db } from "../db.server";
@@ -61,6 +63,7 @@ export default function CatalogPage() {
             <ConnectionBanner connection={data.connection} pending={data.summary.counts.PENDING} />
             {data.awaitingChoice && <ChooseCatalogCard catalogs={data.catalogs} choiceError={data.choiceError} />}
             {!data.awaitingChoice && state !== "CONNECTED" && <ConnectCatalogCard reconnect={state === "NEEDS_RECONNECT"} meta={data.meta} />}
+            {connected && <FullSyncNotices progress={data.progress} />}
             {connected && <SyncSummaryCard summary={data.summary} progress={data.progress} connection={data.connection} />}
             {connected && <ErrorGroupsCard errorGroups={data.summary.errorGroups} />}
             {connected && <ProductTableCard table={data.table} counts={data.summary.counts} />}
@@ -70,3 +73,5 @@ export default function CatalogPage() {
     </Page>
   );
 }
+
+export const meta: MetaFunction = () => pageTitle("Catalog");

@@ -1,4 +1,4 @@
-import { Banner, BlockStack, ProgressBar, Text } from "@shopify/polaris";
+import { BlockStack, ProgressBar, Text } from "@shopify/polaris";
 import type { CatalogPageData } from "../../catalog/page-data.server";
 import { formatTime } from "./StatusBadge";
 
@@ -39,9 +39,7 @@ export function FullSyncStatus({ progress }: { progress: CatalogPageData["progre
       </BlockStack>
     );
   }
-  if (progress.state === "FAILED") {
-    return <Banner tone="critical">Resync all stopped: {progress.error}. Product changes still reach the catalog; use Resync all to try again.</Banner>;
-  }
+  // A failed run: FullSyncNotices says why and what to do.
   if (progress.state === "DONE") {
     const removed = progress.removed ?? 0;
     const strays = progress.strays ?? 0;
@@ -50,7 +48,7 @@ export function FullSyncStatus({ progress }: { progress: CatalogPageData["progre
         ? `read ${products(progress.total ?? progress.processed)} from Shopify and sent them to the catalog again`
         : "found no products in Shopify",
       removed ? `removed ${products(removed)} that Shopify no longer has` : null,
-      strays ? `removed ${items(strays)} that no Shopify product accounts for (left from an earlier connection or another app)` : null,
+      strays ? `removed ${items(strays)} of variants your products no longer have` : null,
     ].filter(Boolean);
     return (
       <span data-testid="full-sync-status">

@@ -2,6 +2,7 @@ import { useState } from "react";
 import { useNavigation, useSubmit } from "@remix-run/react";
 import { Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Text } from "@shopify/polaris";
 import type { CatalogPageData } from "../../catalog/page-data.server";
+import { DailyCheckLine } from "./FullSyncNotices";
 import { FullSyncStatus } from "./FullSyncStatus";
 import { formatTime } from "./StatusBadge";
 
@@ -24,6 +25,7 @@ export function SyncSummaryCard({ summary, progress, connection }: Pick<CatalogP
             <Text as="p" tone="subdued">
               Last successful sync: {formatTime(connection?.lastSuccessAt ?? null)}
             </Text>
+            <DailyCheckLine progress={progress} />
           </BlockStack>
           {!confirmDisconnect && (
             <InlineStack gap="200">
