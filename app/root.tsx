@@ -1,8 +1,9 @@
 import type { MetaFunction } from "@remix-run/node";
 import { Links, Meta, Outlet, Scripts, ScrollRestoration } from "@remix-run/react";
+import { pageTitle } from "./page-title";
 
 // Every page needs a title (screen readers announce it; axe's document-title); a route may set its own.
-export const meta: MetaFunction = () => [{ title: "WhatsApp & Meta Catalog" }];
+export const meta: MetaFunction = () => pageTitle(null);
 
 export default function App() {
   return (

@@ -1,4 +1,4 @@
-import { forgetShopSync, statusCounts } from "./catalog/store/products.server";
+import { forgetShopSync, shopCounts } from "./catalog/store/products.server";
 import type { Db } from "./db.server";
 import { logger } from "./logger.server";
 
@@ -74,7 +74,7 @@ export async function shopOverview(db: Db, shop: string): Promise<ShopOverview> 
       include: { phoneNumbers: { where: { active: true }, take: 1 } },
     }),
     db.catalogConnection.findUnique({ where: { shop } }),
-    statusCounts(db, shop),
+    shopCounts(db, shop),
   ]);
   return {
     shop,
@@ -90,6 +90,7 @@ export async function shopOverview(db: Db, shop: string): Promise<ShopOverview> 
       catalogName: catalog?.catalogName ?? null,
       reason: catalog?.stateReason ?? null,
     },
-    products: { pending: counts.PENDING, synced: counts.SYNCED, failed: counts.FAILED, excluded: counts.EXCLUDED },
+    // The Catalog page's count (catalog/store/products.server.ts shopCounts): the two pages never disagree.
+    products: { pending: counts.byStatus.PENDING, synced: counts.byStatus.SYNCED, failed: counts.byStatus.FAILED, excluded: counts.byStatus.EXCLUDED },
   };
 }

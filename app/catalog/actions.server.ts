@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Db } from "../db.server";
+import { firstProblem, merchantErrors, type FieldLabels } from "../form-errors";
 import { oauthRedirectUri } from "../meta/login-settings.server";
 import { explainGraphError } from "../meta/explain";
 import { MetaGraphError, SecretValue, type MetaGraphClient } from "../meta/index.server";
@@ -25,6 +26,9 @@ export const CatalogAction = z.discriminatedUnion("intent", [
   z.object({ intent: z.enum(["sync", "exclude", "include"]), productId }),
 ]);
 export type CatalogAction = z.infer<typeof CatalogAction>;
+
+/** The fields a merchant fills in, as the catalog pages label them. */
+const CATALOG_FIELDS: FieldLabels = { token: "The access token" };
 
 export type ActionResult = { ok: true; message: string } | { ok: false; error: string };
 
@@ -97,7 +101,7 @@ export async function readForm(request: Request): Promise<{ form: FormData } | {
 
 /** Parses a form into an action, or an error message for a 400. */
 export function parseCatalogAction(form: FormData): { action: CatalogAction } | { error: string } {
-  const parsed = CatalogAction.safeParse(Object.fromEntries(form));
+  const parsed = CatalogAction.safeParse(Object.fromEntries(form), { error: merchantErrors(CATALOG_FIELDS) });
   if (parsed.success) return { action: parsed.data };
-  return { error: parsed.error.issues[0]?.message ?? "Invalid request" };
+  return { error: firstProblem(parsed.error) };
 }

@@ -48,7 +48,7 @@ export interface CatalogPageData {
 export interface ProductRowView {
   productId: string;
   title: string;
-  status: string;
+  status: SyncStatus;
   lastError: string | null;
   lastSyncedAt: string | null;
   dirty: boolean;

@@ -1,6 +1,6 @@
 import type { Db } from "../db.server";
 import { classifyError } from "./failure-kinds";
-import { failureMessages, markProductDirty, productPage, productWithBatch, STATUSES, statusCounts, type SyncStatus } from "./store/products.server";
+import { failureMessages, markProductDirty, productPage, productWithBatch, shopCounts, statusOf, STATUSES, type SyncStatus } from "./store/products.server";
 
 export { STATUSES, type SyncStatus };
 
@@ -16,7 +16,7 @@ export interface ErrorGroup {
 }
 
 export async function catalogSummary(db: Db, shop: string) {
-  const [counts, failures] = await Promise.all([statusCounts(db, shop), failureMessages(db, shop)]);
+  const [{ byStatus: counts, total }, failures] = await Promise.all([shopCounts(db, shop), failureMessages(db, shop)]);
   const settled = counts.SYNCED + counts.FAILED;
   const groups = new Map<string, ErrorGroup>();
   for (const message of failures) {
@@ -27,7 +27,7 @@ export async function catalogSummary(db: Db, shop: string) {
   }
   return {
     counts,
-    total: STATUSES.reduce((n, s) => n + counts[s], 0),
+    total,
     successRate: settled ? counts.SYNCED / settled : null,
     errorGroups: [...groups.values()].sort((a, b) => b.count - a.count),
   };
@@ -48,11 +48,23 @@ export interface PushedItemView {
   error: string | null;
 }
 
+/**
+ * A variant's status within its product's. Of a failed product whose failure names variants, those
+ * failed and the others went out (issue 16: "2 of 2 variants were not accepted" when Meta took one);
+ * a failure of the whole product (too large to send) fails every variant. Otherwise each variant has
+ * the product's status.
+ */
+function itemStatus(product: SyncStatus, refused: boolean, someRefused: boolean): SyncStatus {
+  if (product !== "FAILED" || !someRefused) return product;
+  return refused ? "FAILED" : "SYNCED";
+}
+
 /** One product: what was last pushed, per-item status and errors, its last batch. */
 export async function productDetail(db: Db, shop: string, productId: string) {
   const found = await productWithBatch(db, shop, productId);
   if (!found) return null;
   const { row, batch } = found;
+  const status = statusOf(row);
   const problems = new Map(
     (Array.isArray(row.itemErrors) ? (row.itemErrors as { retailerId?: string; reason?: string }[]) : []).map((p) => [p.retailerId ?? "", p.reason ?? ""]),
   );
@@ -62,17 +74,17 @@ export async function productDetail(db: Db, shop: string, productId: string) {
     title: String(item.title ?? ""),
     price: String(item.sale_price ?? item.price ?? ""),
     availability: String(item.availability ?? ""),
-    status: problems.has(String(item.id)) ? "FAILED" : (row.status as SyncStatus),
+    status: itemStatus(status, problems.has(String(item.id)), problems.size > 0),
     error: problems.get(String(item.id)) ?? null,
   }));
   // Variants never sent (no image, no price) appear with their reason.
   for (const [retailerId, reason] of problems) {
-    if (!items.some((i) => i.retailerId === retailerId)) items.push({ retailerId, title: row.title, price: "", availability: "", status: "FAILED", error: reason });
+    if (!items.some((i) => i.retailerId === retailerId)) items.push({ retailerId, title: row.title, price: "", availability: "", status: itemStatus(status, true, true), error: reason });
   }
   return {
     productId: row.productId,
     title: row.title,
-    status: row.status as SyncStatus,
+    status,
     dirty: row.dirty,
     excluded: row.excluded,
     lastError: row.lastError,

@@ -246,6 +246,24 @@ export class MetaGraphClient {
     });
   }
 
+  /**
+   * Sets the number's two-step verification PIN (POST /{phone-number-id} with `pin`, answered
+   * { success: true }; no old PIN is asked for, and "there is no endpoint to disable two-step
+   * verification"): https://developers.facebook.com/documentation/business-messaging/whatsapp/business-phone-numbers/two-step-verification
+   * The app uses it when registration fails on a PIN it does not know (133005).
+   */
+  async setTwoStepPin(token: SecretLike, phoneNumberId: string, pin: SecretLike): Promise<void> {
+    const value = pin.reveal();
+    if (!/^\d{6}$/.test(value)) throw new TypeError("the two-step PIN must be 6 digits");
+    await this.expectSuccess({
+      label: ENDPOINTS.setTwoStepPin,
+      ids: { "phone-number-id": phoneNumberId },
+      json: { pin: value },
+      bearer: token,
+      secrets: [value],
+    });
+  }
+
   /** Subscribes this app to the WABA's webhooks (before any callback override). */
   async subscribeApp(token: SecretLike, wabaId: string): Promise<void> {
     await this.expectSuccess({ label: ENDPOINTS.subscribeApp, ids: { "waba-id": wabaId }, bearer: token });

@@ -10,6 +10,7 @@ export const ENDPOINTS = {
   phoneNumber: "GET /{phone-number-id}",
   waba: "GET /{waba-id}",
   register: "POST /{phone-number-id}/register",
+  setTwoStepPin: "POST /{phone-number-id}",
   subscribeApp: "POST /{waba-id}/subscribed_apps",
   unsubscribeApp: "DELETE /{waba-id}/subscribed_apps",
   messages: "POST /{phone-number-id}/messages",

@@ -20,7 +20,7 @@ async function statusOf(shop: string, productId: string) {
     connection: connection.state,
     product: detail && {
       productId: detail.productId,
-      status: detail.dirty && detail.status !== "EXCLUDED" ? "PENDING" : detail.status,
+      status: detail.status,
       excluded: detail.excluded,
       lastError: detail.lastError,
       lastSyncedAt: detail.lastSyncedAt?.toISOString() ?? null,

@@ -1,4 +1,5 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { pageTitle } from "../page-title";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Box, Button, Card, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
@@ -113,3 +114,5 @@ export default function Overview() {
     </Page>
   );
 }
+
+export const meta: MetaFunction = () => pageTitle("Overview");

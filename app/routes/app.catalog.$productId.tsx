@@ -1,4 +1,5 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { pageTitle } from "../page-title";
 import { useActionData, useLoaderData, useSubmit } from "@remix-run/react";
 import { Banner, BlockStack, Card, DataTable, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
@@ -43,7 +44,7 @@ export default function ProductSyncPage() {
       backAction={{ content: "Catalog", url: "/app/catalog" }}
       titleMetadata={
         <span data-testid="product-status">
-          <StatusBadge status={p.status} dirty={p.dirty} />
+          <StatusBadge status={p.status} />
         </span>
       }
       primaryAction={{ content: "Sync now", onAction: () => submit({ intent: "sync" }, { method: "post" }) }}
@@ -81,7 +82,7 @@ export default function ProductSyncPage() {
               <DataTable
                 columnContentTypes={["text", "text", "text", "text", "text"]}
                 headings={["Catalog item (retailer id)", "Price", "Availability", "Status", "Meta's message"]}
-                rows={p.items.map((i) => [i.retailerId, i.price, i.availability, <StatusBadge key="s" status={i.status} dirty={p.dirty} />, i.error ?? ""])}
+                rows={p.items.map((i) => [i.retailerId, i.price, i.availability, <StatusBadge key="s" status={i.status} />, i.error ?? ""])}
               />
               {p.items.length === 0 && (
                 <BlockStack>
@@ -99,3 +100,6 @@ export default function ProductSyncPage() {
 }
 
 export const ErrorBoundary = PageErrorBoundary;
+
+// The product's own title (issue 16: a tab per product says which).
+export const meta: MetaFunction<typeof loader> = ({ data }) => pageTitle(data ? data.title || `Product ${data.productId}` : "Catalog");

@@ -1,4 +1,5 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { pageTitle } from "../page-title";
 import { useActionData, useLoaderData, useRevalidator } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Layout, Page } from "@shopify/polaris";
 import { useEffect } from "react";
@@ -77,3 +78,5 @@ export default function CatalogPage() {
     </Page>
   );
 }
+
+export const meta: MetaFunction = () => pageTitle("Catalog");

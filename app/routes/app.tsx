@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
+import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, Outlet, useLoaderData, useRouteError, useRouteLoaderData } from "@remix-run/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
@@ -9,7 +9,8 @@ import { authenticate } from "../shopify.server";
 import { db } from "../db.server";
 import { ensureShop } from "../shop.server";
 import { env } from "../env.server";
-import { ErrorPage, isPageError } from "../components/error-page";
+import { ErrorPage, errorPageContent, isPageError } from "../components/error-page";
+import { pageTitle } from "../page-title";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
@@ -67,5 +68,8 @@ export function ErrorBoundary() {
     </AppLayout>
   );
 }
+
+// A page that cannot be shown is titled as its error page ("Product not found · …"); the pages set their own otherwise.
+export const meta: MetaFunction = ({ error }) => pageTitle(error && isPageError(error) ? errorPageContent(error).title : null);
 
 export const headers: HeadersFunction = (headersArgs) => boundary.headers(headersArgs);

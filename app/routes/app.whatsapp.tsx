@@ -1,4 +1,5 @@
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { pageTitle } from "../page-title";
 import { useLoaderData } from "@remix-run/react";
 import { Layout, Page } from "@shopify/polaris";
 import { ConnectionCard } from "../components/whatsapp/ConnectionCard";
@@ -9,11 +10,11 @@ import { TestMessageCard } from "../components/whatsapp/TestMessageCard";
 import { db } from "../db.server";
 import { env } from "../env.server";
 import { authenticate } from "../shopify.server";
-import { invalidInput, runWhatsAppAction, WhatsAppAction, type ActionResult } from "../whatsapp/actions.server";
+import { invalidInput, parseWhatsAppAction, runWhatsAppAction, type ActionResult } from "../whatsapp/actions.server";
 import { interactiveClient } from "../whatsapp/graph.server";
 import { refreshCommerceIfStale } from "../whatsapp/commerce.server";
 import { refreshHealthIfStale } from "../whatsapp/health.server";
-import { whatsAppPageData } from "../whatsapp/page-data.server";
+import { whatsAppPageData, type WhatsAppPageData } from "../whatsapp/page-data.server";
 import { readLimitedText } from "../whatsapp/request-body.server";
 
 /** /app/whatsapp: connect, check and repair the shop's WhatsApp Business Account. */
@@ -42,10 +43,19 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   } catch {
     // falls through to the schema's refusal
   }
-  const parsed = WhatsAppAction.safeParse(body);
+  const parsed = parseWhatsAppAction(body);
   if (!parsed.success) return data(invalidInput(parsed.error), { status: 400 });
   return runWhatsAppAction(db, session.shop, parsed.data);
 };
+
+/** Why the test message cannot be sent now, with what to do; null when it can. */
+function testMessageBlockedBy(page: WhatsAppPageData): string | null {
+  if (page.verdict.level === "reconnect") return "You can send a test message again once you reconnect WhatsApp (above).";
+  const active = page.numbers.find((n) => n.active);
+  if (!active) return "Choose the number to send from under Phone numbers (Use for sending) first.";
+  if (!active.registered) return `${active.displayPhoneNumber} is not registered yet: click Register next to it under Phone numbers.`;
+  return null;
+}
 
 export default function WhatsAppPage() {
   const page = useLoaderData<typeof loader>();
@@ -73,7 +83,7 @@ export default function WhatsAppPage() {
           <Layout.Section>
             <TestMessageCard
               lastMessage={page.lastTestMessage}
-              canSend={page.verdict.level !== "reconnect" && Boolean(active?.registered)}
+              blockedBy={testMessageBlockedBy(page)}
               sendingFrom={active?.displayPhoneNumber ?? null}
             />
           </Layout.Section>
@@ -87,3 +97,5 @@ export default function WhatsAppPage() {
     </Page>
   );
 }
+
+export const meta: MetaFunction = () => pageTitle("WhatsApp");

@@ -1,8 +1,11 @@
 import { z } from "zod";
 import type { Db } from "../db.server";
+import { firstProblem, merchantErrors, type FieldLabels } from "../form-errors";
 import { checkHealth } from "./health.server";
 import { connectWhatsApp } from "./connect.server";
-import { disconnect } from "./connection.server";
+import { disconnect, loadConnection } from "./connection.server";
+import { OUTAGE_MESSAGE } from "./health-status";
+import { connectionVerdict } from "./readiness.server";
 import { WhatsAppStepFailed, type WhatsAppFailure } from "./failures";
 import { interactiveClient } from "./graph.server";
 import { chooseSendingNumber, registerNumber } from "./register-phone.server";
@@ -50,18 +53,21 @@ export type ActionResult =
   | { intent: WhatsAppAction["intent"]; ok: true; message: string; warnings?: string[]; testMessage?: TestMessageView; productMessage?: ProductMessageView }
   | { intent: WhatsAppAction["intent"] | "invalid"; ok: false; failure: WhatsAppFailure; testMessage?: TestMessageView; productMessage?: ProductMessageView };
 
-/** The first problem of a refused body, in words a person can act on (no received values echoed). */
-export function invalidInput(error: z.ZodError): ActionResult {
-  const issue = error.issues[0];
-  const field = issue?.path.join(".") || "request";
-  const message =
-    field === "to"
-      ? "Enter the number in international format, e.g. +14155550123."
-      : field.startsWith("productIds")
-        ? "Choose 1 to 30 products from the list."
-        : `The request was not understood (${field}: ${issue?.code ?? "invalid"}).`;
-  return { intent: "invalid", ok: false, failure: { code: "invalid_input", message } };
+/** The fields a merchant fills in, as the page labels them; anything else the page sends itself. */
+const WHATSAPP_FIELDS: FieldLabels = { to: "The recipient's number", productIds: "Products to send" };
+
+/** Parses an action body; a refusal's issues are in the merchant's words (no received values echoed). */
+export function parseWhatsAppAction(body: unknown) {
+  return WhatsAppAction.safeParse(body, { error: merchantErrors(WHATSAPP_FIELDS) });
 }
+
+/** The first problem of a refused body (parsed by parseWhatsAppAction), as the page's failure. */
+export function invalidInput(error: z.ZodError): ActionResult {
+  return { intent: "invalid", ok: false, failure: { code: "invalid_input", message: firstProblem(error) } };
+}
+
+const PIN_REPLACED = (number: string) =>
+  ` ${number} had a two-step verification PIN the app did not know, so the app set its own (kept encrypted; you never need it).`;
 
 const CONNECT_MESSAGES = {
   connected: "WhatsApp is connected.",
@@ -84,21 +90,30 @@ export async function runWhatsAppAction(db: Db, shop: string, action: WhatsAppAc
         if (!outcome.ok) return { intent, ok: false, failure: outcome.failure };
         return { intent, ok: true, message: CONNECT_MESSAGES[outcome.kind], warnings: outcome.warnings };
       }
-      case "choose-number":
-        await chooseSendingNumber(db, client, shop, action.phoneNumberId);
-        return { intent, ok: true, message: "Test messages will be sent from this number." };
-      case "register-number":
-        await registerNumber(db, client, shop, action.phoneNumberId);
-        return { intent, ok: true, message: "The number is registered for Cloud API." };
+      case "choose-number": {
+        const { number, pinReplaced } = await chooseSendingNumber(db, client, shop, action.phoneNumberId);
+        return { intent, ok: true, message: `Messages will be sent from ${number}.${pinReplaced ? PIN_REPLACED(number) : ""}` };
+      }
+      case "register-number": {
+        const { number, pinReplaced } = await registerNumber(db, client, shop, action.phoneNumberId);
+        return { intent, ok: true, message: `${number} is registered and can send messages.${pinReplaced ? PIN_REPLACED(number) : ""}` };
+      }
       case "refresh-health": {
+        // One outcome, the same as the verdict the page then shows: never a green "checked" beside a failure.
         const result = await checkHealth({ db, client }, shop);
-        const messages = {
-          checked: "Health checked.",
-          needs_reconnect: "Checked: the connection needs a reconnect.",
-          superseded: "A newer check finished first; the page shows that one.",
-          skipped: "Nothing to check: WhatsApp is not connected, or needs a reconnect first.",
-        } as const;
-        return { intent, ok: true, message: messages[result] };
+        if (result === "superseded") return { intent, ok: true, message: "A newer check finished first; the page shows that one." };
+        const verdict = connectionVerdict(await loadConnection(db, shop), null);
+        if (result === "skipped") {
+          return verdict.level === "disconnected"
+            ? { intent, ok: false, failure: { code: "not_connected", message: "WhatsApp is not connected for this shop. Click Connect WhatsApp first." } }
+            : { intent, ok: false, failure: { code: "token_invalid", message: "Meta no longer accepts this connection, so there is nothing to check. Click Reconnect." } };
+        }
+        if (result === "needs_reconnect") return { intent, ok: false, failure: { code: "token_invalid", message: verdict.issues[0]?.message ?? "Meta no longer accepts this connection. Click Reconnect." } };
+        if (verdict.outage) return { intent, ok: false, failure: { code: "meta_unavailable", message: OUTAGE_MESSAGE } };
+        const count = verdict.issues.length;
+        return count === 0
+          ? { intent, ok: true, message: "Checked with Meta just now: everything works." }
+          : { intent, ok: true, message: `Checked with Meta just now: ${count === 1 ? "one thing needs" : `${count} things need`} your attention.`, warnings: verdict.issues.map((i) => i.message) };
       }
       case "disconnect": {
         const { warning } = await disconnect(db, client, shop);

@@ -94,6 +94,8 @@ async function store(db: Db, shop: string, input: StoreInput) {
     wabaName: found.wabaName,
     numbers: found.numbers.map(numberHealth),
     grantWarnings: input.warnings,
+    // The connect read everything from Meta: the first "last success".
+    lastOkAt: input.checkedAt.toISOString(),
   };
   const fields = {
     wabaId: found.wabaId,

@@ -45,7 +45,7 @@ function pickWaba(grant: Grant, opts: DiscoverOptions): { wabaId: string; source
   if (candidates[0]) return { wabaId: candidates[0], source: "granular_scopes" };
   return fail(
     "no_waba",
-    "Meta's sign-in finished without giving the app access to a WhatsApp Business Account. Click Connect WhatsApp again and, in Meta's window, select or create a WhatsApp Business Account and keep it ticked.",
+    "Meta's sign-in finished without giving the app access to a WhatsApp Business Account. Click the button again (Connect WhatsApp or Reconnect, as the page shows it) and, in Meta's window, select or create a WhatsApp Business Account and keep it ticked.",
   );
 }
 

@@ -19,7 +19,7 @@ export interface ExchangedGrant {
 
 const CODE_REJECTED =
   "Meta did not accept the sign-in code: it expires 30 seconds after Meta's window closes and works only once. " +
-  "Click Connect WhatsApp and sign in again.";
+  "Click the button again (Connect WhatsApp or Reconnect, as the page shows it) and sign in once more.";
 
 export async function exchangeSignupCode(client: MetaGraphClient, code: string, via: "sdk" | "dialog"): Promise<ExchangedGrant> {
   const config = env();
@@ -36,7 +36,7 @@ export async function exchangeSignupCode(client: MetaGraphClient, code: string, 
   });
   const info = await step("checking the new connection", "token_invalid", () => client.debugToken(token));
   if (!info.isValid) {
-    fail("token_invalid", "Meta says the connection it just created is not valid. Click Connect WhatsApp and sign in again.");
+    fail("token_invalid", "Meta says the connection it just created is not valid. Click the button again (Connect WhatsApp or Reconnect, as the page shows it) and sign in once more.");
   }
   if (info.appId && info.appId !== config.META_APP_ID) {
     fail("wrong_app", "Meta issued this connection for a different Meta app. Check META_APP_ID and META_CONFIG_ID with the app's operator.");

@@ -30,6 +30,10 @@ export interface HealthSnapshot {
   grantWarnings: string[];
   /** A step of the last check that failed without deciding anything (Meta unavailable...). */
   checkError: string | null;
+  /** The check failed because Meta did not answer (5xx, a timeout, codes 1 and 2, a throttle): an outage, not the merchant's to fix. */
+  metaUnavailable: boolean;
+  /** When a check last reached Meta and decided everything (ISO), kept across failed checks: "last success" during an outage. */
+  lastOkAt: string | null;
   events: HealthEvent[];
 }
 
@@ -43,6 +47,8 @@ export function emptySnapshot(checkedAt: Date): HealthSnapshot {
     numbers: [],
     grantWarnings: [],
     checkError: null,
+    metaUnavailable: false,
+    lastOkAt: null,
     events: [],
   };
 }
@@ -66,6 +72,8 @@ export function readSnapshot(value: unknown): HealthSnapshot | null {
     numbers: Array.isArray(value.numbers) ? (value.numbers.filter(isRecord) as unknown as NumberHealth[]) : [],
     grantWarnings: Array.isArray(value.grantWarnings) ? value.grantWarnings.filter((s): s is string => typeof s === "string") : [],
     checkError: typeof value.checkError === "string" ? value.checkError : null,
+    metaUnavailable: value.metaUnavailable === true,
+    lastOkAt: typeof value.lastOkAt === "string" ? value.lastOkAt : null,
     events: Array.isArray(value.events) ? (value.events.filter(isRecord) as unknown as HealthEvent[]) : [],
   };
 }

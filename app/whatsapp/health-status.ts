@@ -16,7 +16,15 @@ export interface HealthIssue {
 export interface HealthVerdict {
   level: HealthLevel;
   issues: HealthIssue[];
+  /**
+   * Meta did not answer the last check (an outage, not the merchant's to fix): the page says so with the
+   * time of the last check that worked, and keeps Reconnect for a token Meta really refuses.
+   */
+  outage: { lastOkAt: string | null } | null;
 }
+
+/** What the page says during a Meta outage (issue 16). */
+export const OUTAGE_MESSAGE = "Meta is not answering; the app retries by itself, nothing is lost.";
 
 export interface NumberFacts {
   phoneNumberId: string;
@@ -75,16 +83,19 @@ const QUALITY_EVENTS: Record<string, string> = {
 const WEBHOOK_SILENCE_MS = 2 * 60_000;
 
 export function healthVerdict(f: HealthFacts): HealthVerdict {
-  if (f.state === "DISCONNECTED") return { level: "disconnected", issues: [] };
+  if (f.state === "DISCONNECTED") return { level: "disconnected", issues: [], outage: null };
   if (f.state === "NEEDS_RECONNECT") {
     return {
       level: "reconnect",
       issues: [{ message: f.stateReason ?? "Meta no longer accepts this shop's WhatsApp connection.", action: "Click Reconnect and complete Meta's window, signed in as an admin of the Meta business portfolio." }],
+      outage: null,
     };
   }
   const issues: HealthIssue[] = [];
   const s = f.snapshot;
-  if (s?.checkError) issues.push({ message: s.checkError, action: "Click Refresh in a minute. The figures below are from the last successful check." });
+  const outage = s?.checkError && s.metaUnavailable ? { lastOkAt: s.lastOkAt } : null;
+  // An outage is said once, in the outage's words (the page adds the time of the last success); other failed checks as they are.
+  if (s?.checkError && !outage) issues.push({ message: s.checkError, action: "Click Refresh in a minute. The figures below are from the last successful check." });
   if (f.numbers.length === 0) {
     issues.push({ message: "The WhatsApp Business Account has no phone number yet.", action: "Add a number in WhatsApp Manager, then click Refresh." });
   }
@@ -123,5 +134,5 @@ export function healthVerdict(f: HealthFacts): HealthVerdict {
   if (f.lastError && f.lastError !== s?.checkError && !issues.some((i) => i.message === f.lastError)) {
     issues.push({ message: f.lastError, action: "Fix it as described, then try the step again." });
   }
-  return { level: issues.length ? "attention" : "connected", issues };
+  return { level: issues.length || outage ? "attention" : "connected", issues, outage };
 }

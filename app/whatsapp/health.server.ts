@@ -1,6 +1,6 @@
 import type { Db, Prisma } from "../db.server";
 import { logger } from "../logger.server";
-import { MetaGraphError, PermissionMissing, TokenInvalid, type MetaGraphClient, type PhoneNumberInfo, type TokenInfo } from "../meta/index.server";
+import { MetaGraphError, PermissionMissing, RateLimited, TokenInvalid, Transient, type MetaGraphClient, type PhoneNumberInfo, type TokenInfo } from "../meta/index.server";
 import { openWhatsAppToken, reconnectReason, storeMessagingLimit } from "./connection.server";
 import { WhatsAppStepFailed } from "./failures";
 import { emptySnapshot, readSnapshot, withEvent, type HealthSnapshot, type NumberHealth } from "./health-snapshot";
@@ -102,12 +102,20 @@ export async function checkHealth(deps: HealthDeps, shop: string): Promise<Healt
     if (error instanceof WhatsAppStepFailed && (error.failure.code === "missing_permissions" || error.failure.code === "token_invalid")) reconnect = error.failure.message;
     // Anything else that stopped a step (Meta unavailable; a token the app cannot open, which is the app's
     // fault, not Meta's) needs attention, with what to do.
-    else if (error instanceof WhatsAppStepFailed) snapshot.checkError = error.failure.message;
+    else if (error instanceof WhatsAppStepFailed) {
+      snapshot.checkError = error.failure.message;
+      snapshot.metaUnavailable = error.failure.code === "meta_unavailable" || error.failure.code === "rate_limited";
+    }
     else if (!(error instanceof MetaGraphError)) throw error;
     else if (error instanceof TokenInvalid) reconnect = reconnectReason(error.reason);
     else if (error instanceof PermissionMissing) reconnect = describeMetaError(error, "checking the account's health", "missing_permissions").message;
-    else snapshot.checkError = describeMetaError(error, "checking the account's health", "meta_unavailable").message;
+    else {
+      snapshot.checkError = describeMetaError(error, "checking the account's health", "meta_unavailable").message;
+      snapshot.metaUnavailable = error instanceof Transient || error instanceof RateLimited;
+    }
   }
+  // The last time Meta answered every step: shown as "last success" while Meta is not answering.
+  snapshot.lastOkAt = !snapshot.checkError && !reconnect ? startedAt.toISOString() : (previous?.lastOkAt ?? null);
   if (reconnect) listed = null;
   if (reconnect) snapshot.token = { ...snapshot.token, valid: false, reason: reconnect };
   // Numbers that could not be read keep their last known values.

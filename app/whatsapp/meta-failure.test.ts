@@ -23,6 +23,40 @@ describe("product message errors in the merchant's words", () => {
     );
     expect(describeDeliveryFailure({ code: 131021, title: "Recipient cannot be sender" }, "delivering the product message")).toMatch(/Write from another phone/);
     // Codes it does not know are left to Meta's own words (the caller keeps them).
-    expect(describeDeliveryFailure({ code: 131026, title: "Message undeliverable" }, "delivering the test message")).toBeNull();
+    expect(describeDeliveryFailure({ code: 131999, title: "Something new" }, "delivering the test message")).toBeNull();
+  });
+});
+
+/** Issue 16: the common message error codes each come with advice, whether refused at once or failed later. */
+describe("the common message error codes in the merchant's words", () => {
+  const COMMON = [131026, 131047, 131049, 131050, 131051, 131053, 130472, 131000, 131005, 131008, 131009, 131016, 131021, 131031, 131042, 131045, 131048, 131056, 132000, 132001];
+
+  it.each(COMMON)("%i has advice in a failed status webhook, without Meta's bare code", (code) => {
+    const details = code === 131009 ? "Products not found in FB Catalog" : undefined;
+    const text = describeDeliveryFailure({ code, title: "Meta's title", details }, "delivering the test message");
+    expect(text).toMatch(/^Meta refused delivering the test message: \S/);
+    expect(text).not.toMatch(/Meta error|Meta's title/);
+  });
+
+  it.each(COMMON)("%i refused at once gets the same advice", (code) => {
+    const error = classify(400, { error: { message: `(#${code}) Meta's title`, code, error_data: { details: code === 131009 ? "Products not found in FB Catalog" : "x" } } });
+    const failure = describeMetaError(error, "sending the test message", "send_failed");
+    expect(failure.message).toBe(describeDeliveryFailure({ code, details: code === 131009 ? "Products not found in FB Catalog" : "x" }, "sending the test message"));
+  });
+
+  it("131026 asks the customer, by another channel, to update WhatsApp and accept its terms", () => {
+    expect(describeDeliveryFailure({ code: 131026, title: "Message undeliverable" }, "delivering the test message")).toMatch(/may not have WhatsApp.*update WhatsApp, accept its terms/);
+  });
+
+  it("a throttle keeps its kind (the page says wait), an outage its own", () => {
+    const pair = classify(400, { error: { message: "(#131056) pair rate limit hit", code: 131056 } });
+    expect(describeMetaError(pair, "sending the test message", "send_failed")).toMatchObject({ code: "rate_limited", message: expect.stringMatching(/Wait a minute/) });
+    const down = classify(503, { error: { message: "(#131016) Service unavailable", code: 131016 } });
+    expect(describeMetaError(down, "sending the test message", "send_failed")).toMatchObject({ code: "meta_unavailable" });
+  });
+
+  it("131008 quotes Meta's details (which parameter) and says it is the app's fault", () => {
+    const error = classify(400, { error: { message: "(#131008) Required parameter is missing", code: 131008, error_data: { details: "The parameter template.name is required." } } });
+    expect(describeMetaError(error, "sending the test message", "send_failed").message).toMatch(/Meta says: The parameter template\.name is required\.\)\. This is a fault in the app/);
   });
 });

@@ -36,7 +36,7 @@ export async function commerceReadiness(db: Db, shop: string, row: StoredConnect
   const current = commerce && row && commerce.wabaId === row.wabaId ? commerce : null;
   const settingsApply = current && active && current.phoneNumberId === active.phoneNumberId;
   return readiness({
-    whatsapp: { level: verdict.level, issues: verdict.issues.length },
+    whatsapp: { level: verdict.level, issues: verdict.issues.length, outage: verdict.outage !== null },
     activeNumber: active ? { phoneNumberId: active.phoneNumberId, display: active.displayPhoneNumber, registered: active.registered } : null,
     catalog,
     commerce: current && {

@@ -28,6 +28,9 @@ describe("the WhatsApp commerce readiness checklist", () => {
     expect(states({ ...ready, whatsapp: { level: "reconnect", issues: 1 } })).toMatchObject({ whatsapp: "todo", number: "blocked", link: "blocked", settings: "blocked" });
     // Needs attention (a warning) still lets the rest go on.
     expect(states({ ...ready, whatsapp: { level: "attention", issues: 2 } })).toMatchObject({ whatsapp: "todo", number: "done", link: "done" });
+    // Meta not answering is nobody's to-do: "Not checked", in the outage's words, and the rest stays usable.
+    expect(states({ ...ready, whatsapp: { level: "attention", issues: 0, outage: true } })).toMatchObject({ whatsapp: "unknown", number: "done", link: "done" });
+    expect(readiness({ ...ready, whatsapp: { level: "attention", issues: 0, outage: true } }).lines[0].detail).toBe("Meta is not answering; the app retries by itself, nothing is lost.");
   });
 
   it("gives every line that is to do its one action", () => {

@@ -1,4 +1,4 @@
-import type { HealthLevel } from "./health-status";
+import { OUTAGE_MESSAGE, type HealthLevel } from "./health-status";
 
 /**
  * The WhatsApp commerce readiness checklist (issue 18): what must hold before
@@ -38,7 +38,8 @@ export interface Readiness {
 
 export interface ReadinessFacts {
   /** The connection's verdict; its issues are spelled out on the connection card (not repeated here). */
-  whatsapp: { level: HealthLevel; issues: number };
+  /** `outage`: Meta did not answer the last check (nothing for the merchant to do). */
+  whatsapp: { level: HealthLevel; issues: number; outage?: boolean };
   activeNumber: { phoneNumberId: string; display: string; registered: boolean } | null;
   catalog: { state: string; catalogId: string | null; catalogName: string | null } | null;
   /** What Meta said about the current WABA (and, for the settings, the current number); null if never checked. */
@@ -76,7 +77,9 @@ export function readiness(f: ReadinessFacts): Readiness {
     title: "WhatsApp connected and healthy",
     ...(wa === "connected"
       ? body("done", "Meta accepts the connection and reports no problem.")
-      : wa === "attention"
+      : wa === "attention" && f.whatsapp.outage && f.whatsapp.issues === 0
+        ? body("unknown", OUTAGE_MESSAGE)
+        : wa === "attention"
         ? body(
             "todo",
             `${f.whatsapp.issues === 1 ? "One thing needs" : `${f.whatsapp.issues} things need`} your attention: the connection above says what to do.`,

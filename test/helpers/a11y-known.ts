@@ -43,14 +43,4 @@ export interface KnownSlowState {
   reason: string;
 }
 
-export const KNOWN_SLOW: KnownSlowState[] = [
-  {
-    name: "whatsapp-checklist-moves-the-cards-below",
-    metric: "CLS",
-    states: /^(whatsapp-test-message|whatsapp-commerce-.*)$/,
-    reason:
-      "The WhatsApp page's readiness checklist (app/components/whatsapp/ReadinessCard.tsx) changes height when a line gains or " +
-      "loses its action after an action or a revalidation (register, link, turn on), moving every card below it by 0.04-0.09 " +
-      "each time. For the page engineer (issue 16): keep each line's height whatever its state.",
-  },
-];
+export const KNOWN_SLOW: KnownSlowState[] = [];

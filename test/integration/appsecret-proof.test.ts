@@ -46,7 +46,7 @@ describe.each(providers())("Require App Secret on %s", (provider) => {
     const res = await whatsappAction(t.url, shop, connectBody(code, signup));
     expect(res.value).toMatchObject({ ok: true, message: "WhatsApp is connected." });
     expect(sim.control.phoneNumber(account.phoneNumberIds[0])).toMatchObject({ registered: true });
-    expect((await whatsappAction(t.url, shop, { intent: "refresh-health" })).value).toMatchObject({ ok: true, message: "Health checked." });
+    expect((await whatsappAction(t.url, shop, { intent: "refresh-health" })).value).toMatchObject({ ok: true, message: "Checked with Meta just now: everything works." });
     expect((await t.db.whatsAppConnection.findUniqueOrThrow({ where: { shop } })).state).toBe("CONNECTED");
   });
 

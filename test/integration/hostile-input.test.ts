@@ -3,7 +3,7 @@ import http from "node:http";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCatalogAction } from "../../app/catalog/actions.server";
-import { invalidInput, WhatsAppAction } from "../../app/whatsapp/actions.server";
+import { invalidInput, parseWhatsAppAction } from "../../app/whatsapp/actions.server";
 import { freePort, TEST_API_SECRET, TEST_ENCRYPTION_KEYS } from "../helpers/app-process";
 import { snapshotRows, useApp } from "../helpers/app-suite";
 import { providers } from "../helpers/databases";
@@ -502,7 +502,7 @@ describe.each(providers())("hostile input on %s", (provider) => {
         await expectPageError(await page(path, "intent=sync", { "content-type": "text/plain" }), null, `${path} text/plain`);
         await expectPageError(await page(path, "--x\r\n\r\nbroken", { "content-type": "multipart/form-data; boundary=x" }), null, `${path} broken multipart`);
         await expectPageError(await page(path, "%%%=%%%&intent=%E0%A4%A", { "content-type": "application/x-www-form-urlencoded" }), null, `${path} bad percent-encoding`);
-        await expectPageError(await page(path, new URLSearchParams({ intent: "connect-token", token: "EAA".repeat(400) })), "Too big", `${path} token over 1000`);
+        await expectPageError(await page(path, new URLSearchParams({ intent: "connect-token", token: "EAA".repeat(400) })), "The access token is too long: at most 1000 characters.", `${path} token over 1000`);
       }
       for (const id of ["abc", "9".repeat(21), "-1", "1.5", "%00", "..%2F..%2Fapp"]) {
         const res = await page(`/app/catalog/${id}`, new URLSearchParams({ intent: "sync" }));
@@ -586,7 +586,7 @@ describe.each(providers())("hostile input on %s", (provider) => {
             } catch {
               parsed = undefined;
             }
-            const checked = WhatsAppAction.safeParse(body.length <= 16 * 1024 ? (parsed ?? null) : null);
+            const checked = parseWhatsAppAction(body.length <= 16 * 1024 ? (parsed ?? null) : null);
             if (checked.success) return;
             const tooLarge = Buffer.byteLength(body) > 16 * 1024;
             const message = tooLarge ? "The request is too large." : (invalidInput(checked.error) as { failure: { message: string } }).failure.message;

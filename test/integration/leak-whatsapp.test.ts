@@ -82,6 +82,15 @@ describe.each(providers())("WhatsApp secrets never leak on %s", (provider) => {
     await rememberPins();
     expect(secrets.size).toBe(4); // token, code, two PINs
 
+    // A number whose PIN the app does not know: the app sets its own through the API (the PIN goes in a
+    // request body), once refused by Meta, once accepted.
+    secrets.add("424242");
+    sim.control.phoneNumber(account.phoneNumberIds[1])!.pin = "424242";
+    await t.db.phoneNumber.updateMany({ where: { shop, phoneNumberId: account.phoneNumberIds[1] }, data: { registered: false } });
+    sim.faults.add({ kind: "error", endpoint: "POST /{phone-number-id}", status: 400, code: 100, message: "(#100) Invalid parameter", times: 1 });
+    expect((await act({ intent: "register-number", phoneNumberId: account.phoneNumberIds[1] })).value).toMatchObject({ ok: false, failure: { code: "pin_mismatch" } });
+    expect((await act({ intent: "register-number", phoneNumberId: account.phoneNumberIds[1] })).value.ok).toBe(true);
+
     // Pages and health.
     await page();
     await render("/app/whatsapp");

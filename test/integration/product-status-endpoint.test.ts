@@ -98,7 +98,8 @@ describe.each(providers())("product status endpoint on %s", (provider) => {
     const body = await (await get(shopA, 102)).json();
     expect(body.product).toMatchObject({ status: "FAILED", lastError: NO_IMAGE, lastSyncedAt: null });
     expect(body.product.variants).toEqual([
-      { retailerId: "shopify_102_10201", status: "FAILED", error: null },
+      // Sent with the product and not refused: in the catalog (issue 16, one status per variant).
+      { retailerId: "shopify_102_10201", status: "SYNCED", error: null },
       { retailerId: "shopify_102_10202", status: "FAILED", error: NO_IMAGE },
     ]);
     expect(parseSyncStatus(body)).toEqual(body);

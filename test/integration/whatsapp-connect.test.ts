@@ -62,7 +62,7 @@ describe.each(providers())("WhatsApp connect on %s", (provider) => {
     expect([...sim.state.wabas.get(account.wabaId)!.subscribedApps]).toContain(sim.appId);
 
     const page = await whatsappPage(t.url, shop);
-    expect(page.value.verdict).toEqual({ level: "connected", issues: [] });
+    expect(page.value.verdict).toEqual({ level: "connected", issues: [], outage: null });
     expect(page.value.connection).toMatchObject({ state: "CONNECTED", wabaName: "Test WABA" });
     expect(page.value.numbers).toHaveLength(2);
   });
@@ -134,7 +134,7 @@ describe.each(providers())("WhatsApp connect on %s", (provider) => {
     const before = await snapshotRows(t.db);
     const res = await whatsappAction(t.url, shop, connectBody(code, null));
     expect(res.value).toMatchObject({ ok: false, failure: { code: "code_invalid" } });
-    if (!res.value.ok) expect(res.value.failure.message).toMatch(/expires 30 seconds .* Click Connect WhatsApp/);
+    if (!res.value.ok) expect(res.value.failure.message).toMatch(/expires 30 seconds .* Click the button again \(Connect WhatsApp or Reconnect/);
     expect(await snapshotRows(t.db)).toBe(before);
   });
 
@@ -162,8 +162,8 @@ describe.each(providers())("WhatsApp connect on %s", (provider) => {
     expect((await connection(shop))?.state).toBe("CONNECTED");
 
     // The health check decides by what the token can do, too.
-    expect((await whatsappAction(t.url, shop, { intent: "refresh-health" })).value).toMatchObject({ ok: true, message: "Health checked." });
-    expect((await whatsappPage(t.url, shop)).value.verdict).toEqual({ level: "connected", issues: [] });
+    expect((await whatsappAction(t.url, shop, { intent: "refresh-health" })).value).toMatchObject({ ok: true, message: "Checked with Meta just now: everything works." });
+    expect((await whatsappPage(t.url, shop)).value.verdict).toEqual({ level: "connected", issues: [], outage: null });
     expect((await whatsappAction(t.url, shop, { intent: "send-test", to: "+14155550123" })).value).toMatchObject({ ok: true });
     // The simulator's status webhooks (sent, delivered, read) come after the answer: wait for the last
     // one, or it lands in a later test and changes rows that test expects untouched.

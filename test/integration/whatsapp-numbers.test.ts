@@ -82,13 +82,29 @@ describe.each(providers())("WhatsApp phone numbers on %s", (provider) => {
     expect((await t.db.phoneNumber.findMany({ where: { shop, active: true } })).map((p) => p.phoneNumberId)).toEqual([account.phoneNumberIds[0]]);
   });
 
-  it("a number whose two-step PIN the app does not know is explained, and nothing is marked registered", async () => {
+  it("a number whose two-step PIN the app does not know gets the app's PIN (set through the API), then registers; the message names the number", async () => {
     const id = account.phoneNumberIds[2];
-    sim.control.phoneNumber(id)!.pin = "999999"; // set by another tool before this app
+    sim.control.phoneNumber(id)!.pin = "999999"; // set by another tool, or by this app before a disconnect
+    const res = await whatsappAction(t.url, shop, { intent: "register-number", phoneNumberId: id });
+    expect(res.value).toMatchObject({ ok: true });
+    if (res.value.ok) expect(res.value.message).toContain("+1 555-020-102");
+    const stored = await number(id);
+    expect(stored.registered).toBe(true);
+    expect(sim.control.phoneNumber(id)).toMatchObject({ registered: true, pin: openSecret(shop, "whatsapp.pin", stored.pinCiphertext!).reveal() });
+  });
+
+  it("when Meta refuses to change the PIN, the number is named with the way out in WhatsApp Manager, and nothing is marked registered", async () => {
+    const id = account.phoneNumberIds[2];
+    await t.db.phoneNumber.updateMany({ where: { shop, phoneNumberId: id }, data: { registered: false } });
+    sim.control.phoneNumber(id)!.pin = "888888";
+    sim.faults.add({ kind: "error", endpoint: "POST /{phone-number-id}", status: 400, code: 100, message: "(#100) Invalid parameter", times: 1 });
     const res = await whatsappAction(t.url, shop, { intent: "register-number", phoneNumberId: id });
     expect(res.value).toMatchObject({ ok: false, failure: { code: "pin_mismatch" } });
-    if (!res.value.ok) expect(res.value.failure.message).toMatch(/turn off two-step verification/);
+    if (!res.value.ok) expect(res.value.failure.message).toMatch(/^\+1 555-020-102 has a two-step verification PIN.*WhatsApp Manager.*turn off two-step verification/);
     expect((await number(id)).registered).toBe(false);
+    // The way out: the merchant turns the PIN off in WhatsApp Manager; Register then works.
+    sim.control.phoneNumber(id)!.pin = null;
+    expect((await whatsappAction(t.url, shop, { intent: "register-number", phoneNumberId: id })).value.ok).toBe(true);
   });
 
   it("refuses a number that is not on the connected account", async () => {

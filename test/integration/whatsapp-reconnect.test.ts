@@ -24,6 +24,9 @@ describe.each(providers())("WhatsApp reconnect on %s", (provider) => {
   const t = useWhatsAppApp(provider, sim);
   const shop = `wa-reconnect-${provider}.myshopify.com`;
   let account: SignupAccount;
+  // The second account of the switch test, reconnected after the disconnect.
+  let next: SignupAccount;
+  let both: string;
   const row = () => t.db.whatsAppConnection.findUniqueOrThrow({ where: { shop }, include: { phoneNumbers: true } });
   const storedToken = async () => openSecret(shop, "whatsapp.token", (await row()).tokenCiphertext!).reveal();
   const reconnect = (token: string, signup: Record<string, unknown> | null = null, extra: Record<string, unknown> = {}) =>
@@ -120,8 +123,8 @@ describe.each(providers())("WhatsApp reconnect on %s", (provider) => {
   });
 
   it("a different WABA is refused with an explanation until the merchant confirms the switch", async () => {
-    const next = seedSignupAccount(sim, { numbers: 2, display: "+1 555-030-" });
-    const both = seedToken(sim, next, { wabaTargets: [next.wabaId, account.wabaId] });
+    next = seedSignupAccount(sim, { numbers: 2, display: "+1 555-030-" });
+    both = seedToken(sim, next, { wabaTargets: [next.wabaId, account.wabaId] });
     const before = await snapshotRows(t.db);
     const refused = await reconnect(both, { event: "FINISH", wabaId: next.wabaId, phoneNumberId: next.phoneNumberIds[0] });
     expect(refused.value).toMatchObject({ ok: false, failure: { code: "different_waba", details: { currentWabaId: account.wabaId, newWabaId: next.wabaId } } });
@@ -148,5 +151,17 @@ describe.each(providers())("WhatsApp reconnect on %s", (provider) => {
     const send = await whatsappAction(t.url, shop, { intent: "send-test", to: "+14155550100" });
     expect(send.value).toMatchObject({ ok: false, failure: { code: "not_connected" } });
     expect((await whatsappPage(t.url, shop)).value.verdict.level).toBe("disconnected");
+  });
+
+  it("connecting again after a disconnect registers the number again (the app replaces the PIN it deleted) and the shop can send", async () => {
+    const phone = sim.control.phoneNumber(next.phoneNumberIds[0])!;
+    expect(phone.pin).not.toBeNull(); // Meta keeps the PIN the app set before the disconnect
+    const res = await reconnect(both, { event: "FINISH", wabaId: next.wabaId, phoneNumberId: next.phoneNumberIds[0] });
+    expect(res.value).toMatchObject({ ok: true });
+    if (res.value.ok) expect(res.value.warnings ?? []).toEqual([]);
+    const stored = await row();
+    expect(stored.phoneNumbers.find((p) => p.active)).toMatchObject({ phoneNumberId: next.phoneNumberIds[0], registered: true });
+    expect(phone.pin).toBe(openSecret(shop, "whatsapp.pin", stored.phoneNumbers.find((p) => p.active)!.pinCiphertext!).reveal());
+    expect((await whatsappAction(t.url, shop, { intent: "send-test", to: "+14155550100" })).value.ok).toBe(true);
   });
 });

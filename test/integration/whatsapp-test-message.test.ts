@@ -82,21 +82,21 @@ describe.each(providers())("WhatsApp test message on %s", (provider) => {
     expect(read.timeline.map((e) => e.status)).toEqual(["SENT", "DELIVERED", "READ"]);
   });
 
-  it("a message Meta could not deliver ends failed, with Meta's reason", async () => {
+  it("a message Meta could not deliver ends failed, with the reason and what to do (131026)", async () => {
     sim.control.configure({ statusDelaysMs: { sent: 20, delivered: 50, read: 50 } });
     sim.control.failRecipient("+14155550199", { code: 131026, title: "Message undeliverable" });
     const res = await whatsappAction(t.url, shop, { intent: "send-test", to: "+14155550199" });
     expect(res.value.ok).toBe(true);
     const failed = await until(latest, (m) => m.status === "FAILED");
     expect(failed.timeline.map((e) => e.status)).toEqual(["SENT", "FAILED"]);
-    expect(failed.error).toBe("Message undeliverable (Meta error 131026)");
+    expect(failed.error).toMatch(/^Meta refused delivering the test message: WhatsApp could not deliver it to this number: .*Ask them by another channel/);
   });
 
-  it("a send Meta refuses outright is failed at once with Meta's words", async () => {
+  it("a send Meta refuses outright is failed at once, with what to do (131031)", async () => {
     sim.control.phoneNumber(account.phoneNumberIds[1])!.status = "BANNED";
     const res = await whatsappAction(t.url, shop, { intent: "send-test", to: "+14155550125" });
     expect(res.value).toMatchObject({ ok: false, failure: { code: "send_failed" }, testMessage: { status: "FAILED" } });
-    if (!res.value.ok) expect(res.value.failure.message).toMatch(/Business Account locked/);
+    if (!res.value.ok) expect(res.value.failure.message).toMatch(/Meta has locked your WhatsApp Business Account.*Account quality in WhatsApp Manager/);
     sim.control.phoneNumber(account.phoneNumberIds[1])!.status = "CONNECTED";
   });
 });

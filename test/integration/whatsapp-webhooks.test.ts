@@ -131,12 +131,12 @@ describe.each(providers())("Meta webhooks on %s", (provider) => {
       expect((await message(shopB, "wamid.B1")).status).toBe("PENDING");
     });
 
-    it("failed records Meta's reason", async () => {
+    it("failed records Meta's reason, in the merchant's words with the advice for a known code", async () => {
       const errors = [{ code: 131049, title: "Message not delivered to maintain healthy ecosystem engagement", message: "Message failed", error_data: { details: "Not delivered to maintain healthy ecosystem engagement" } }];
       await post(statusWebhookBody(b.wabaId, b.phoneNumberIds[0], "wamid.B1", "failed", 1_800_000_040, errors));
       const m = await message(shopB, "wamid.B1");
       expect(m.status).toBe("FAILED");
-      expect(m.error).toBe("Not delivered to maintain healthy ecosystem engagement (Meta error 131049)");
+      expect(m.error).toMatch(/^Meta refused delivering the test message: WhatsApp held it back .*Don't send it again right away/);
     });
 
     it("acknowledges a WABA the app does not know with 200 and ignores it", async () => {

@@ -150,6 +150,16 @@ describe("WhatsApp", () => {
     await expect(client.registerPhoneNumber(waba(), fresh.id, asSecret("12"))).rejects.toBeInstanceOf(TypeError);
   });
 
+  it("sets a number's two-step PIN, after which only that PIN registers it", async () => {
+    const fresh = sim.control.seedPhoneNumber({ wabaId: s.wabaId, pin: "999999" });
+    const { client } = clientFor(sim);
+    await expect(client.registerPhoneNumber(waba(), fresh.id, asSecret("123456"))).rejects.toMatchObject({ code: 133005 });
+    await client.setTwoStepPin(waba(), fresh.id, asSecret("123456"));
+    await client.registerPhoneNumber(waba(), fresh.id, asSecret("123456"));
+    expect(sim.control.phoneNumber(fresh.id)).toMatchObject({ registered: true, pin: "123456" });
+    await expect(client.setTwoStepPin(waba(), fresh.id, asSecret("12"))).rejects.toBeInstanceOf(TypeError);
+  });
+
   it("subscribes the app to the WABA, and unsubscribes it", async () => {
     const other = sim.control.seedWaba({ businessId: s.businessId });
     const token = sim.control.seedToken({ scopes: ["whatsapp_business_management"], granular: { whatsapp_business_management: [other.id] } });

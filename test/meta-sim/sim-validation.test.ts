@@ -312,6 +312,17 @@ describe("WhatsApp requests", () => {
     expectEnvelope((await register({ messaging_product: "whatsapp", pin: "000000" })).body, 133005);
   });
 
+  it("setting the two-step PIN needs a 6-digit pin and no old one; registration then needs the new PIN", async () => {
+    const fresh = sim.control.seedPhoneNumber({ wabaId: s.wabaId, pin: "111111" });
+    const setPin = (json: unknown) => graph(sim, "POST", `/${fresh.id}`, { token: s.wabaToken, json });
+    expect(expectEnvelope((await setPin({})).body, 100).message).toContain("pin is required");
+    expect(expectEnvelope((await setPin({ pin: "1234" })).body, 100).message).toContain("6 digits");
+    expect((await setPin({ pin: "222222" })).body).toEqual({ success: true });
+    const register = (pin: string) => graph(sim, "POST", `/${fresh.id}/register`, { token: s.wabaToken, json: { messaging_product: "whatsapp", pin } });
+    expectEnvelope((await register("111111")).body, 133005);
+    expect((await register("222222")).body).toEqual({ success: true });
+  });
+
   it("refuses an unknown field like Graph does", async () => {
     const res = await graph(sim, "GET", `/${s.phoneNumberId}`, { token: s.wabaToken, query: { fields: "id,favourite_colour" } });
     expect(expectEnvelope(res.body, 100).message).toBe("(#100) Tried accessing nonexisting field (favourite_colour) on node type (WhatsAppBusinessPhoneNumber)");

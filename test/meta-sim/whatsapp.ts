@@ -1,4 +1,4 @@
-import { requireToken, requireWhatsAppManage } from "./auth";
+import { requireScope, requireToken, requireWhatsAppManage } from "./auth";
 import { GraphError, invalidParam } from "./graph-error";
 import { pick, parseFields } from "./fields";
 import { json, paginate, stringParam } from "./request";
@@ -142,6 +142,27 @@ export const whatsappRoutes: RouteDef[] = [
       if (!/^\d{6}$/.test(pin)) throw invalidParam("(#100) Param pin must be 6 digits.");
       if (phone.pin !== null && phone.pin !== pin) throw new GraphError(400, 133005, "Two step verification PIN Mismatch");
       phone.registered = true;
+      phone.pin = pin;
+      return success();
+    },
+  },
+  {
+    // Two-step verification: POST /{phone-number-id} with a required 6-digit `pin` sets the number's PIN and
+    // answers { success: true }; no old PIN is asked for, and "there is no endpoint to disable two-step
+    // verification"; the token needs whatsapp_business_management and whatsapp_business_messaging.
+    // Source: https://developers.facebook.com/documentation/business-messaging/whatsapp/business-phone-numbers/two-step-verification
+    // Registration then needs that PIN (POST /{phone-number-id}/register; a different one is 133005,
+    // "Two step verification PIN Mismatch": https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes).
+    label: "POST /{phone-number-id}",
+    method: "POST",
+    kind: "phone",
+    edge: null,
+    handle: (ctx) => {
+      const phone = phoneOf(ctx);
+      requireScope(requireToken(ctx.state, ctx.req), "whatsapp_business_messaging", phone.wabaId);
+      const pin = stringParam(ctx.req.params, "pin");
+      if (!pin) throw invalidParam("(#100) The parameter pin is required.");
+      if (!/^\d{6}$/.test(pin)) throw invalidParam("(#100) Param pin must be 6 digits.");
       phone.pin = pin;
       return success();
     },

@@ -139,12 +139,21 @@ function adminPage(opts: AdminStandinOptions, shop: string, appPath: string) {
   function render(items) {
     var box = document.getElementById("nav-items");
     box.innerHTML = "";
+    // As the admin does: the current page's link is highlighted, a page below it (a product under
+    // Catalog) highlights its section: the longest link that the path starts with, segment-wise.
+    var active = null;
+    items.forEach(function (item) {
+      var href = item.href;
+      var base = href.charAt(href.length - 1) === "/" ? href.slice(0, -1) : href;
+      var under = current === href || current.indexOf(base + "/") === 0;
+      if (under && (!active || href.length > active.length)) active = href;
+    });
     items.forEach(function (item) {
       var a = document.createElement("a");
       a.textContent = item.label;
       a.href = "#" + item.href;
       a.dataset.href = item.href;
-      if (item.href === current) a.className = "active";
+      if (item.href === active) { a.className = "active"; a.setAttribute("aria-current", "page"); }
       a.addEventListener("click", function (e) {
         e.preventDefault();
         current = item.href;

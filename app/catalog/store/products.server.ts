@@ -11,8 +11,55 @@ import { asTime, chunkedTransactions, jsonColumn, raw, sql, sqlOf, typed, type S
  * claims and finishes rows (outbox.server.ts), the pages read it (here).
  */
 
-export const STATUSES = ["PENDING", "SYNCED", "FAILED", "EXCLUDED"] as const;
+/**
+ * A product's status, as every page shows and counts it: the Catalog page's
+ * tiles and table (its filter too), the product page, the Overview, the
+ * product-page block's JSON (issue 16: the pages disagreed when each read the
+ * columns its own way). In the order the table's filter offers them, what
+ * needs the merchant first:
+ * - FAILED: Meta refused it (or it cannot be sent: no image, no price); nothing waiting.
+ * - PENDING: a change waits for the worker (`dirty`), or Meta has not yet finished the batch that carried it.
+ * - SYNCED: Meta accepted its last change; nothing waiting.
+ * - EXCLUDED: kept out of the catalog, by the merchant (Exclude) or by its Shopify status (draft, archived, unpublished).
+ *   It stays Excluded while a change to it waits: the change is checked against the same rule.
+ * A deleted product is no longer the shop's: never listed, never counted.
+ *
+ * The definition is written twice, as a filter for the database (STATUS_WHERE) and for
+ * one row (statusOf); test/integration/catalog-counts.test.ts holds the two together on
+ * every combination of the columns. Adding a status (issue 17) means adding it to both.
+ */
+export const STATUSES = ["FAILED", "PENDING", "SYNCED", "EXCLUDED"] as const;
 export type SyncStatus = (typeof STATUSES)[number];
+
+/** The columns a status is read from. */
+export interface StatusColumns {
+  status: string;
+  dirty: boolean;
+}
+
+/** One row's status (the definition above). */
+export function statusOf(row: StatusColumns): SyncStatus {
+  if (row.status === "EXCLUDED") return "EXCLUDED";
+  if (row.dirty) return "PENDING";
+  return row.status === "SYNCED" || row.status === "FAILED" ? row.status : "PENDING";
+}
+
+/** The rows of each status (the definition above), for the database. */
+const STATUS_WHERE: Record<SyncStatus, Prisma.ProductSyncWhereInput> = {
+  FAILED: { status: "FAILED", dirty: false },
+  PENDING: { status: { not: "EXCLUDED" }, OR: [{ dirty: true }, { status: { notIn: ["SYNCED", "FAILED"] } }] },
+  SYNCED: { status: "SYNCED", dirty: false },
+  EXCLUDED: { status: "EXCLUDED" },
+};
+
+export const isSyncStatus = (value: unknown): value is SyncStatus => (STATUSES as readonly unknown[]).includes(value);
+
+/** The shop's products (deleted ones are not), optionally of one status. */
+const shopProducts = (shop: string, status?: SyncStatus): Prisma.ProductSyncWhereInput => ({
+  shop,
+  deleted: false,
+  ...(status ? STATUS_WHERE[status] : {}),
+});
 
 /** A product's state as Shopify sent it (a webhook) or as a full sync read it (`seenInFullSync`: the run). */
 export interface ProductState {
@@ -135,25 +182,32 @@ export async function pushedIdsByProduct(db: Db, shop: string): Promise<Map<stri
   return result;
 }
 
-/** How many of the shop's products (deleted ones left out) have each status. */
-export async function statusCounts(db: Db, shop: string): Promise<Record<SyncStatus, number>> {
-  const groups = await db.productSync.groupBy({ by: ["status"], where: { shop, deleted: false }, _count: { _all: true } });
-  return Object.fromEntries(STATUSES.map((s) => [s, groups.find((g) => g.status === s)?._count._all ?? 0])) as Record<SyncStatus, number>;
+export interface ShopCounts {
+  /** How many of the shop's products have each status. */
+  byStatus: Record<SyncStatus, number>;
+  /** The shop's products: the sum of byStatus. */
+  total: number;
+}
+
+/** The one count of the shop's products by status, for every page that shows one. */
+export async function shopCounts(db: Db, shop: string): Promise<ShopCounts> {
+  const groups = await db.productSync.groupBy({ by: ["status", "dirty"], where: shopProducts(shop), _count: { _all: true } });
+  const byStatus = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<SyncStatus, number>;
+  for (const group of groups) byStatus[statusOf(group)] += group._count._all;
+  return { byStatus, total: STATUSES.reduce((n, s) => n + byStatus[s], 0) };
 }
 
 /** Why products failed, for grouping on the catalog page (at most `limit`). */
 export async function failureMessages(db: Db, shop: string, limit = 1000): Promise<string[]> {
-  const rows = await db.productSync.findMany({ where: { shop, deleted: false, status: "FAILED" }, select: { lastError: true }, take: limit });
+  const rows = await db.productSync.findMany({ where: shopProducts(shop, "FAILED"), select: { lastError: true }, take: limit });
   return rows.map((r) => r.lastError ?? "Unknown error");
 }
 
 /** One page of the shop's products, newest change first, optionally by title and status. */
 export async function productPage(db: Db, shop: string, filter: { query?: string; status?: string; skip: number; take: number }) {
   const where: Prisma.ProductSyncWhereInput = {
-    shop,
-    deleted: false,
+    ...shopProducts(shop, isSyncStatus(filter.status) ? filter.status : undefined),
     ...(filter.query ? { title: { contains: filter.query } } : {}),
-    ...(filter.status && (STATUSES as readonly string[]).includes(filter.status) ? { status: filter.status } : {}),
   };
   const [rows, total] = await Promise.all([
     db.productSync.findMany({
@@ -165,7 +219,7 @@ export async function productPage(db: Db, shop: string, filter: { query?: string
     }),
     db.productSync.count({ where }),
   ]);
-  return { rows, total };
+  return { rows: rows.map((row) => ({ ...row, status: statusOf(row) })), total };
 }
 
 /** One product's row with the batch it last went out in; null when unknown or deleted. */

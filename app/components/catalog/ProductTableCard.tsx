@@ -48,7 +48,7 @@ export function ProductTableCard({ table }: { table: CatalogPageData["table"] })
             <Link key="l" url={`/app/catalog/${r.productId}`} removeUnderline>
               {r.title || `Product ${r.productId}`}
             </Link>,
-            <StatusBadge key="s" status={r.status} dirty={r.dirty} />,
+            <StatusBadge key="s" status={r.status} />,
             formatTime(r.lastSyncedAt),
             r.lastError ? <Text as="span" tone="critical" truncate>{r.lastError}</Text> : "",
             <Button

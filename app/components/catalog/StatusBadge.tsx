@@ -1,16 +1,16 @@
 import { Badge } from "@shopify/polaris";
+import type { SyncStatus } from "../../catalog/status.server";
 
-/** A product's catalog sync status as a badge, in the merchant's words. */
-const TONES = {
-  SYNCED: { tone: "success", label: "Synced" },
-  PENDING: { tone: "attention", label: "Pending" },
+/** A product's catalog sync status (catalog/store/products.server.ts statusOf) as a badge, in the merchant's words. */
+export const STATUS_LABELS: Record<SyncStatus, { tone: "success" | "attention" | "critical" | undefined; label: string }> = {
   FAILED: { tone: "critical", label: "Failed" },
+  PENDING: { tone: "attention", label: "Pending" },
+  SYNCED: { tone: "success", label: "Synced" },
   EXCLUDED: { tone: undefined, label: "Excluded" },
-} as const;
+};
 
-export function StatusBadge({ status, dirty = false }: { status: string; dirty?: boolean }) {
-  const known = TONES[status as keyof typeof TONES] ?? TONES.PENDING;
-  const { tone, label } = dirty && status !== "EXCLUDED" ? TONES.PENDING : known;
+export function StatusBadge({ status }: { status: SyncStatus }) {
+  const { tone, label } = STATUS_LABELS[status];
   return <Badge tone={tone}>{label}</Badge>;
 }
 

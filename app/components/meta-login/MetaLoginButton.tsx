@@ -70,14 +70,21 @@ function StatusNote({ status, subject, openDialog }: { status: MetaLoginStatus; 
         </Banner>
       );
     case "no_code":
-      return (
+      // Closed before the end is, almost always, the merchant closing Meta's window: said as a cancel, with
+      // the way out for the rarer blocked pop-up. Only a window that finished without the code is Meta's fault.
+      return status.finished ? (
         <Banner tone="warning" title="Meta did not hand the sign-in back">
           <BlockStack gap="200">
+            <p>Meta&apos;s window finished, but the sign-in code did not arrive. Continue in a new window to finish connecting {subject}.</p>
+            {fallback}
+          </BlockStack>
+        </Banner>
+      ) : (
+        <Banner tone="info" title="Meta's window was closed">
+          <BlockStack gap="200">
             <p>
-              {status.finished
-                ? "Meta's window finished, but the sign-in code did not arrive."
-                : "Meta's window closed without finishing. If it did not open at all, your browser blocked the pop-up."}{" "}
-              Continue in a new window to finish connecting {subject}.
+              Nothing was changed. Click the button again when you want to connect {subject}. If Meta&apos;s window did not open at all, your
+              browser blocked it: continue in a new window instead.
             </p>
             {fallback}
           </BlockStack>

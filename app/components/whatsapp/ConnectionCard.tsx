@@ -6,6 +6,8 @@ import type { ActionResult } from "../../whatsapp/actions.server";
 import type { WhatsAppPageData } from "../../whatsapp/page-data.server";
 import { ActionResultBanner } from "./ActionResultBanner";
 import { HealthBadge } from "./HealthBadge";
+import { LocalTime } from "./LocalTime";
+import { OUTAGE_MESSAGE } from "../../whatsapp/health-status";
 
 /**
  * The connection at a glance: Connected / Needs attention / Needs
@@ -26,11 +28,21 @@ export function ConnectionCard({ meta, connection, verdict }: Props) {
   const manage = useFetcher<ActionResult>({ key: "whatsapp-manage" });
   const [confirmDisconnect, setConfirmDisconnect] = useState(false);
   const [dismissed, setDismissed] = useState<ActionResult | null>(null);
+  // One outcome banner for the card: the last action's (a reconnect's "connected" replaces a disconnect's "disconnected").
+  const [last, setLast] = useState<"connect" | "manage" | null>(null);
   const loginConfig: MetaLoginConfig = { ...meta, extras: { sessionInfoVersion: "3" } };
-  const result = connect.data && connect.data !== dismissed ? connect.data : undefined;
-  const switchOffered = result && !result.ok && (result.failure.code === "different_waba" || Boolean(result.failure.details?.newWabaId));
+  const connectResult = last === "connect" && connect.data && connect.data !== dismissed ? connect.data : undefined;
+  const manageResult = last === "manage" && manage.data && manage.data !== dismissed ? manage.data : undefined;
+  // Refresh's outcome is the verdict itself: its own banner only says "everything works" (a problem shows once, above).
+  const result = manageResult?.intent === "refresh-health" && !(manageResult.ok && verdict.issues.length === 0 && !verdict.outage) ? undefined : (connectResult ?? manageResult);
+  const switchOffered = connectResult && !connectResult.ok && (connectResult.failure.code === "different_waba" || Boolean(connectResult.failure.details?.newWabaId));
+  const runManage = (intent: "refresh-health" | "disconnect") => {
+    setLast("manage");
+    manage.submit({ intent }, { method: "post", encType: "application/json" });
+  };
 
-  const submitCode = (allowSwitch: boolean) => (login: MetaLoginResult) =>
+  const submitCode = (allowSwitch: boolean) => (login: MetaLoginResult) => {
+    setLast("connect");
     connect.submit(
       {
         intent: "connect",
@@ -43,6 +55,7 @@ export function ConnectionCard({ meta, connection, verdict }: Props) {
       },
       { method: "post", encType: "application/json" },
     );
+  };
 
   const connected = verdict.level !== "disconnected";
   const label = !connected ? "Connect WhatsApp" : "Reconnect";
@@ -53,9 +66,9 @@ export function ConnectionCard({ meta, connection, verdict }: Props) {
       <BlockStack gap="400">
         <InlineGrid columns="1fr auto">
           <Text as="h2" variant="headingMd">
-            WhatsApp Business Account
+            {connection && connected && connection.wabaName ? connection.wabaName : "WhatsApp Business Account"}
           </Text>
-          <HealthBadge level={verdict.level} />
+          <HealthBadge level={verdict.level} outage={verdict.outage !== null && verdict.issues.length === 0} />
         </InlineGrid>
 
         {!connected && (
@@ -67,27 +80,17 @@ export function ConnectionCard({ meta, connection, verdict }: Props) {
         {connection && connected && (
           <BlockStack gap="100">
             <Text as="p">
-              {connection.wabaName ? `${connection.wabaName} · ` : ""}WhatsApp Business Account {connection.wabaId}
+              <span data-testid="waba-name">
+                {connection.wabaName ? `WhatsApp Business Account “${connection.wabaName}”` : "Your WhatsApp Business Account (Meta has not told the app its name yet)"}
+              </span>
             </Text>
             <Text as="p" tone="subdued">
-              Health checked {ago(connection.healthCheckedAt)} · last webhook from Meta {ago(connection.webhookSeenAt)}
+              Checked with Meta {ago(connection.healthCheckedAt)} · last message from Meta {ago(connection.webhookSeenAt)}
             </Text>
           </BlockStack>
         )}
 
-        {verdict.issues.length > 0 && (
-          <div data-testid="whatsapp-issues">
-            <Banner tone={verdict.level === "reconnect" ? "critical" : "warning"} title={verdict.level === "reconnect" ? "Reconnect needed" : "Needs attention"}>
-              <List>
-                {verdict.issues.map((issue) => (
-                  <List.Item key={issue.message}>
-                    {issue.message} <Text as="span" fontWeight="semibold">{issue.action}</Text>
-                  </List.Item>
-                ))}
-              </List>
-            </Banner>
-          </div>
-        )}
+        <VerdictBanner verdict={verdict} />
 
         {!meta.configured && (
           <Banner tone="warning" title="The Meta app is not configured">
@@ -95,7 +98,7 @@ export function ConnectionCard({ meta, connection, verdict }: Props) {
           </Banner>
         )}
 
-        <ActionResultBanner result={result} onDismiss={() => setDismissed(connect.data ?? null)} />
+        <ActionResultBanner result={result} onDismiss={() => setDismissed(result ?? null)} />
         {switchOffered && (
           <div data-testid="switch-account">
             <Banner tone="info" title="Switch to the other account?">
@@ -114,12 +117,13 @@ export function ConnectionCard({ meta, connection, verdict }: Props) {
             onResult={submitCode(false)}
             busy={busy}
             disabled={!meta.configured}
-            variant={verdict.level === "connected" ? "secondary" : "primary"}
+            // Reconnect is the main action only when it is the fix: no connection, or a token Meta refuses (not an outage).
+            variant={verdict.level === "reconnect" || verdict.level === "disconnected" ? "primary" : "secondary"}
             subject="WhatsApp"
           />
-          {connected && (
+          {connected && verdict.level !== "reconnect" && (
             <Box>
-              <Button onClick={() => manage.submit({ intent: "refresh-health" }, { method: "post", encType: "application/json" })} loading={manage.state !== "idle"}>
+              <Button onClick={() => runManage("refresh-health")} loading={manage.state !== "idle" && last === "manage"}>
                 Refresh
               </Button>
             </Box>
@@ -133,27 +137,65 @@ export function ConnectionCard({ meta, connection, verdict }: Props) {
           )}
         </InlineStack>
         {confirmDisconnect && (
-          <Banner tone="critical" title="Disconnect WhatsApp?">
-            <BlockStack gap="200">
-              <p>The app deletes its token and the numbers&apos; PINs and stops sending. You can connect again at any time.</p>
-              <InlineStack gap="200">
-                <Button
-                  tone="critical"
-                  variant="primary"
-                  onClick={() => {
-                    setConfirmDisconnect(false);
-                    manage.submit({ intent: "disconnect" }, { method: "post", encType: "application/json" });
-                  }}
-                >
-                  Disconnect now
-                </Button>
-                <Button onClick={() => setConfirmDisconnect(false)}>Cancel</Button>
-              </InlineStack>
-            </BlockStack>
-          </Banner>
+          <div data-testid="disconnect-confirm">
+            <Banner tone="critical" title="Disconnect WhatsApp?">
+              <BlockStack gap="200">
+                <p>Disconnecting:</p>
+                <List>
+                  <List.Item>stops test and product messages from this shop, and the app stops following message statuses;</List.Item>
+                  <List.Item>removes the app from your WhatsApp Business Account&apos;s notifications, and deletes the app&apos;s access to it;</List.Item>
+                  <List.Item>
+                    leaves your numbers, their quality and their two-step verification PINs as they are in WhatsApp: when you connect again, the app
+                    sets its own PIN on the sending number and registers it, so you do not need WhatsApp Manager.
+                  </List.Item>
+                </List>
+                <InlineStack gap="200">
+                  <Button
+                    tone="critical"
+                    variant="primary"
+                    onClick={() => {
+                      setConfirmDisconnect(false);
+                      runManage("disconnect");
+                    }}
+                  >
+                    Disconnect now
+                  </Button>
+                  <Button onClick={() => setConfirmDisconnect(false)}>Cancel</Button>
+                </InlineStack>
+              </BlockStack>
+            </Banner>
+          </div>
         )}
-        <ActionResultBanner result={manage.data} />
       </BlockStack>
     </Card>
+  );
+}
+
+/** The connection's state, once: Reconnect needed (critical), Meta not answering (warning, with the last success), or what needs attention. */
+function VerdictBanner({ verdict }: { verdict: Props["verdict"] }) {
+  if (verdict.issues.length === 0 && !verdict.outage) return null;
+  const reconnect = verdict.level === "reconnect";
+  const title = reconnect ? "Reconnect needed" : verdict.outage && verdict.issues.length === 0 ? "Meta is not answering" : "Needs attention";
+  return (
+    <div data-testid="whatsapp-issues" data-outage={verdict.outage ? "true" : "false"}>
+      <Banner tone={reconnect ? "critical" : "warning"} title={title}>
+        <BlockStack gap="200">
+          {verdict.outage && (
+            <p data-testid="whatsapp-outage">
+              {OUTAGE_MESSAGE} Last successful check with Meta: {verdict.outage.lastOkAt ? <LocalTime iso={verdict.outage.lastOkAt} /> : "none yet"}.
+            </p>
+          )}
+          {verdict.issues.length > 0 && (
+            <List>
+              {verdict.issues.map((issue) => (
+                <List.Item key={issue.message}>
+                  {issue.message} <Text as="span" fontWeight="semibold">{issue.action}</Text>
+                </List.Item>
+              ))}
+            </List>
+          )}
+        </BlockStack>
+      </Banner>
+    </div>
   );
 }

@@ -8,8 +8,9 @@ const BADGES: Record<HealthLevel, { tone: "success" | "warning" | "critical" | u
   disconnected: { tone: undefined, label: "Not connected" },
 };
 
-export function HealthBadge({ level }: { level: HealthLevel }) {
-  const { tone, label } = BADGES[level];
+/** `outage`: Meta did not answer and nothing else is wrong: not the merchant's problem, said as such. */
+export function HealthBadge({ level, outage = false }: { level: HealthLevel; outage?: boolean }) {
+  const { tone, label } = outage ? { tone: "warning" as const, label: "Meta not answering" } : BADGES[level];
   return (
     <span data-testid="whatsapp-health" data-level={level}>
       <Badge tone={tone}>{label}</Badge>

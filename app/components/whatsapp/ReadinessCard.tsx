@@ -3,7 +3,6 @@ import { useFetcher } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Box, Button, Card, Divider, InlineStack, Text } from "@shopify/polaris";
 import type { ActionResult } from "../../whatsapp/actions.server";
 import type { LineAction, LineState, Readiness, ReadinessLine } from "../../whatsapp/readiness";
-import { ActionResultBanner } from "./ActionResultBanner";
 
 /**
  * "Ready to sell on WhatsApp": the readiness checklist (issue 18). Each line
@@ -35,7 +34,7 @@ function ActionButton({
 }) {
   if (action.kind === "link") {
     return (
-      <span data-testid={testId}>
+      <span data-testid={testId} style={{ flexShrink: 0, whiteSpace: "nowrap" }}>
         <Button url={action.url} variant={variant}>
           {action.label}
         </Button>
@@ -43,7 +42,7 @@ function ActionButton({
     );
   }
   return (
-    <span data-testid={testId}>
+    <span data-testid={testId} style={{ flexShrink: 0, whiteSpace: "nowrap" }}>
       <Button variant={variant} loading={busy} onClick={() => onRun(action)}>
         {action.label}
       </Button>
@@ -51,36 +50,46 @@ function ActionButton({
   );
 }
 
-function Line({ line, first, busy, onRun }: { line: ReadinessLine; first: boolean; busy: boolean; onRun: (a: LineAction) => void }) {
+/**
+ * One line, the same height in every state (issue 16: a line that gained or lost its action moved every
+ * card below it): the action sits in the title row, which is always as tall as a button; the outcome of
+ * the line's own action takes the detail's place.
+ */
+function Line({ line, first, busy, failure, onRun: run }: { line: ReadinessLine; first: boolean; busy: boolean; failure: string | null; onRun: (a: LineAction, lineId: string) => void }) {
   const badge = BADGE[line.state];
+  const onRun = (a: LineAction) => run(a, line.id);
   return (
     <div data-testid={`readiness-line-${line.id}`} data-state={line.state}>
       <BlockStack gap="100">
-        <InlineStack gap="200" blockAlign="center" wrap={false}>
-          <Text as="span" tone={line.state === "done" ? "success" : "subdued"} fontWeight="bold">
-            {MARK[line.state]}
-          </Text>
-          <Box width="100%">
-            <Text as="h3" variant="bodyMd" fontWeight="semibold">
-              {line.title}
+        <Box minHeight="2rem">
+          <InlineStack gap="200" blockAlign="center" wrap={false}>
+            <Text as="span" tone={line.state === "done" ? "success" : "subdued"} fontWeight="bold">
+              {MARK[line.state]}
             </Text>
-          </Box>
-          <span style={{ flexShrink: 0, whiteSpace: "nowrap" }}>
-            <Badge tone={badge.tone}>{badge.label}</Badge>
-          </span>
-        </InlineStack>
+            <Box width="100%">
+              <Text as="h3" variant="bodyMd" fontWeight="semibold">
+                {line.title}
+              </Text>
+            </Box>
+            {line.secondary && <ActionButton action={line.secondary} variant="plain" busy={busy} onRun={onRun} testId={`readiness-secondary-${line.id}`} />}
+            {line.action && <ActionButton action={line.action} variant={first ? "primary" : "secondary"} busy={busy} onRun={onRun} testId={`readiness-action-${line.id}`} />}
+            <span style={{ flexShrink: 0, whiteSpace: "nowrap" }}>
+              <Badge tone={badge.tone}>{badge.label}</Badge>
+            </span>
+          </InlineStack>
+        </Box>
         <Box paddingInlineStart="500">
-          <BlockStack gap="200">
+          {failure ? (
+            <span data-testid={`readiness-failure-${line.id}`}>
+              <Text as="p" tone="critical">
+                {failure}
+              </Text>
+            </span>
+          ) : (
             <Text as="p" tone={line.state === "unknown" ? "caution" : "subdued"}>
               {line.detail}
             </Text>
-            {(line.action || line.secondary) && (
-              <InlineStack gap="300" blockAlign="center">
-                {line.action && <ActionButton action={line.action} variant={first ? "primary" : "secondary"} busy={busy} onRun={onRun} testId={`readiness-action-${line.id}`} />}
-                {line.secondary && <ActionButton action={line.secondary} variant="plain" busy={busy} onRun={onRun} testId={`readiness-secondary-${line.id}`} />}
-              </InlineStack>
-            )}
-          </BlockStack>
+          )}
         </Box>
       </BlockStack>
     </div>
@@ -89,22 +98,24 @@ function Line({ line, first, busy, onRun }: { line: ReadinessLine; first: boolea
 
 export function ReadinessCard({ readiness }: { readiness: Readiness }) {
   const fetcher = useFetcher<ActionResult>({ key: "whatsapp-commerce" });
-  const [confirming, setConfirming] = useState<Extract<LineAction, { kind: "intent" }> | null>(null);
-  const [running, setRunning] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState<{ action: Extract<LineAction, { kind: "intent" }>; line: string } | null>(null);
+  // The line whose action ran last: its outcome shows on it (a failure in its detail's place, a success as
+  // the line's new state), not as a banner that would push the page down.
+  const [running, setRunning] = useState<{ line: string; label: string } | null>(null);
   const busy = fetcher.state !== "idle";
   // The first line with something to do gets the primary button: that is where to start.
   const firstToDo = readiness.lines.find((l) => l.action && l.state !== "done")?.id;
 
-  const submit = (action: Extract<LineAction, { kind: "intent" }>) => {
+  const submit = (action: Extract<LineAction, { kind: "intent" }>, line: string) => {
     setConfirming(null);
-    setRunning(action.label);
+    setRunning({ line, label: action.label });
     fetcher.submit(action.body as Record<string, string | boolean>, { method: "post", encType: "application/json" });
   };
-  const run = (action: LineAction) => {
+  const run = (action: LineAction, line: string) => {
     if (action.kind === "scroll") document.getElementById(action.target)?.scrollIntoView({ behavior: "smooth", block: "start" });
     else if (action.kind === "intent") {
-      if (action.confirm) setConfirming(action);
-      else submit(action);
+      if (action.confirm) setConfirming({ action, line });
+      else submit(action, line);
     }
   };
 
@@ -125,10 +136,10 @@ export function ReadinessCard({ readiness }: { readiness: Readiness }) {
             <div data-testid="readiness-confirm">
               <Banner tone="warning" onDismiss={() => setConfirming(null)}>
                 <BlockStack gap="200">
-                  <p>{confirming.confirm}</p>
+                  <p>{confirming.action.confirm}</p>
                   <InlineStack gap="200">
-                    <Button variant="primary" onClick={() => submit(confirming)}>
-                      {confirming.label}
+                    <Button variant="primary" onClick={() => submit(confirming.action, confirming.line)}>
+                      {confirming.action.label}
                     </Button>
                     <Button onClick={() => setConfirming(null)}>Cancel</Button>
                   </InlineStack>
@@ -136,7 +147,6 @@ export function ReadinessCard({ readiness }: { readiness: Readiness }) {
               </Banner>
             </div>
           )}
-          {!confirming && fetcher.data && fetcher.state === "idle" && <ActionResultBanner result={fetcher.data} />}
           <BlockStack gap="300">
             {readiness.lines.map((line, i) => (
               <BlockStack gap="300" key={line.id}>
@@ -144,7 +154,8 @@ export function ReadinessCard({ readiness }: { readiness: Readiness }) {
                 <Line
                   line={line}
                   first={line.id === firstToDo}
-                  busy={busy && (running === line.action?.label || running === line.secondary?.label)}
+                  busy={busy && running?.line === line.id}
+                  failure={!busy && running?.line === line.id && fetcher.data && !fetcher.data.ok ? fetcher.data.failure.message : null}
                   onRun={run}
                 />
               </BlockStack>

@@ -17,7 +17,9 @@ const POLL_MS = 1500;
 /** Stop following after this long: the webhooks are not coming (the health card says why). */
 const FOLLOW_FOR_MS = 3 * 60_000;
 
-export function TestMessageCard({ lastMessage, canSend, sendingFrom }: { lastMessage: TestMessageView | null; canSend: boolean; sendingFrom: string | null }) {
+/** `blockedBy`: why the box is disabled, with what to do (null: it can send). */
+export function TestMessageCard({ lastMessage, blockedBy, sendingFrom }: { lastMessage: TestMessageView | null; blockedBy: string | null; sendingFrom: string | null }) {
+  const canSend = blockedBy === null;
   const fetcher = useFetcher<ActionResult>({ key: "whatsapp-test-message" });
   const revalidator = useRevalidator();
   const [to, setTo] = useState("");
@@ -44,6 +46,13 @@ export function TestMessageCard({ lastMessage, canSend, sendingFrom }: { lastMes
           Sends Meta&apos;s approved “hello_world” template (English, US){sendingFrom ? ` from ${sendingFrom}` : ""}. Use a number that has
           WhatsApp.
         </Text>
+        {blockedBy && (
+          <span data-testid="test-message-blocked">
+            <Text as="p" tone="caution">
+              {blockedBy}
+            </Text>
+          </span>
+        )}
         <InlineStack gap="200" blockAlign="end">
           <Box minWidth="280px">
             <TextField
