@@ -19,9 +19,12 @@ import { SealedSessionStorage } from "./vault/session-storage.server";
  */
 
 export class OfflineTokenError extends Error {
-  constructor(message: string) {
+  /** True when retrying cannot help (Shopify refused the refresh token, or there is none): the merchant must open the app. */
+  readonly final: boolean;
+  constructor(message: string, { final = false }: { final?: boolean } = {}) {
     super(message);
     this.name = "OfflineTokenError";
+    this.final = final;
   }
 }
 
@@ -72,7 +75,7 @@ const Renewed = z.object({
 async function renew(storage: SealedSessionStorage, session: Session): Promise<Session> {
   const { shop } = session;
   if (!session.refreshToken) {
-    throw new OfflineTokenError("The app's access to this shop expired: open the app in the Shopify admin once so it gets a new one.");
+    throw new OfflineTokenError("The app's access to this shop expired: open the app in the Shopify admin once so it gets a new one.", { final: true });
   }
   const config = env();
   const body = JSON.stringify({ client_id: config.SHOPIFY_API_KEY, client_secret: config.SHOPIFY_API_SECRET, refresh_token: session.refreshToken, grant_type: "refresh_token" });
@@ -90,6 +93,7 @@ async function renew(storage: SealedSessionStorage, session: Session): Promise<S
       res && res.status < 500
         ? "Shopify no longer accepts the app's access to this shop: open the app in the Shopify admin once to restore it."
         : "Shopify did not renew the app's access token just now; the sync tries again later.",
+      { final: Boolean(res && res.status < 500) },
     );
   }
   const parsed = Renewed.safeParse(await res.json().catch(() => null));

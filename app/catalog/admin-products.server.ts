@@ -203,9 +203,12 @@ export function toSnapshot(node: ProductNode): ProductSnapshot {
 }
 
 export class AdminApiError extends Error {
-  constructor(message: string) {
+  /** True when no retry can mend it (the shop's access was refused, an export failed): a full sync fails at once. */
+  readonly final: boolean;
+  constructor(message: string, { final = false }: { final?: boolean } = {}) {
     super(message);
     this.name = "AdminApiError";
+    this.final = final;
   }
 }
 
@@ -219,7 +222,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function adminClientFor(db: Db, shop: string) {
   // The sealed offline token, renewed when it expires (issue 14).
   const token = await offlineAccessToken(db, shop).catch((error: unknown) => {
-    throw error instanceof OfflineTokenError ? new AdminApiError(error.message) : error;
+    throw error instanceof OfflineTokenError ? new AdminApiError(error.message, { final: error.final }) : error;
   });
   const origin = shopOrigin(shop);
   const client = createAdminApiClient({
