@@ -48,7 +48,7 @@ export async function runCatalogAction(db: Db, client: MetaGraphClient, shop: st
       }
       case "choose-catalog": {
         const catalog = await chooseCatalog(db, client, shop, action.catalogId);
-        await startFullSync(db, shop);
+        await startFullSync(db, shop, "connect");
         return { ok: true, message: `Connected to ${catalog.name ?? catalog.id}. A full sync has started.` };
       }
       case "disconnect":

@@ -28,6 +28,7 @@ function row(snapshot: ProductSnapshot | null, over: Partial<ClaimedRow> = {}): 
     snapshot: snapshot as unknown as Prisma.JsonValue,
     deleted: false,
     excluded: false,
+    bulk: false,
     pushedRetailerIds: [],
     version: 3,
     attempts: 0,

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { plainText, productItems, retailerId } from "./items.server";
+import { MAX_HTML_CHARS, plainText, productItems, retailerId } from "./items.server";
 import { ProductPayload, type ProductSnapshot } from "./product-payload";
 
 // Shopify's own products/create example (source in the file).
@@ -27,6 +27,32 @@ describe("plainText", () => {
 
   it("leaves an entity it does not know as it was", () => {
     expect(plainText("a &bogus; b")).toBe("a &bogus; b");
+  });
+
+  it("turns a character reference to no character into U+FFFD, as browsers do, instead of throwing (issue 14)", () => {
+    expect(plainText("Tee &#99999999; cotton")).toBe("Tee \uFFFD cotton");
+    expect(plainText("&#x110000;&#xD800;&#0;")).toBe("\uFFFD\uFFFD\uFFFD");
+  });
+
+  it("reads markup browsers read: upper case tags, attributes with '>' in quotes, comments and unclosed tags", () => {
+    expect(plainText('<P CLASS="a">One</P><DIV title="x > y">Two</DIV><!-- hidden <b> -->Three')).toBe("One\nTwo\nThree");
+    expect(plainText("Fits <b>well")).toBe("Fits well");
+    expect(plainText("5 < 6 and 7 > 3")).toBe("5 < 6 and 7 > 3");
+  });
+
+  it("takes linear time on unclosed '<' and unclosed scripts (the regular expressions took 70 s for 150 KB)", () => {
+    for (const html of ["<".repeat(1_000_000), "<a".repeat(500_000), "<script>".repeat(125_000), "<p x='".repeat(150_000)]) {
+      const started = performance.now();
+      plainText(html);
+      // Generous: the point is seconds against minutes; the measured figure is in npm run bench's terms, not here.
+      expect(performance.now() - started).toBeLessThan(2000);
+    }
+  });
+
+  it("reads at most MAX_HTML_CHARS of body_html, never ending on half an emoji", () => {
+    const text = plainText(`<p>${"a".repeat(MAX_HTML_CHARS - 4)}😀 and more</p>`);
+    expect(text).toBe("a".repeat(MAX_HTML_CHARS - 4));
+    expect(plainText("b".repeat(MAX_HTML_CHARS + 10)).length).toBe(MAX_HTML_CHARS);
   });
 });
 

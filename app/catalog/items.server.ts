@@ -1,3 +1,4 @@
+import { Parser } from "htmlparser2";
 import type { CatalogItemData, CatalogItemRequest } from "../meta/index.server";
 import {
   additionalImages,
@@ -46,22 +47,58 @@ export interface ProductItems {
   excludedBecause: string | null;
 }
 
-const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " ", "#39": "'" };
+/**
+ * body_html is read up to this many characters. Meta keeps 9,999 characters
+ * of description; markup around them rarely passes a few times that, and the
+ * product schema lets body_html reach 1 MB. The tokenizer is linear anyway;
+ * the cap bounds what one product costs the worker.
+ */
+export const MAX_HTML_CHARS = 256 * 1024;
 
-/** Plain text from Shopify's body_html: tags out, entities decoded, whitespace folded. */
+/** Closing these (and `<br>`) ends a line; any other tag is a space. */
+const LINE_TAGS = new Set(["p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6"]);
+/** Their content is code, not text. */
+const HIDDEN_TAGS = new Set(["script", "style"]);
+
+/**
+ * Plain text from Shopify's body_html: tags out, entities decoded, whitespace
+ * folded. htmlparser2's tokenizer reads the HTML once, in linear time, and
+ * decodes entities as browsers do: an invalid code point (`&#99999999;`,
+ * a surrogate, `&#0;`) becomes U+FFFD instead of throwing, an unknown name
+ * (`&bogus;`) stays as written. The regular expressions this replaces were
+ * quadratic on unclosed `<` (150 KB held the worker 70 s) and threw on
+ * invalid code points, failing the shop's whole flush (issue 14).
+ */
 export function plainText(html: string) {
-  return html
-    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, " ")
-    .replace(/<br\s*\/?>|<\/(p|div|li|h[1-6])>/gi, "\n")
-    .replace(/<[^>]*>/g, " ")
-    .replace(/&(#\d+|#x[0-9a-f]+|\w+);/gi, (entity, code: string) => {
-      const lower = code.toLowerCase();
-      if (lower.startsWith("#x")) return String.fromCodePoint(parseInt(lower.slice(2), 16));
-      if (lower.startsWith("#")) return String.fromCodePoint(Number(lower.slice(1)));
-      return ENTITIES[lower] ?? entity;
-    })
-    .replace(/[ \t\r\f\v]+/g, " ")
-    .replace(/\s*\n\s*/g, "\n")
+  let input = html;
+  if (input.length > MAX_HTML_CHARS) {
+    // Never end on half a surrogate pair.
+    const end = /[\uD800-\uDBFF]/.test(input[MAX_HTML_CHARS - 1]) ? MAX_HTML_CHARS - 1 : MAX_HTML_CHARS;
+    input = input.slice(0, end);
+  }
+  const out: string[] = [];
+  let hidden = 0;
+  const parser = new Parser(
+    {
+      onopentagname(name) {
+        if (HIDDEN_TAGS.has(name)) hidden += 1;
+        out.push(name === "br" ? "\n" : " ");
+      },
+      onclosetag(name) {
+        if (HIDDEN_TAGS.has(name)) hidden = Math.max(0, hidden - 1);
+        if (name !== "br") out.push(LINE_TAGS.has(name) ? "\n" : " ");
+      },
+      ontext(text) {
+        if (hidden === 0) out.push(text);
+      },
+    },
+    { decodeEntities: true },
+  );
+  parser.end(input);
+  return out
+    .join("")
+    .replace(/[ \t\r\f\v\u00a0]+/g, " ")
+    .replace(/ *\n[\s]*/g, "\n")
     .trim();
 }
 

@@ -22,6 +22,8 @@ export interface CatalogPageData {
     lastError: string | null;
     lastSuccessAt: string | null;
     pausedUntil: string | null;
+    /** Since when Meta has not answered; null when it does. */
+    unreachableSince: string | null;
   } | null;
   /** A token is stored but no catalog chosen yet. */
   awaitingChoice: boolean;
@@ -29,7 +31,23 @@ export interface CatalogPageData {
   choiceError: string | null;
   summary: { counts: Record<SyncStatus, number>; total: number; successRate: number | null; errorGroups: ErrorGroup[] };
   table: { rows: ProductRowView[]; total: number; page: number; pages: number };
-  progress: { state: string; processed: number; total: number | null; startedAt: string | null; endedAt: string | null; error: string | null } | null;
+  progress: {
+    state: string;
+    processed: number;
+    total: number | null;
+    startedAt: string | null;
+    endedAt: string | null;
+    error: string | null;
+    trigger: string | null;
+    failures: number;
+    retryAt: string | null;
+    giveUpAt: string | null;
+    nextDailyAt: string | null;
+    foreignItems: { count: number; example: string | null } | null;
+    removed: number | null;
+    strays: number | null;
+    notInShopify: number | null;
+  } | null;
 }
 
 export interface ProductRowView {
@@ -70,12 +88,20 @@ export async function catalogPageData(db: Db, client: MetaGraphClient, shop: str
       lastError: connection.lastError,
       lastSuccessAt: iso(connection.lastSuccessAt),
       pausedUntil: iso(connection.pausedUntil),
+      unreachableSince: iso(connection.unreachableSince),
     },
     awaitingChoice,
     catalogs,
     choiceError,
     summary,
     table: { ...table, rows: table.rows.map((r) => ({ ...r, lastSyncedAt: iso(r.lastSyncedAt), updatedAt: r.updatedAt.toISOString() })) },
-    progress: progress && { ...progress, startedAt: iso(progress.startedAt), endedAt: iso(progress.endedAt) },
+    progress: progress && {
+      ...progress,
+      startedAt: iso(progress.startedAt),
+      endedAt: iso(progress.endedAt),
+      retryAt: iso(progress.retryAt),
+      giveUpAt: iso(progress.giveUpAt),
+      nextDailyAt: iso(progress.nextDailyAt),
+    },
   };
 }

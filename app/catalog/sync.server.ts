@@ -2,16 +2,18 @@ import { randomUUID } from "node:crypto";
 import type { Db, Prisma } from "../db.server";
 import type { Logger } from "../logger.server";
 import { backoffDelay, type Backoff } from "../meta/backoff";
-import { MAX_BATCH_REQUESTS, MetaGraphError, Transient, type MetaGraphClient } from "../meta/index.server";
+import { explainGraphError } from "../meta/explain";
+import { MAX_BATCH_REQUESTS, MetaGraphError, Rejected, Transient, type MetaGraphClient } from "../meta/index.server";
 import { VaultError } from "../vault/errors";
 import { openSecret } from "../vault/secrets.server";
 import { adminClientFor, type AdminClient } from "./admin-products.server";
-import { applyCatalogFailure, recordUnreadableToken } from "./connection-state.server";
+import { applyCatalogFailure, recordMetaAnswered, recordUnreadableToken, stopReason } from "./connection-state.server";
 import { ACTIVE_FULL_SYNC } from "./full-sync.server";
 import { needsTracking, resolveTracking } from "./inventory-tracking.server";
 import type { ShopContext } from "./items.server";
 import { asIds, BATCH_BYTES, chunkByRequests, planRow, type PlannedRow } from "./batch-plan";
 import { variantsLeftOut, type ProductSnapshot } from "./product-payload";
+import { sql, sqlOf } from "../sql.server";
 import { addPushedIds, claimRows, finishRows, releaseRows, type ClaimedRow } from "./store/outbox.server";
 
 /**
@@ -35,6 +37,8 @@ export interface FlushResult {
   requests: number;
   calls: number;
   stopped: boolean;
+  /** items_batch calls spent on sending refused batches apart (sendIsolating). */
+  isolationCalls: number;
 }
 
 /** A product whose push failed waits 1 s, 2 s, 4 s... up to 15 min, at least half of it. */
@@ -80,32 +84,83 @@ interface ClaimedBatch {
  * variant), not products: claiming 5,000 products of 5 variants held 25,000
  * items in memory to send them as five calls (issue 7).
  */
-async function claimBatch(deps: SyncDeps, shop: string, context: ShopContext, now: Date): Promise<ClaimedBatch> {
+async function claimBatch(
+  deps: SyncDeps,
+  shop: string,
+  context: ShopContext,
+  now: Date,
+  incrementalOnly: boolean,
+  maxRequests = MAX_BATCH_REQUESTS,
+): Promise<ClaimedBatch> {
   const claimId = randomUUID();
   const plans: PlannedRow[] = [];
   let requests = 0;
   let bytes = 0;
   let exhausted = false;
-  while (requests < MAX_BATCH_REQUESTS && bytes < BATCH_BYTES) {
-    const { rows: claimed } = await claimRows(deps.db, shop, CLAIM_STEP, now, deps.leaseMs, claimId);
+  // A product is about five requests: a smaller budget claims fewer at a time.
+  const step = Math.min(CLAIM_STEP, Math.max(20, Math.ceil(maxRequests / 4)));
+  while (requests < maxRequests && bytes < BATCH_BYTES) {
+    const { rows: claimed } = await claimRows(deps.db, shop, step, now, deps.leaseMs, claimId, { incrementalOnly });
     const rows = await prepareRows(deps, shop, claimId, claimed, now);
     for (const row of rows) {
-      const plan = planRow(row, context);
+      const plan = planSafely(deps, shop, row, context);
       plans.push(plan);
       requests += plan.requests.length;
       bytes += plan.bytes + 1;
     }
-    if (claimed.length < CLAIM_STEP) {
+    if (claimed.length < step) {
       exhausted = true;
       break;
     }
   }
-  const [batch, ...overflow] = chunkByRequests(plans);
+  const [batch, ...overflow] = chunkByRequests(plans, maxRequests);
   if (overflow.length) {
     await releaseRows(deps.db, claimId, overflow.flat().map((p) => p.row.id));
     exhausted = false;
   }
   return { claimId, plans: batch ?? [], exhausted };
+}
+
+/** After this many failed attempts that nothing explains, a product is marked FAILED instead of retried again. */
+const MAX_UNEXPLAINED_ATTEMPTS = 5;
+
+/** The product's status when the app itself could not prepare or record it, in the merchant's words. */
+const UNPREPARABLE =
+  "The app could not prepare this product for the catalog. Edit the product in Shopify (its description, variants or options) to send it again; " +
+  "the catalog keeps its previous version until then. If this comes back, contact the app's support.";
+
+/**
+ * planRow, but a product it cannot plan (a snapshot an older version stored,
+ * a mapping bug) fails alone: FAILED with the reason, nothing sent for it,
+ * its neighbours planned as usual. Before issue 14 one description with
+ * `&#99999999;` threw here and the shop's whole claim stayed leased, retried
+ * every lease for ever.
+ */
+function planSafely(deps: SyncDeps, shop: string, row: ClaimedRow, context: ShopContext): PlannedRow {
+  try {
+    return planRow(row, context);
+  } catch (error) {
+    deps.log.error({ shop, productId: row.productId, err: error }, "could not plan a product's catalog items; marking it failed");
+    return failedPlan(row, UNPREPARABLE);
+  }
+}
+
+/** A product that sends nothing and ends FAILED with `reason`; the catalog keeps what it had. */
+function failedPlan(row: ClaimedRow, reason: string): PlannedRow {
+  return {
+    row,
+    requests: [],
+    bytes: 0,
+    result: {
+      id: row.id,
+      version: row.version,
+      pushedRetailerIds: asIds(row.pushedRetailerIds),
+      pushedItems: null,
+      status: "FAILED",
+      lastError: reason,
+      itemErrors: null,
+    },
+  };
 }
 
 /**
@@ -116,8 +171,17 @@ async function claimBatch(deps: SyncDeps, shop: string, context: ShopContext, no
  * go back with a backoff; the others go on.
  */
 async function prepareRows(deps: SyncDeps, shop: string, claimId: string, rows: ClaimedRow[], now: Date): Promise<ClaimedRow[]> {
-  const live = rows.filter((r) => !r.deleted && !r.excluded && r.snapshot);
   const snapshotOf = (r: ClaimedRow) => r.snapshot as unknown as ProductSnapshot;
+  // A snapshot this cannot read goes on unprepared: planning fails that product alone (planSafely).
+  const readable = (r: ClaimedRow) => {
+    try {
+      variantsLeftOut(snapshotOf(r));
+      return snapshotOf(r).variants.every((v) => typeof v === "object" && v !== null);
+    } catch {
+      return false;
+    }
+  };
+  const live = rows.filter((r) => !r.deleted && !r.excluded && r.snapshot && readable(r));
   const partial = live.filter((r) => variantsLeftOut(snapshotOf(r)).length > 0);
   if (partial.length === 0 && !live.some((r) => snapshotOf(r).variants.some(needsTracking))) return rows;
 
@@ -151,10 +215,17 @@ export async function shopContext(db: Db, shop: string): Promise<ShopContext> {
   return { currency: row?.currency ?? "USD", domain: row?.primaryDomain ?? shop };
 }
 
-export async function flushShop(deps: SyncDeps, shop: string): Promise<FlushResult> {
+/**
+ * Flushes one shop: its webhook changes first, in batches of their own (so a
+ * full sync's backlog never delays them), then a full sync's changes in full
+ * batches. `maxBatches` and `maxRequests` are the shop's share of a worker
+ * round: with other shops waiting the worker gives each one smaller batch
+ * per round (worker.server.ts).
+ */
+export async function flushShop(deps: SyncDeps, shop: string, opts: { maxBatches?: number; maxRequests?: number } = {}): Promise<FlushResult> {
   const { db } = deps;
   const now = deps.now?.() ?? new Date();
-  const result: FlushResult = { products: 0, requests: 0, calls: 0, stopped: false };
+  const result: FlushResult = { products: 0, requests: 0, calls: 0, stopped: false, isolationCalls: 0 };
   const connection = await db.catalogConnection.findUnique({ where: { shop } });
   if (!connection || connection.state !== "CONNECTED" || !connection.catalogId || !connection.tokenCiphertext) return result;
   if (connection.pausedUntil && connection.pausedUntil > now) return result;
@@ -164,39 +235,137 @@ export async function flushShop(deps: SyncDeps, shop: string): Promise<FlushResu
   const context = await shopContext(db, shop);
   // One full batch at a time, until what is left is a partial one (sent, unless a full sync will add to it).
   // A cap, so that changes arriving as fast as they go out still leave the worker time for its other work.
-  for (let round = 0; round < MAX_BATCHES_PER_FLUSH; round++) {
-    const { claimId, plans, exhausted } = await claimBatch(deps, shop, context, now);
+  let incremental = true;
+  for (let round = 0; round < (opts.maxBatches ?? MAX_BATCHES_PER_FLUSH); round++) {
+    let batch = incremental ? await claimBatch(deps, shop, context, now, true, opts.maxRequests) : null;
+    if (!batch?.plans.length) {
+      incremental = false;
+      batch = await claimBatch(deps, shop, context, now, false, opts.maxRequests);
+    }
+    const { claimId, plans } = batch;
+    // An incremental batch that was not full leaves the full sync's rows behind it: more may follow.
+    const exhausted = batch.exhausted && !incremental;
     if (plans.length === 0) return result;
     const requests = plans.reduce((n, p) => n + p.requests.length, 0);
-    if (fullSyncRunning && exhausted && requests > 0 && requests < MAX_BATCH_REQUESTS && result.calls > 0) {
+    const bulkOnly = plans.every((p) => p.row.bulk);
+    if (fullSyncRunning && bulkOnly && exhausted && requests > 0 && requests < MAX_BATCH_REQUESTS && result.calls > 0) {
       await releaseRows(db, claimId, plans.map((p) => p.row.id));
       return result;
     }
-    const sent = await sendBatch(deps, shop, target, claimId, plans, now, result);
+    const sent = await sendIsolating(deps, shop, target, claimId, plans, now, result);
     if (!sent || exhausted) return result;
+    if (incremental && batch.exhausted) incremental = false;
   }
   return result;
 }
 
-/** Sends one claimed batch and records it; false when Meta's answer stops this flush. */
-async function sendBatch(
+type Target = { catalogId: string; tokenCiphertext: string };
+
+/**
+ * Sends a claimed batch so that no product can hold up the others: when
+ * Meta refuses the whole call (not a token, permission, throttling or
+ * outage answer, which concern every product alike) or the app fails on
+ * it, the batch is split in halves and each half sent on its own, down to
+ * the single product at fault. That product ends FAILED with Meta's words
+ * (a refusal repeats on every retry) or, for the app's own failures, is
+ * retried with backoff and FAILED after a few attempts. Items are upserts
+ * and deletes, so sending a half again is harmless. False when the flush
+ * must stop (the sync is paused or stopped, or the batch waits for a retry).
+ */
+async function sendIsolating(
   deps: SyncDeps,
   shop: string,
-  target: { catalogId: string; tokenCiphertext: string },
+  target: Target,
   claimId: string,
   chunk: PlannedRow[],
   now: Date,
   result: FlushResult,
 ): Promise<boolean> {
-  const { db, client, log } = deps;
-  const requests = chunk.flatMap((p) => p.requests);
-  if (requests.length === 0) {
-    // Nothing to tell Meta (e.g. a product deleted before it was ever pushed).
-    await finishRows(db, claimId, chunk.map((p) => ({ ...p.result, lastBatchId: null, status: p.result.status === "PENDING" ? "SYNCED" : p.result.status })));
-    result.products += chunk.length;
+  const outcome = await sendBatch(deps, shop, target, claimId, chunk, now, result);
+  if (outcome === "sent") return true;
+  if (outcome === "stopped") return false;
+  const attempts = Math.max(...chunk.map((p) => p.row.attempts));
+  const retryLater = async (plans: PlannedRow[]) => {
+    await releaseRows(deps.db, claimId, plans.map((p) => p.row.id), { retryAt: new Date(now.getTime() + retryDelay(attempts)), countAttempt: true });
+    result.stopped = true;
+    return false;
+  };
+  // A database that is down fails every half alike: wait for it instead (as before issue 14).
+  if (!(outcome.error instanceof MetaGraphError) && !(await databaseAnswers(deps.db))) {
+    deps.log.error({ shop, err: outcome.error }, "catalog batch failed and the database does not answer; retrying later");
+    return retryLater(chunk);
+  }
+  if (chunk.length > 1) {
+    // Bounded: many bad products (or a refusal that is not about products) cost a few calls per flush, not two per product.
+    if (result.isolationCalls >= MAX_ISOLATION_CALLS) return retryLater(chunk);
+    const half = Math.ceil(chunk.length / 2);
+    result.isolationCalls += 2;
+    const first = await sendIsolating(deps, shop, target, claimId, chunk.slice(0, half), now, result);
+    if (!first) {
+      await releaseRows(deps.db, claimId, chunk.slice(half).map((p) => p.row.id));
+      return false;
+    }
+    return sendIsolating(deps, shop, target, claimId, chunk.slice(half), now, result);
+  }
+  const [plan] = chunk;
+  const { db, log } = deps;
+  if (outcome.error instanceof MetaGraphError) {
+    const reason = `${explainGraphError(outcome.error, { doing: "this product's update", access: "the catalog token", reconnect: "Reconnect the catalog" })} Change the product in Shopify to send it again; the catalog keeps its previous version until then.`;
+    log.warn({ shop, productId: plan.row.productId, code: outcome.error.code, err: outcome.error }, "Meta refused one product's update; marking it failed");
+    await finishAsFailed(db, claimId, plan, reason, now);
     return true;
   }
+  if (plan.row.attempts + 1 >= MAX_UNEXPLAINED_ATTEMPTS) {
+    log.error({ shop, productId: plan.row.productId, err: outcome.error }, "a product failed every attempt; marking it failed");
+    await finishAsFailed(db, claimId, plan, UNPREPARABLE, now);
+  } else {
+    log.error({ shop, productId: plan.row.productId, err: outcome.error }, "a product's catalog update failed; retrying it later");
+    await releaseRows(db, claimId, [plan.row.id], { retryAt: new Date(now.getTime() + retryDelay(plan.row.attempts)), countAttempt: true });
+  }
+  return true;
+}
+
+/** Calls a flush may spend finding the products at fault in refused batches (enough for one in a batch of 5,000 and more). */
+const MAX_ISOLATION_CALLS = 32;
+
+async function databaseAnswers(db: Db) {
   try {
+    await sqlOf(db).query(sql`SELECT 1`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Records a product as FAILED with `reason` (no longer dirty; its next change sends it again). */
+async function finishAsFailed(db: Db, claimId: string, plan: PlannedRow, reason: string, now: Date) {
+  const failed = failedPlan(plan.row, reason);
+  // What the write-ahead added stays listed: Meta may hold those items.
+  failed.result.pushedRetailerIds = [...new Set([...failed.result.pushedRetailerIds, ...plan.requests.filter((r) => r.method !== "DELETE").map((r) => r.data.id)])];
+  await finishRows(db, claimId, [{ ...failed.result, lastBatchId: null }], now);
+}
+
+type SendOutcome = "sent" | "stopped" | { isolate: true; error: unknown };
+
+/** Sends one claimed batch and records it. */
+async function sendBatch(
+  deps: SyncDeps,
+  shop: string,
+  target: Target,
+  claimId: string,
+  chunk: PlannedRow[],
+  now: Date,
+  result: FlushResult,
+): Promise<SendOutcome> {
+  const { db, client, log } = deps;
+  const requests = chunk.flatMap((p) => p.requests);
+  try {
+    if (requests.length === 0) {
+      // Nothing to tell Meta (e.g. a product deleted before it was ever pushed).
+      await finishRows(db, claimId, chunk.map((p) => ({ ...p.result, lastBatchId: null, status: p.result.status === "PENDING" ? "SYNCED" : p.result.status })));
+      result.products += chunk.length;
+      return "sent";
+    }
     const token = openSecret(shop, "catalog.token", target.tokenCiphertext);
     await rememberBeforeSending(db, claimId, chunk);
     const sent = await client.itemsBatch(token, target.catalogId, requests);
@@ -237,9 +406,9 @@ async function sendBatch(
         createdAt: sentAt,
       },
     );
-    await db.catalogConnection.updateMany({ where: { shop, lastError: { not: null } }, data: { lastError: null } });
+    await recordMetaAnswered(db, shop);
     log.debug({ shop, products: chunk.length, requests: requests.length, handle: sent.handles[0] }, "catalog batch sent");
-    return true;
+    return "sent";
   } catch (error) {
     const ids = chunk.map((p) => p.row.id);
     const attempts = Math.max(...chunk.map((p) => p.row.attempts));
@@ -248,16 +417,17 @@ async function sendBatch(
       await recordUnreadableToken(db, log, shop, target.tokenCiphertext, error);
       await releaseRows(db, claimId, ids, { retryAt: new Date(now.getTime() + retryDelay(attempts)), countAttempt: true });
       result.stopped = true;
-      return false;
+      return "stopped";
     }
-    if (!(error instanceof MetaGraphError)) {
-      await releaseRows(db, claimId, ids, { retryAt: new Date(now.getTime() + retryDelay(0)), countAttempt: true });
-      throw error;
+    // The app's own failure on this batch (recording it, say), or Meta refusing the call as a whole: find the product at fault.
+    if (!(error instanceof MetaGraphError) || (error instanceof Rejected && stopReason(error) === null)) {
+      log.warn({ shop, products: chunk.length, err: error }, "catalog batch failed as a whole; sending its products apart");
+      return { isolate: true, error };
     }
     const stopped = await applyCatalogFailure(db, shop, error, now, target.tokenCiphertext);
     await releaseRows(db, claimId, ids, stopped ? {} : { retryAt: new Date(now.getTime() + retryDelay(attempts)), countAttempt: true });
     log.warn({ shop, kind: error.kind, code: error.code, transient: error instanceof Transient, err: error }, "catalog batch failed");
     result.stopped = true;
-    return false;
+    return "stopped";
   }
 }

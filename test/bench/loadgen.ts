@@ -30,6 +30,8 @@ export interface LoadSpec {
   /** Requests per second, evenly spaced (open loop); absent = as fast as the connections go (autocannon). */
   overallRate?: number;
   shop: string;
+  /** Several shops: a delivery's fifth element picks one (figure 6). */
+  shops?: string[];
   secret: string;
   topic: string;
   variants: number;
@@ -65,14 +67,14 @@ interface Prepared {
 }
 
 function prepare(spec: LoadSpec, list: Delivery[]): Prepared[] {
-  return list.map(([productId, updatedAtMs, webhookId, version]) => {
+  return list.map(([productId, updatedAtMs, webhookId, version, shopIndex]) => {
     const raw = deliveryBody(productId, updatedAtMs, version, spec.variants);
     return {
       body: Buffer.from(raw),
       headers: {
         "content-type": "application/json",
         "x-shopify-topic": spec.topic,
-        "x-shopify-shop-domain": spec.shop,
+        "x-shopify-shop-domain": (shopIndex !== undefined ? spec.shops?.[shopIndex] : undefined) ?? spec.shop,
         "x-shopify-api-version": "2026-10",
         "x-shopify-webhook-id": webhookId,
         "x-shopify-event-id": `${webhookId}-e`,

@@ -8,8 +8,8 @@ import { seededRandom } from "../meta-sim/rng";
  * compact tuples; the load generator turns each into a signed request.
  */
 
-/** [product id, updated_at (epoch ms), webhook id, version] */
-export type Delivery = [productId: number, updatedAtMs: number, webhookId: string, version: number];
+/** [product id, updated_at (epoch ms), webhook id, version, index into LoadSpec.shops (default: LoadSpec.shop)] */
+export type Delivery = [productId: number, updatedAtMs: number, webhookId: string, version: number, shopIndex?: number];
 
 export const BASE_TIME = Date.parse("2026-11-01T00:00:00Z");
 

@@ -13,7 +13,7 @@
  *   npm run bench -- --profile                      CPU profiles of the app and worker
  *                                                   (test/output/bench-profiles/)
  *
- * Figures: ingest, batching, freshness, fullsync, scaleout (PostgreSQL only), vault.
+ * Figures: ingest, batching, freshness, fullsync, scaleout (PostgreSQL only), fairness, vault.
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -21,12 +21,13 @@ import path from "node:path";
 import { buildIfStale } from "../helpers/build";
 import { batchingFigure, scaleOutFigure } from "./figures/batching";
 import type { FigureContext, FigureResult, Row } from "./figures/common";
+import { fairnessFigure } from "./figures/fairness";
 import { freshnessFigure } from "./figures/freshness";
 import { fullSyncFigure } from "./figures/full-sync";
 import { ingestFigure } from "./figures/ingest";
 import { Databases, machineInfo, options, PROFILE_DIR, stopAll, type Provider } from "./stack";
 
-const FIGURES = ["ingest", "batching", "freshness", "fullsync", "scaleout", "vault"] as const;
+const FIGURES = ["ingest", "batching", "freshness", "fullsync", "scaleout", "fairness", "vault"] as const;
 type Figure = (typeof FIGURES)[number];
 /** How each figure's rows are labelled in the table (results.json keeps them per figure). */
 const FIGURE_ROW_PREFIX: Partial<Record<Figure, string>> = {
@@ -35,6 +36,7 @@ const FIGURE_ROW_PREFIX: Partial<Record<Figure, string>> = {
   freshness: "3 freshness",
   fullsync: "4 full sync",
   scaleout: "5 scale out",
+  fairness: "6 fairness",
 };
 
 function parseArgs(argv: string[]) {
@@ -131,6 +133,7 @@ async function main() {
         if (args.only.includes("freshness")) await run("freshness", () => freshnessFigure(ctx));
         if (args.only.includes("fullsync")) await run("fullsync", () => fullSyncFigure(ctx));
         if (args.only.includes("scaleout") && provider === "postgresql") await run("scaleout", () => scaleOutFigure(ctx, batching));
+        if (args.only.includes("fairness")) await run("fairness", () => fairnessFigure(ctx));
       } finally {
         await dbs.cleanup();
       }

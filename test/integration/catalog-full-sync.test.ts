@@ -97,25 +97,31 @@ describe.each(providers())("catalog connect and full sync on %s", (provider) => 
     expect(html).toContain('data-testid="synced-count">120<');
   });
 
-  it("resync reconciles: deleted products and stray items leave the catalog", async () => {
+  it("resync reconciles: deleted products and leftover variants of this shop's products leave, items of others stay and are counted", async () => {
     for (const id of [5000, 5001, 5002]) shopify.deleteProduct(shop, id);
-    // An item in the catalog that no product accounts for.
     const { client } = await import("../meta-sim/testing").then((m) => m.clientFor(meta));
     const { SecretValue } = await import("../../app/meta/index.server");
-    await client.itemsBatch(new SecretValue(scenario.catalogToken), scenario.catalogId, [
-      {
-        method: "UPDATE",
-        data: { id: "shopify_999_99901", title: "Stray", description: "x", availability: "in stock", condition: "new", price: "1.00 EUR", link: "https://x.example/p", image_link: "https://x.example/i.jpg", brand: "X" },
-      },
-    ]);
+    const stray = (id: string) => ({
+      method: "UPDATE" as const,
+      data: { id, title: "Stray", description: "x", availability: "in stock", condition: "new", price: "1.00 EUR", link: "https://x.example/p", image_link: "https://x.example/i.jpg", brand: "X" },
+    });
+    // A variant of this shop's product that the product no longer lists (its DELETE was lost), and
+    // an item of a product this shop never had (another shop's, or put there by hand).
+    await client.itemsBatch(new SecretValue(scenario.catalogToken), scenario.catalogId, [stray("shopify_5003_500399"), stray("shopify_999_99901")]);
     await new Promise((r) => setTimeout(r, 50));
     expect(meta.control.catalogItem(scenario.catalogId, "shopify_999_99901")).toBeDefined();
 
     expect((await form({ intent: "resync" })).status).toBe(200);
     await drain(worker, t.db, 30_000);
-    expect(meta.control.catalogItem(scenario.catalogId, "shopify_999_99901")).toBeUndefined();
+    expect(meta.control.catalogItem(scenario.catalogId, "shopify_5003_500399")).toBeUndefined();
     expect(meta.control.catalogItem(scenario.catalogId, "shopify_5000_500001")).toBeUndefined();
-    expect(meta.control.catalogItemCount(scenario.catalogId)).toBe(117 * 3);
+    // Not this shop's: never deleted (issue 14), counted for the page's warning.
+    expect(meta.control.catalogItem(scenario.catalogId, "shopify_999_99901")).toBeDefined();
+    expect(meta.control.catalogItemCount(scenario.catalogId)).toBe(117 * 3 + 1);
+    const conn = await t.db.catalogConnection.findUniqueOrThrow({ where: { shop } });
+    expect(conn).toMatchObject({ foreignItemCount: 1, foreignItemExample: "shopify_999_99901" });
+    const html = (await (await adminFetch(t.url, "/app/catalog", shop)).text()).replaceAll("<!-- -->", "");
+    expect(html).toMatch(/This catalog also holds 1 item that this store did not add/);
   });
 
   it("uses a bulk export for large shops, streamed when bulk_operations/finish arrives", async () => {
@@ -141,7 +147,7 @@ describe.each(providers())("catalog connect and full sync on %s", (provider) => 
       expect(done.fullSyncState).toBe("DONE");
       expect(done.fullSyncProcessed).toBe(118);
       expect(meta.control.catalogItem(scenario.catalogId, "shopify_9000_900001")?.title).toBe("Added for the bulk run");
-      expect(meta.control.catalogItemCount(scenario.catalogId)).toBe(117 * 3 + 2);
+      expect(meta.control.catalogItemCount(scenario.catalogId)).toBe(117 * 3 + 2 + 1); // + the other shop's item, kept
     } finally {
       delete process.env.FULL_SYNC_BULK_THRESHOLD;
     }

@@ -15,6 +15,12 @@ interface RuleBase {
   endpoint?: string;
   rate?: number;
   times?: number;
+  /**
+   * Only calls whose parameters, as JSON, contain this text: a call Meta
+   * refuses as a whole because of one item in it (a malformed request fails
+   * the whole Graph call, not the one item).
+   */
+  paramsContain?: string;
 }
 
 export type FaultRule =
@@ -77,11 +83,13 @@ export class Faults {
    * the sum of every matching latency rule, then the first matching
    * hang/error/throttle rule (later ones are not consumed).
    */
-  decide(label: string, businessId: string | null): FaultDecision {
+  decide(label: string, businessId: string | null, params?: Record<string, unknown>): FaultDecision {
     let latencyMs = 0;
     let terminal: ActiveRule | null = null;
+    let paramsText: string | undefined;
     for (const rule of this.rules) {
       if ((rule.endpoint ?? "*") !== "*" && rule.endpoint !== label) continue;
+      if (rule.paramsContain !== undefined && !(paramsText ??= JSON.stringify(params ?? {})).includes(rule.paramsContain)) continue;
       if (rule.times !== undefined && rule.fired >= rule.times) continue;
       if (terminal && rule.kind !== "latency") continue;
       // Draw for every candidate rule, so one rule's rate does not shift another's sequence.

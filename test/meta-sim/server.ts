@@ -172,7 +172,7 @@ export async function createMetaSimulator(options: MetaSimulatorOptions = {}): P
     state.countCall(resolved.label);
     const businessId = resolved.id ? state.businessOf(resolved.id) : null;
 
-    const fault = faults.decide(resolved.label, businessId);
+    const fault = faults.decide(resolved.label, businessId, simReq.params);
     if (fault.latencyMs > 0) await delay(fault.latencyMs);
     if (fault.action === "hang") {
       // Hold the request open: the client's timeout is what ends it.

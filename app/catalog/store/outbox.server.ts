@@ -20,12 +20,14 @@ export interface DirtyShop {
   shop: string;
   count: number;
   oldest: Date;
+  /** The oldest webhook change (not a full sync's), when there is one. */
+  oldestIncremental: Date | null;
 }
 
-/** Shops with claimable changes: how many, and how long the oldest has waited. */
+/** Shops with claimable changes: how many, how long the oldest has waited, and the oldest webhook change. */
 export async function dirtyShops(db: Db, now = new Date()): Promise<DirtyShop[]> {
   const groups = await db.productSync.groupBy({
-    by: ["shop"],
+    by: ["shop", "bulk"],
     where: {
       dirty: true,
       AND: [{ OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] }, { OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }] }],
@@ -33,7 +35,16 @@ export async function dirtyShops(db: Db, now = new Date()): Promise<DirtyShop[]>
     _count: { _all: true },
     _min: { dirtySince: true },
   });
-  return groups.map((g) => ({ shop: g.shop, count: g._count._all, oldest: g._min.dirtySince ?? now }));
+  const byShop = new Map<string, DirtyShop>();
+  for (const g of groups) {
+    const oldest = g._min.dirtySince ?? now;
+    const entry = byShop.get(g.shop) ?? { shop: g.shop, count: 0, oldest, oldestIncremental: null };
+    entry.count += g._count._all;
+    if (oldest < entry.oldest) entry.oldest = oldest;
+    if (!g.bulk) entry.oldestIncremental = oldest;
+    byShop.set(g.shop, entry);
+  }
+  return [...byShop.values()];
 }
 
 const claimable = (now: Date) =>
@@ -57,6 +68,8 @@ export interface ClaimedRow {
   pushedRetailerIds: Prisma.JsonValue | null;
   version: number;
   attempts: number;
+  /** A full sync's change rather than a webhook's. */
+  bulk: boolean;
 }
 
 /**
@@ -65,12 +78,24 @@ export interface ClaimedRow {
  * flush (every items_batch attempt with its timeouts and retries), or
  * another worker may push the same rows meanwhile.
  */
-export async function claimRows(db: Db, shop: string, limit: number, now = new Date(), leaseMs = LEASE_MS, claimId: string = randomUUID()) {
+export async function claimRows(
+  db: Db,
+  shop: string,
+  limit: number,
+  now = new Date(),
+  leaseMs = LEASE_MS,
+  claimId: string = randomUUID(),
+  opts: { incrementalOnly?: boolean } = {},
+) {
   const database = sqlOf(db);
   // No transaction around the read and the claim: on SQLite a transaction that reads before it
   // writes fails at once (SQLITE_BUSY_SNAPSHOT) when another connection wrote in between, as
   // webhooks do all the time. The claiming UPDATE's own condition is what keeps workers apart.
-  const candidates = await database.query(sql`SELECT "id" FROM "ProductSync" WHERE "shop" = ${shop} AND ${claimable(now)} ORDER BY "dirtySince" LIMIT ${limit}`);
+  // Webhook changes first, oldest first: a full sync's backlog (bulk) never delays them (issue 14).
+  const which = opts.incrementalOnly ? sql` AND "bulk" = false` : sql``;
+  const candidates = await database.query(
+    sql`SELECT "id" FROM "ProductSync" WHERE "shop" = ${shop} AND ${claimable(now)}${which} ORDER BY "bulk", "dirtySince" LIMIT ${limit}`,
+  );
   const rows: ClaimedRow[] = [];
   for (const ids of inGroups(candidates.map((c) => String(c[0])))) {
     await database.run(
@@ -78,7 +103,7 @@ export async function claimRows(db: Db, shop: string, limit: number, now = new D
           WHERE ${claimable(now)} AND "id" IN (${join(ids)})`,
     );
     const found = await database.query(
-      sql`SELECT "id", "productId", "snapshot", "deleted", "excluded", "pushedRetailerIds", "version", "attempts"
+      sql`SELECT "id", "productId", "snapshot", "deleted", "excluded", "pushedRetailerIds", "version", "attempts", "bulk"
           FROM "ProductSync" WHERE "leaseOwner" = ${claimId} AND "id" IN (${join(ids)})`,
     );
     const byId = new Map(found.map((r) => [String(r[0]), r]));
@@ -94,6 +119,7 @@ export async function claimRows(db: Db, shop: string, limit: number, now = new D
         pushedRetailerIds: jsonColumn(r[5]),
         version: Number(r[6]),
         attempts: Number(r[7]),
+        bulk: boolColumn(r[8]),
       });
     }
   }

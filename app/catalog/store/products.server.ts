@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Db, Prisma } from "../../db.server";
 import type { ProductSnapshot } from "../product-payload";
-import { asTime, chunkedTransactions, raw, sql, sqlOf, typed, type Sql } from "../../sql.server";
+import { asTime, chunkedTransactions, jsonColumn, raw, sql, sqlOf, typed, type Sql } from "../../sql.server";
 
 /**
  * ProductSync, the catalog outbox (docs/decisions/003-outbox.md): one row
@@ -83,10 +83,15 @@ export function productState(shop: string, product: ProductSnapshot, seenInFullS
   };
 }
 
-/** A change waits to be sent: dirty, a new version, its backoff reset, waiting since its first unsent change. */
-const markDirty = (now: Date) =>
+/**
+ * A change waits to be sent: dirty, a new version, its backoff reset, waiting since its first unsent change.
+ * `bulk`: a full sync's (or a new catalog's) change, which waits behind the shop's webhook changes
+ * (outbox.server.ts claimRows); a row already waiting as a webhook change keeps its place.
+ */
+const markDirty = (now: Date, bulk: boolean) =>
   sql`"dirty" = true,
     "dirtySince" = CASE WHEN "ProductSync"."dirty" THEN "ProductSync"."dirtySince" ELSE ${asTime(now)} END,
+    "bulk" = ${bulk ? sql`CASE WHEN "ProductSync"."dirty" AND NOT "ProductSync"."bulk" THEN false ELSE true END` : sql`false`},
     "version" = "ProductSync"."version" + 1, "attempts" = 0, "nextAttemptAt" = NULL, "updatedAt" = ${asTime(now)}`;
 
 /**
@@ -102,13 +107,14 @@ const markDirty = (now: Date) =>
 export function upsertProduct(state: ProductState, now: Date, from = sql``): Sql {
   const newer = `excluded."shopifyUpdatedAt" > "ProductSync"."shopifyUpdatedAt"`;
   const ifNewer = (column: string) => raw(`"${column}" = CASE WHEN ${newer} THEN excluded."${column}" ELSE "ProductSync"."${column}" END`);
-  return sql`INSERT INTO "ProductSync" ("id", "shop", "productId", "title", "snapshot", "shopifyUpdatedAt", "seenInFullSync", "dirty", "dirtySince", "status", "createdAt", "updatedAt")
+  const bulk = state.seenInFullSync !== null;
+  return sql`INSERT INTO "ProductSync" ("id", "shop", "productId", "title", "snapshot", "shopifyUpdatedAt", "seenInFullSync", "dirty", "dirtySince", "bulk", "status", "createdAt", "updatedAt")
     SELECT ${randomUUID()}, ${state.shop}, ${state.productId}, ${state.title}, ${typed(state.snapshot, "jsonb")}, ${asTime(state.shopifyUpdatedAt)},
-      ${state.seenInFullSync}, true, ${asTime(now)}, 'PENDING', ${asTime(now)}, ${asTime(now)} ${from} WHERE true
+      ${state.seenInFullSync}, true, ${asTime(now)}, ${bulk ? sql`true` : sql`false`}, 'PENDING', ${asTime(now)}, ${asTime(now)} ${from} WHERE true
     ON CONFLICT ("shop", "productId") DO UPDATE SET
       ${ifNewer("title")}, ${ifNewer("snapshot")}, ${ifNewer("shopifyUpdatedAt")},
       "seenInFullSync" = COALESCE(excluded."seenInFullSync", "ProductSync"."seenInFullSync"),
-      ${markDirty(now)}
+      ${markDirty(now, bulk)}
     WHERE "ProductSync"."deleted" = false AND (${raw(newer)} OR excluded."seenInFullSync" IS NOT NULL)`;
 }
 
@@ -116,7 +122,7 @@ export function upsertProduct(state: ProductState, now: Date, from = sql``): Sql
 export function upsertDeletion(shop: string, productId: string, at: Date, now: Date, from = sql``): Sql {
   return sql`INSERT INTO "ProductSync" ("id", "shop", "productId", "shopifyUpdatedAt", "deleted", "dirty", "dirtySince", "status", "createdAt", "updatedAt")
     SELECT ${randomUUID()}, ${shop}, ${productId}, ${asTime(at)}, true, true, ${asTime(now)}, 'PENDING', ${asTime(now)}, ${asTime(now)} ${from} WHERE true
-    ON CONFLICT ("shop", "productId") DO UPDATE SET "deleted" = true, ${markDirty(now)}
+    ON CONFLICT ("shop", "productId") DO UPDATE SET "deleted" = true, ${markDirty(now, false)}
     WHERE "ProductSync"."deleted" = false`;
 }
 
@@ -131,7 +137,7 @@ export async function storeProducts(db: Db, shop: string, runId: string, product
 export async function markProductDirty(db: Db, shop: string, productId: string, change: { excluded?: boolean } = {}, now = new Date()) {
   const excluded = change.excluded === undefined ? sql`` : sql`, "excluded" = ${change.excluded}`;
   const changed = await sqlOf(db).run(
-    sql`UPDATE "ProductSync" SET ${markDirty(now)}, "status" = 'PENDING'${excluded}
+    sql`UPDATE "ProductSync" SET ${markDirty(now, false)}, "status" = 'PENDING'${excluded}
         WHERE "shop" = ${shop} AND "productId" = ${productId} AND "deleted" = false`,
   );
   return changed > 0;
@@ -140,7 +146,7 @@ export async function markProductDirty(db: Db, shop: string, productId: string, 
 /** A new catalog: every product goes there in full, whatever was pushed to the previous one. */
 export async function markAllForNewCatalog(db: Db, shop: string, now = new Date()) {
   await sqlOf(db).run(
-    sql`UPDATE "ProductSync" SET "pushedRetailerIds" = '[]', "pushedItems" = '[]', "status" = 'PENDING', ${markDirty(now)}
+    sql`UPDATE "ProductSync" SET "pushedRetailerIds" = '[]', "pushedItems" = '[]', "status" = 'PENDING', ${markDirty(now, true)}
         WHERE "shop" = ${shop} AND "deleted" = false`,
   );
 }
@@ -148,26 +154,36 @@ export async function markAllForNewCatalog(db: Db, shop: string, now = new Date(
 /** A batch Meta canceled or failed as a whole: its products go out again. */
 export async function markBatchForResend(db: Db, shop: string, batchId: string, now: Date) {
   await sqlOf(db).run(
-    sql`UPDATE "ProductSync" SET "status" = 'PENDING', ${markDirty(now)}
+    sql`UPDATE "ProductSync" SET "status" = 'PENDING', ${markDirty(now, true)}
         WHERE "shop" = ${shop} AND "lastBatchId" = ${batchId} AND "dirty" = false`,
   );
 }
 
-/**
- * A full sync's reconciliation: products it did not see, that no webhook
- * created or changed since the run began, are gone from Shopify.
- */
+/** Products a full sync did not see, that no webhook created or changed since the run began: gone from Shopify. */
+const unseenByRun = (shop: string, runId: string, startedAt: Date) =>
+  sql`"shop" = ${shop} AND "deleted" = false AND "createdAt" < ${asTime(startedAt)} AND "shopifyUpdatedAt" < ${asTime(startedAt)}
+      AND ("seenInFullSync" IS NULL OR "seenInFullSync" <> ${runId})`;
+
+/** A full sync's reconciliation: the products it did not see are deleted. */
 export async function markUnseenDeleted(db: Db, shop: string, runId: string, startedAt: Date, now = new Date()) {
-  return sqlOf(db).run(
-    sql`UPDATE "ProductSync" SET "deleted" = true, ${markDirty(now)}
-        WHERE "shop" = ${shop} AND "deleted" = false AND "createdAt" < ${asTime(startedAt)} AND "shopifyUpdatedAt" < ${asTime(startedAt)}
-          AND ("seenInFullSync" IS NULL OR "seenInFullSync" <> ${runId})`,
-  );
+  return sqlOf(db).run(sql`UPDATE "ProductSync" SET "deleted" = true, ${markDirty(now, true)} WHERE ${unseenByRun(shop, runId, startedAt)}`);
 }
 
-/** Every product id the shop has a row for, deleted ones included. */
-export async function knownProductIds(db: Db, shop: string): Promise<string[]> {
-  return (await db.productSync.findMany({ where: { shop }, select: { productId: true } })).map((r) => r.productId);
+/** How many products the reconciliation will delete, once the run has read every product (the page says so meanwhile). */
+export async function countUnseen(db: Db, shop: string, runId: string, startedAt: Date): Promise<number> {
+  const rows = await sqlOf(db).query(sql`SELECT COUNT(*) FROM "ProductSync" WHERE ${unseenByRun(shop, runId, startedAt)}`);
+  return Number(rows[0]?.[0] ?? 0);
+}
+
+/** The retailer ids each of the shop's products (deleted ones included) last pushed, by product id. */
+export async function pushedIdsByProduct(db: Db, shop: string): Promise<Map<string, Set<string>>> {
+  const rows = await sqlOf(db).query(sql`SELECT "productId", "pushedRetailerIds" FROM "ProductSync" WHERE "shop" = ${shop}`);
+  const result = new Map<string, Set<string>>();
+  for (const [productId, ids] of rows) {
+    const list = jsonColumn(ids);
+    result.set(String(productId), new Set(Array.isArray(list) ? list.filter((v): v is string => typeof v === "string") : []));
+  }
+  return result;
 }
 
 export interface ShopCounts {

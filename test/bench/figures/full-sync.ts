@@ -24,7 +24,7 @@ import { fmt, setup, SHOP, type FigureContext, type FigureResult } from "./commo
 const LARGE_PRODUCTS = [150, 2_000];
 
 /** `products` products holding `items` variants: two large ones, the rest 4 to 5 each. */
-function store(products: number, items: number) {
+export function store(products: number, items: number) {
   const others = products - LARGE_PRODUCTS.length;
   const left = items - LARGE_PRODUCTS.reduce((a, b) => a + b, 0);
   const base = Math.floor(left / others);
