@@ -60,6 +60,32 @@ describe("the embedded app in the sandbox's admin stand-in", { timeout: E2E_TEST
     }
   });
 
+  it("says Meta is not answering on the WhatsApp card during an outage, not Connected nor Needs reconnect", async () => {
+    const db = createDb(sandbox.databaseUrl);
+    try {
+      const health = {
+        checkedAt: new Date().toISOString(),
+        token: { valid: true, scopes: [], expiresAt: null, reason: null },
+        wabaName: "Sandbox WABA",
+        numbers: [],
+        grantWarnings: [],
+        checkError: "Meta did not answer while checking the account's health. Nothing was changed; try again in a minute.",
+        metaUnavailable: true,
+        lastOkAt: new Date(Date.now() - 20 * 60_000).toISOString(),
+        events: [],
+      };
+      await db.whatsAppConnection.update({ where: { shop: sandbox.shop }, data: { health, healthCheckedAt: new Date(), lastError: health.checkError } });
+      await openApp(page, sandbox.adminUrl);
+      const app = appFrame(page);
+      await expect.poll(() => app.getByTestId("whatsapp-state").innerText(), { timeout: UI_TIMEOUT }).toMatch(/Meta not answering$/);
+      expect(await app.getByText("Meta is not answering; the app retries by itself, nothing is lost.").count()).toBe(1);
+      expect(await app.getByText(/^Sandbox WABA: sending from/).count()).toBe(1);
+      await capture(page, "overview-whatsapp-meta-not-answering");
+    } finally {
+      await db.$disconnect();
+    }
+  });
+
   it("navigates to the WhatsApp and Catalog pages from the admin's nav menu", async () => {
     // A merchant may click the admin's menu before the app's scripts have run (the menu is there as
     // soon as App Bridge is): hold them back until that click, which must still take the merchant there.

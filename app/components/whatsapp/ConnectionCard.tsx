@@ -20,7 +20,8 @@ type Props = Pick<WhatsAppPageData, "meta" | "connection" | "verdict">;
 const ago = (iso: string | null) => {
   if (!iso) return "never";
   const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
-  return s < 60 ? "just now" : s < 3600 ? `${Math.round(s / 60)} min ago` : new Date(iso).toLocaleString();
+  // An older time in the merchant's time zone, which the server does not know (LocalTime).
+  return s < 60 ? "just now" : s < 3600 ? `${Math.round(s / 60)} min ago` : <LocalTime iso={iso} />;
 };
 
 export function ConnectionCard({ meta, connection, verdict }: Props) {
