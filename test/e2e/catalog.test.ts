@@ -178,10 +178,16 @@ describe("catalog pages in the admin stand-in", { timeout: E2E_TEST_TIMEOUT }, (
       expect(await app.getByText(/Last successful sync: \w{3} \d+, \d{4}/).count()).toBeGreaterThan(0);
       expect(await app.getByRole("button", { name: /Reconnect/ }).count()).toBe(0);
       await capture(page, "catalog-meta-not-answering");
+      // The waiting product's page says the same, not "on its way".
+      await openApp(page, `${sandbox.adminUrl}/catalog/11`);
+      await expect.poll(() => appFrame(page).getByTestId("product-status-words").innerText(), { timeout: UI_TIMEOUT }).toMatch(/^Meta is not answering; the app retries by itself, nothing is lost\./);
+      expect(await appFrame(page).getByTestId("product-status").innerText()).toMatch(/Pending$/);
+      await capture(page, "catalog-product-meta-not-answering");
     } finally {
       sim.faults.clear();
     }
     // Meta answers again: the badge turns back by itself.
+    await openApp(page, `${sandbox.adminUrl}/catalog`);
     const app = appFrame(page);
     await expect.poll(() => app.getByTestId("catalog-state").innerText(), { timeout: 60_000 }).toMatch(/Connected$/);
     expect(await app.getByText("Meta is not answering", { exact: false }).count()).toBe(0);
