@@ -161,10 +161,16 @@ async function runStep(deps: Deps, conn: Conn, runId: string): Promise<boolean> 
   }
   if (conn.fullSyncCursor?.startsWith("bulk")) return await bulkStep(deps, conn.shop, runId, conn.fullSyncCursor, admin);
   if (conn.fullSyncCursor === "END") {
-    await reconcile(deps, shop, runId, conn.fullSyncStartedAt ?? new Date(0));
+    const removed = await reconcile(deps, shop, runId, conn.fullSyncStartedAt ?? new Date(0));
     await db.catalogConnection.updateMany({
       where: { shop, fullSyncRunId: runId },
-      data: { fullSyncState: "DONE", fullSyncEndedAt: new Date(), fullSyncTotal: conn.fullSyncProcessed },
+      data: {
+        fullSyncState: "DONE",
+        fullSyncEndedAt: new Date(),
+        fullSyncTotal: conn.fullSyncProcessed,
+        fullSyncRemoved: removed.products,
+        fullSyncStrays: removed.strays,
+      },
     });
     log.info({ shop, products: conn.fullSyncProcessed }, "full sync done");
     return true;
@@ -260,13 +266,13 @@ export async function markBulkFinished(db: Db, shop: string, operationId: string
  * longer lists (a variant whose DELETE was lost) goes, anything else stays
  * and is counted for the page's warning.
  */
-async function reconcile(deps: Deps, shop: string, runId: string, startedAt: Date) {
+async function reconcile(deps: Deps, shop: string, runId: string, startedAt: Date): Promise<{ products: number; strays: number }> {
   const { db, client } = deps;
   // Rows created or changed after the scan began came from webhooks: they are current, keep them.
   const gone = await markUnseenDeleted(db, shop, runId, startedAt);
 
   const conn = await db.catalogConnection.findUniqueOrThrow({ where: { shop } });
-  if (!conn.catalogId || !conn.tokenCiphertext) return;
+  if (!conn.catalogId || !conn.tokenCiphertext) return { products: gone, strays: 0 };
   const token = openSecret(shop, "catalog.token", conn.tokenCiphertext);
   // The listing first, then what the rows say: an id the worker adds meanwhile is written ahead of its call.
   const listed = (await client.listCatalogItems(token, conn.catalogId)).map((i) => i.retailerId);
@@ -287,4 +293,6 @@ async function reconcile(deps: Deps, shop: string, runId: string, startedAt: Dat
     data: { foreignItemCount: foreign.length, foreignItemExample: foreign[0]?.slice(0, 200) ?? null },
   });
   deps.log.info({ shop, productsGone: gone, strayItemsDeleted: strays.length, foreignItems: foreign.length }, "full sync reconciled");
+  // What the page reports as Resync all's outcome (FullSyncStatus).
+  return { products: gone, strays: strays.length };
 }

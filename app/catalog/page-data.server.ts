@@ -22,6 +22,8 @@ export interface CatalogPageData {
     lastError: string | null;
     lastSuccessAt: string | null;
     pausedUntil: string | null;
+    /** Since when Meta has not answered; null when it does. */
+    unreachableSince: string | null;
   } | null;
   /** A token is stored but no catalog chosen yet. */
   awaitingChoice: boolean;
@@ -42,6 +44,9 @@ export interface CatalogPageData {
     giveUpAt: string | null;
     nextDailyAt: string | null;
     foreignItems: { count: number; example: string | null } | null;
+    removed: number | null;
+    strays: number | null;
+    notInShopify: number | null;
   } | null;
 }
 
@@ -83,6 +88,7 @@ export async function catalogPageData(db: Db, client: MetaGraphClient, shop: str
       lastError: connection.lastError,
       lastSuccessAt: iso(connection.lastSuccessAt),
       pausedUntil: iso(connection.pausedUntil),
+      unreachableSince: iso(connection.unreachableSince),
     },
     awaitingChoice,
     catalogs,

@@ -1,5 +1,6 @@
 import type { Db } from "../db.server";
 import { classifyError } from "./failure-kinds";
+import { variantLabel, type VariantLabel } from "./variant-label";
 import { failureMessages, markProductDirty, productPage, productWithBatch, shopCounts, statusOf, STATUSES, type SyncStatus } from "./store/products.server";
 
 export { STATUSES, type SyncStatus };
@@ -41,6 +42,8 @@ export async function productTable(db: Db, shop: string, opts: { query?: string;
 
 export interface PushedItemView {
   retailerId: string;
+  /** The Shopify variant the item comes from, in the merchant's words. */
+  variant: VariantLabel;
   title: string;
   price: string;
   availability: string;
@@ -71,6 +74,7 @@ export async function productDetail(db: Db, shop: string, productId: string) {
   const pushed = (Array.isArray(row.pushedItems) ? row.pushedItems : []) as Record<string, unknown>[];
   const items: PushedItemView[] = pushed.map((item) => ({
     retailerId: String(item.id),
+    variant: variantLabel(row.snapshot, String(item.id)),
     title: String(item.title ?? ""),
     price: String(item.sale_price ?? item.price ?? ""),
     availability: String(item.availability ?? ""),
@@ -79,7 +83,7 @@ export async function productDetail(db: Db, shop: string, productId: string) {
   }));
   // Variants never sent (no image, no price) appear with their reason.
   for (const [retailerId, reason] of problems) {
-    if (!items.some((i) => i.retailerId === retailerId)) items.push({ retailerId, title: row.title, price: "", availability: "", status: itemStatus(status, true, true), error: reason });
+    if (!items.some((i) => i.retailerId === retailerId)) items.push({ retailerId, variant: variantLabel(row.snapshot, retailerId), title: row.title, price: "", availability: "", status: itemStatus(status, true, true), error: reason });
   }
   return {
     productId: row.productId,

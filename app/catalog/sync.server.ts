@@ -7,7 +7,7 @@ import { MAX_BATCH_REQUESTS, MetaGraphError, Rejected, Transient, type MetaGraph
 import { VaultError } from "../vault/errors";
 import { openSecret } from "../vault/secrets.server";
 import { adminClientFor, type AdminClient } from "./admin-products.server";
-import { applyCatalogFailure, recordUnreadableToken, stopReason } from "./connection-state.server";
+import { applyCatalogFailure, recordMetaAnswered, recordUnreadableToken, stopReason } from "./connection-state.server";
 import { ACTIVE_FULL_SYNC } from "./full-sync.server";
 import { needsTracking, resolveTracking } from "./inventory-tracking.server";
 import type { ShopContext } from "./items.server";
@@ -406,7 +406,7 @@ async function sendBatch(
         createdAt: sentAt,
       },
     );
-    await db.catalogConnection.updateMany({ where: { shop, lastError: { not: null } }, data: { lastError: null } });
+    await recordMetaAnswered(db, shop);
     log.debug({ shop, products: chunk.length, requests: requests.length, handle: sent.handles[0] }, "catalog batch sent");
     return "sent";
   } catch (error) {

@@ -84,7 +84,7 @@ export async function settleBatch(db: Db, batch: { id: string; shop: string }, o
         where: { shop, lastBatchId: id, status: "PENDING" },
         data: { status: "SYNCED", lastSyncedAt: now, lastError: null, itemErrors: undefined },
       }),
-      db.catalogConnection.updateMany({ where: { shop }, data: { lastSuccessAt: now } }),
+      db.catalogConnection.updateMany({ where: { shop }, data: { lastSuccessAt: now, unreachableSince: null } }),
     ]);
   }
   await db.catalogBatch.update({
