@@ -73,6 +73,7 @@ const STEP_RETRY: Backoff = { baseDelayMs: 5_000, maxDelayMs: 5 * 60_000, jitter
 export const FULL_SYNC_GIVE_UP_MS = 30 * 60_000;
 const MIN_FAILURES_BEFORE_GIVING_UP = 3;
 
+
 type Conn = NonNullable<Awaited<ReturnType<Db["catalogConnection"]["findUnique"]>>>;
 
 /** What the merchant reads while a step fails or when the run failed: what went wrong, in their words. */
@@ -81,7 +82,7 @@ function stepProblem(conn: Conn, error: unknown): string {
   if (error instanceof Transient) return `Meta did not answer while ${doing}.`;
   if (error instanceof MetaGraphError) return explainGraphError(error, { doing, access: "the catalog token", reconnect: "Reconnect the catalog" });
   if (error instanceof VaultError) return UNREADABLE_TOKEN;
-  if (error instanceof AdminApiError) return `Shopify refused ${doing}: ${error.message}`;
+  if (error instanceof AdminApiError) return error.message;
   return `Something went wrong while ${doing}.`;
 }
 
