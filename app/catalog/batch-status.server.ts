@@ -4,7 +4,7 @@ import { backoffDelay, type Backoff } from "../meta/backoff";
 import { MetaGraphError, type MetaGraphClient } from "../meta/index.server";
 import { VaultError } from "../vault/errors";
 import { openSecret } from "../vault/secrets.server";
-import { applyCatalogFailure, recordUnreadableToken } from "./connection-state.server";
+import { applyCatalogFailure, recordMetaAnswered, recordUnreadableToken } from "./connection-state.server";
 import { dueBatches, pollAgain, settleBatch, type BatchItem, type BatchOutcome } from "./store/batches.server";
 import { LEASE_MS } from "./store/outbox.server";
 
@@ -39,6 +39,7 @@ export async function pollBatches(
     try {
       const token = openSecret(batch.shop, "catalog.token", connection.tokenCiphertext);
       const status = await client.checkBatchStatus(token, batch.catalogId, batch.handle!);
+      if (connection.unreachableSince) await recordMetaAnswered(db, batch.shop);
       if (!status.done) {
         await pollAgain(db, batch.id, nextPoll(batch.pollCount + 1, now), true);
         continue;

@@ -1,7 +1,7 @@
 import type { Db } from "../db.server";
 import type { Logger } from "../logger.server";
 import { explainGraphError } from "../meta/explain";
-import { MetaGraphError, PermissionMissing, RateLimited, TokenInvalid } from "../meta/index.server";
+import { MetaGraphError, PermissionMissing, RateLimited, TokenInvalid, Transient } from "../meta/index.server";
 import type { VaultError } from "../vault/errors";
 import { UNREADABLE_TOKEN } from "../vault/secrets.server";
 
@@ -50,8 +50,18 @@ export async function applyCatalogFailure(db: Db, shop: string, error: MetaGraph
     });
     return true;
   }
+  if (error instanceof Transient) {
+    // Meta did not answer (5xx, timeout, codes 1 and 2): the page says so, with the time of the last
+    // success, instead of a green Connected while every push fails. The first failure's time is kept.
+    await db.catalogConnection.updateMany({ where: { shop, unreachableSince: null }, data: { unreachableSince: now } });
+  }
   await db.catalogConnection.updateMany({ where: { shop }, data: { lastError: error.message } });
   return false;
+}
+
+/** Meta answered a catalog call: an outage the page showed is over. */
+export async function recordMetaAnswered(db: Db, shop: string) {
+  await db.catalogConnection.updateMany({ where: { shop, OR: [{ lastError: { not: null } }, { unreachableSince: { not: null } }] }, data: { lastError: null, unreachableSince: null } });
 }
 
 /**

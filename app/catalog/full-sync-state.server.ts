@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Db } from "../db.server";
 import { dailySchedule } from "./daily-sync";
 import { ACTIVE_FULL_SYNC, FULL_SYNC_GIVE_UP_MS } from "./full-sync.server";
+import { countUnseen } from "./store/products.server";
 
 /**
  * A full sync's progress lives on the CatalogConnection row (run id, cursor,
@@ -31,6 +32,8 @@ export async function startFullSync(db: Db, shop: string, trigger: FullSyncTrigg
       fullSyncStartedAt: now,
       fullSyncEndedAt: null,
       fullSyncError: null,
+      fullSyncRemoved: null,
+      fullSyncStrays: null,
     },
   });
   return count > 0;
@@ -52,6 +55,11 @@ export interface FullSyncProgress {
   nextDailyAt: Date | null;
   /** Items in the catalog this shop did not push, as the last reconciliation counted them. */
   foreignItems: { count: number; example: string | null } | null;
+  /** Done: products removed because Shopify no longer has them, and items of variants they no longer have. */
+  removed: number | null;
+  strays: number | null;
+  /** Running, every product read: products the app had that this run did not find in Shopify (removed when it ends). */
+  notInShopify: number | null;
 }
 
 export async function fullSyncProgress(db: Db, shop: string, now = new Date()): Promise<FullSyncProgress | null> {
@@ -73,5 +81,11 @@ export async function fullSyncProgress(db: Db, shop: string, now = new Date()): 
     nextDailyAt:
       row.state === "CONNECTED" && row.catalogId ? (active ? null : dailySchedule(shop, row.fullSyncStartedAt ?? row.createdAt, now).next) : null,
     foreignItems: row.foreignItemCount ? { count: row.foreignItemCount, example: row.foreignItemExample } : null,
+    removed: row.fullSyncRemoved,
+    strays: row.fullSyncStrays,
+    notInShopify:
+      row.fullSyncState === "RUNNING" && row.fullSyncRunId && row.fullSyncCursor === "END" && row.fullSyncStartedAt
+        ? await countUnseen(db, shop, row.fullSyncRunId, row.fullSyncStartedAt)
+        : null,
   };
 }

@@ -73,8 +73,6 @@ const STEP_RETRY: Backoff = { baseDelayMs: 5_000, maxDelayMs: 5 * 60_000, jitter
 export const FULL_SYNC_GIVE_UP_MS = 30 * 60_000;
 const MIN_FAILURES_BEFORE_GIVING_UP = 3;
 
-/** An error no retry of the step can mend (Shopify's export failed or was canceled): the run fails at once. */
-class FinalStepError extends AdminApiError {}
 
 type Conn = NonNullable<Awaited<ReturnType<Db["catalogConnection"]["findUnique"]>>>;
 
@@ -84,7 +82,7 @@ function stepProblem(conn: Conn, error: unknown): string {
   if (error instanceof Transient) return `Meta did not answer while ${doing}.`;
   if (error instanceof MetaGraphError) return explainGraphError(error, { doing, access: "the catalog token", reconnect: "Reconnect the catalog" });
   if (error instanceof VaultError) return UNREADABLE_TOKEN;
-  if (error instanceof AdminApiError) return `Shopify refused ${doing}: ${error.message}`;
+  if (error instanceof AdminApiError) return error.message;
   return `Something went wrong while ${doing}.`;
 }
 
@@ -127,7 +125,7 @@ async function stepFailed(deps: Deps, conn: Conn, runId: string, error: unknown,
   const failures = conn.fullSyncFailures + 1;
   const failingSince = conn.fullSyncFailingSince ?? now;
   const giveUp =
-    error instanceof FinalStepError || (failures >= MIN_FAILURES_BEFORE_GIVING_UP && now.getTime() - failingSince.getTime() >= FULL_SYNC_GIVE_UP_MS);
+    (error instanceof AdminApiError && error.final) || (failures >= MIN_FAILURES_BEFORE_GIVING_UP && now.getTime() - failingSince.getTime() >= FULL_SYNC_GIVE_UP_MS);
   if (giveUp) {
     log.error({ shop, failures, err: error }, "full sync failed");
     await db.catalogConnection.updateMany({
@@ -163,10 +161,16 @@ async function runStep(deps: Deps, conn: Conn, runId: string): Promise<boolean> 
   }
   if (conn.fullSyncCursor?.startsWith("bulk")) return await bulkStep(deps, conn.shop, runId, conn.fullSyncCursor, admin);
   if (conn.fullSyncCursor === "END") {
-    await reconcile(deps, shop, runId, conn.fullSyncStartedAt ?? new Date(0));
+    const removed = await reconcile(deps, shop, runId, conn.fullSyncStartedAt ?? new Date(0));
     await db.catalogConnection.updateMany({
       where: { shop, fullSyncRunId: runId },
-      data: { fullSyncState: "DONE", fullSyncEndedAt: new Date(), fullSyncTotal: conn.fullSyncProcessed },
+      data: {
+        fullSyncState: "DONE",
+        fullSyncEndedAt: new Date(),
+        fullSyncTotal: conn.fullSyncProcessed,
+        fullSyncRemoved: removed.products,
+        fullSyncStrays: removed.strays,
+      },
     });
     log.info({ shop, products: conn.fullSyncProcessed }, "full sync done");
     return true;
@@ -228,7 +232,7 @@ async function bulkStep(
   bulkChecked.set(shop, Date.now());
   const op = await admin.bulkOperation(id);
   if (!op || ["FAILED", "CANCELED", "CANCELING", "EXPIRED"].includes(op.status)) {
-    throw new FinalStepError(`Shopify's product export ${op ? op.status.toLowerCase() : "disappeared"}${op?.errorCode ? ` (${op.errorCode})` : ""}`);
+    throw new AdminApiError(`Shopify's product export ${op ? op.status.toLowerCase() : "disappeared"}${op?.errorCode ? ` (${op.errorCode})` : ""}`, { final: true });
   }
   if (op.status !== "COMPLETED") return false;
   // From whichever waiting state: bulk_operations/finish may turn "bulk:" into "bulk-done:" at any time.
@@ -262,13 +266,13 @@ export async function markBulkFinished(db: Db, shop: string, operationId: string
  * longer lists (a variant whose DELETE was lost) goes, anything else stays
  * and is counted for the page's warning.
  */
-async function reconcile(deps: Deps, shop: string, runId: string, startedAt: Date) {
+async function reconcile(deps: Deps, shop: string, runId: string, startedAt: Date): Promise<{ products: number; strays: number }> {
   const { db, client } = deps;
   // Rows created or changed after the scan began came from webhooks: they are current, keep them.
   const gone = await markUnseenDeleted(db, shop, runId, startedAt);
 
   const conn = await db.catalogConnection.findUniqueOrThrow({ where: { shop } });
-  if (!conn.catalogId || !conn.tokenCiphertext) return;
+  if (!conn.catalogId || !conn.tokenCiphertext) return { products: gone, strays: 0 };
   const token = openSecret(shop, "catalog.token", conn.tokenCiphertext);
   // The listing first, then what the rows say: an id the worker adds meanwhile is written ahead of its call.
   const listed = (await client.listCatalogItems(token, conn.catalogId)).map((i) => i.retailerId);
@@ -289,4 +293,6 @@ async function reconcile(deps: Deps, shop: string, runId: string, startedAt: Dat
     data: { foreignItemCount: foreign.length, foreignItemExample: foreign[0]?.slice(0, 200) ?? null },
   });
   deps.log.info({ shop, productsGone: gone, strayItemsDeleted: strays.length, foreignItems: foreign.length }, "full sync reconciled");
+  // What the page reports as Resync all's outcome (FullSyncStatus).
+  return { products: gone, strays: strays.length };
 }

@@ -5,7 +5,7 @@ import type { MetaGraphClient } from "../meta/index.server";
 import { CatalogConnectError, listChoosableCatalogs } from "./connect.server";
 import { fullSyncProgress } from "./full-sync-state.server";
 import { catalogReview, type ReviewView } from "./review-data.server";
-import { catalogSummary, productTable, type ErrorGroup, type SyncStatus } from "./status.server";
+import { catalogSummary, productDetail, productTable, type ErrorGroup, type SyncStatus } from "./status.server";
 
 /**
  * Everything the catalog page shows, as plain data (dates as ISO text).
@@ -23,6 +23,8 @@ export interface CatalogPageData {
     lastError: string | null;
     lastSuccessAt: string | null;
     pausedUntil: string | null;
+    /** Since when Meta has not answered; null when it does. */
+    unreachableSince: string | null;
   } | null;
   /** A token is stored but no catalog chosen yet. */
   awaitingChoice: boolean;
@@ -43,6 +45,9 @@ export interface CatalogPageData {
     giveUpAt: string | null;
     nextDailyAt: string | null;
     foreignItems: { count: number; example: string | null } | null;
+    removed: number | null;
+    strays: number | null;
+    notInShopify: number | null;
   } | null;
   /** What Meta shows (issue 17): verdicts, problems by cause, diagnostics, freshness. */
   review: ReviewView;
@@ -91,6 +96,7 @@ export async function catalogPageData(db: Db, client: MetaGraphClient, shop: str
       lastError: connection.lastError,
       lastSuccessAt: iso(connection.lastSuccessAt),
       pausedUntil: iso(connection.pausedUntil),
+      unreachableSince: iso(connection.unreachableSince),
     },
     awaitingChoice,
     catalogs,
@@ -106,5 +112,27 @@ export async function catalogPageData(db: Db, client: MetaGraphClient, shop: str
       nextDailyAt: iso(progress.nextDailyAt),
     },
     review,
+  };
+}
+
+/**
+ * The product page: the product (null when unknown, deleted or another shop's), and whether Meta is
+ * answering, so a pending product during an outage says so instead of "on its way".
+ */
+export async function productPageData(db: Db, shop: string, productId: string) {
+  const [detail, connection] = await Promise.all([
+    productDetail(db, shop, productId),
+    db.catalogConnection.findUnique({ where: { shop }, select: { state: true, unreachableSince: true, lastSuccessAt: true } }),
+  ]);
+  if (!detail) return null;
+  return {
+    ...detail,
+    lastSyncedAt: iso(detail.lastSyncedAt),
+    shopifyUpdatedAt: detail.shopifyUpdatedAt.toISOString(),
+    changedAt: iso(detail.changedAt),
+    sentAt: iso(detail.sentAt),
+    confirmedAt: iso(detail.confirmedAt),
+    batch: detail.batch && { ...detail.batch, createdAt: detail.batch.createdAt.toISOString(), finishedAt: iso(detail.batch.finishedAt) },
+    metaUnreachable: connection?.state === "CONNECTED" && connection.unreachableSince ? { lastSuccessAt: iso(connection.lastSuccessAt) } : null,
   };
 }

@@ -1,5 +1,6 @@
 import type { Db } from "../db.server";
 import { classifyError } from "./failure-kinds";
+import { variantLabel, type VariantLabel } from "./variant-label";
 import { CAUSES, readItemVerdicts, verdictOf, type Verdict } from "./verdict";
 import { failureMessages, markProductDirty, productPage, productWithBatch, shopCounts, statusOf, STATUSES, type SyncStatus } from "./store/products.server";
 
@@ -42,6 +43,8 @@ export async function productTable(db: Db, shop: string, opts: { query?: string;
 
 export interface PushedItemView {
   retailerId: string;
+  /** The Shopify variant the item comes from, in the merchant's words. */
+  variant: VariantLabel;
   title: string;
   price: string;
   availability: string;
@@ -91,6 +94,7 @@ export async function productDetail(db: Db, shop: string, productId: string) {
     const judged = verdict === "REJECTED" || verdict === "NEEDS_FIXING";
     return {
       retailerId,
+      variant: variantLabel(row.snapshot, retailerId),
       title: String(item.title ?? ""),
       price: String(item.sale_price ?? item.price ?? ""),
       availability: String(item.availability ?? ""),
@@ -104,7 +108,17 @@ export async function productDetail(db: Db, shop: string, productId: string) {
   for (const [retailerId, reason] of problems) {
     if (!items.some((i) => i.retailerId === retailerId)) {
       const itemState = itemStatus(status, true, true);
-      items.push({ retailerId, title: row.title, price: "", availability: "", status: itemState, error: reason, verdict: itemState === "SYNCED" ? "SENT" : itemState, ...none });
+      items.push({
+        retailerId,
+        variant: variantLabel(row.snapshot, retailerId),
+        title: row.title,
+        price: "",
+        availability: "",
+        status: itemState,
+        error: reason,
+        verdict: itemState === "SYNCED" ? "SENT" : itemState,
+        ...none,
+      });
     }
   }
   return {

@@ -7,7 +7,7 @@ import { MAX_BATCH_REQUESTS, MetaGraphError, Rejected, Transient, type MetaGraph
 import { VaultError } from "../vault/errors";
 import { openSecret } from "../vault/secrets.server";
 import { adminClientFor, type AdminClient } from "./admin-products.server";
-import { applyCatalogFailure, recordUnreadableToken, stopReason } from "./connection-state.server";
+import { applyCatalogFailure, recordMetaAnswered, recordUnreadableToken, stopReason } from "./connection-state.server";
 import { ACTIVE_FULL_SYNC } from "./full-sync.server";
 import { needsTracking, resolveTracking } from "./inventory-tracking.server";
 import type { ShopContext } from "./items.server";
@@ -84,14 +84,23 @@ interface ClaimedBatch {
  * variant), not products: claiming 5,000 products of 5 variants held 25,000
  * items in memory to send them as five calls (issue 7).
  */
-async function claimBatch(deps: SyncDeps, shop: string, context: ShopContext, now: Date, incrementalOnly: boolean): Promise<ClaimedBatch> {
+async function claimBatch(
+  deps: SyncDeps,
+  shop: string,
+  context: ShopContext,
+  now: Date,
+  incrementalOnly: boolean,
+  maxRequests = MAX_BATCH_REQUESTS,
+): Promise<ClaimedBatch> {
   const claimId = randomUUID();
   const plans: PlannedRow[] = [];
   let requests = 0;
   let bytes = 0;
   let exhausted = false;
-  while (requests < MAX_BATCH_REQUESTS && bytes < BATCH_BYTES) {
-    const { rows: claimed } = await claimRows(deps.db, shop, CLAIM_STEP, now, deps.leaseMs, claimId, { incrementalOnly });
+  // A product is about five requests: a smaller budget claims fewer at a time.
+  const step = Math.min(CLAIM_STEP, Math.max(20, Math.ceil(maxRequests / 4)));
+  while (requests < maxRequests && bytes < BATCH_BYTES) {
+    const { rows: claimed } = await claimRows(deps.db, shop, step, now, deps.leaseMs, claimId, { incrementalOnly });
     const rows = await prepareRows(deps, shop, claimId, claimed, now);
     for (const row of rows) {
       const plan = planSafely(deps, shop, row, context);
@@ -99,12 +108,12 @@ async function claimBatch(deps: SyncDeps, shop: string, context: ShopContext, no
       requests += plan.requests.length;
       bytes += plan.bytes + 1;
     }
-    if (claimed.length < CLAIM_STEP) {
+    if (claimed.length < step) {
       exhausted = true;
       break;
     }
   }
-  const [batch, ...overflow] = chunkByRequests(plans);
+  const [batch, ...overflow] = chunkByRequests(plans, maxRequests);
   if (overflow.length) {
     await releaseRows(deps.db, claimId, overflow.flat().map((p) => p.row.id));
     exhausted = false;
@@ -209,10 +218,11 @@ export async function shopContext(db: Db, shop: string): Promise<ShopContext> {
 /**
  * Flushes one shop: its webhook changes first, in batches of their own (so a
  * full sync's backlog never delays them), then a full sync's changes in full
- * batches. `maxBatches` is the shop's share of a worker round: with other
- * shops waiting the worker gives each one batch per round (worker.server.ts).
+ * batches. `maxBatches` and `maxRequests` are the shop's share of a worker
+ * round: with other shops waiting the worker gives each one smaller batch
+ * per round (worker.server.ts).
  */
-export async function flushShop(deps: SyncDeps, shop: string, opts: { maxBatches?: number } = {}): Promise<FlushResult> {
+export async function flushShop(deps: SyncDeps, shop: string, opts: { maxBatches?: number; maxRequests?: number } = {}): Promise<FlushResult> {
   const { db } = deps;
   const now = deps.now?.() ?? new Date();
   const result: FlushResult = { products: 0, requests: 0, calls: 0, stopped: false, isolationCalls: 0 };
@@ -227,10 +237,10 @@ export async function flushShop(deps: SyncDeps, shop: string, opts: { maxBatches
   // A cap, so that changes arriving as fast as they go out still leave the worker time for its other work.
   let incremental = true;
   for (let round = 0; round < (opts.maxBatches ?? MAX_BATCHES_PER_FLUSH); round++) {
-    let batch = incremental ? await claimBatch(deps, shop, context, now, true) : null;
+    let batch = incremental ? await claimBatch(deps, shop, context, now, true, opts.maxRequests) : null;
     if (!batch?.plans.length) {
       incremental = false;
-      batch = await claimBatch(deps, shop, context, now, false);
+      batch = await claimBatch(deps, shop, context, now, false, opts.maxRequests);
     }
     const { claimId, plans } = batch;
     // An incremental batch that was not full leaves the full sync's rows behind it: more may follow.
@@ -396,7 +406,7 @@ async function sendBatch(
         createdAt: sentAt,
       },
     );
-    await db.catalogConnection.updateMany({ where: { shop, lastError: { not: null } }, data: { lastError: null } });
+    await recordMetaAnswered(db, shop);
     log.debug({ shop, products: chunk.length, requests: requests.length, handle: sent.handles[0] }, "catalog batch sent");
     return "sent";
   } catch (error) {

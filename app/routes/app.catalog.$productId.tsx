@@ -1,37 +1,34 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useEffect } from "react";
 import { pageTitle } from "../page-title";
-import { useActionData, useLoaderData, useSubmit } from "@remix-run/react";
-import { Banner, BlockStack, Card, DataTable, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { useActionData, useLoaderData, useRevalidator, useSubmit } from "@remix-run/react";
+import { Banner, BlockStack, Box, Card, IndexTable, InlineStack, Layout, Page, Text, useBreakpoints } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
 import { db } from "../db.server";
 import { metaClient } from "../meta/shared-client.server";
-import { productDetail } from "../catalog/status.server";
+import { productPageData } from "../catalog/page-data.server";
+import type { SyncStatus } from "../catalog/status.server";
 import { catalogFormAction } from "../catalog/actions.server";
 import { ProductReviewCard } from "../components/catalog/ProductReviewCard";
 import { StatusBadge, formatTime } from "../components/catalog/StatusBadge";
 import { VerdictBadge } from "../components/catalog/VerdictBadge";
+import type { Verdict } from "../catalog/verdict";
+import { ActionResultBanner } from "../components/catalog/ActionResultBanner";
+import { shopifyAdminProductUrl } from "../components/catalog/admin-links";
 import { PageErrorBoundary, pageNotFound } from "../components/error-page";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const detail = /^\d{1,20}$/.test(params.productId ?? "") ? await productDetail(db, session.shop, params.productId!) : null;
+  const data = /^\d{1,20}$/.test(params.productId ?? "") ? await productPageData(db, session.shop, params.productId!) : null;
   // Another shop's product, a deleted one, or none: the same 404 either way.
-  if (!detail) {
+  if (!data) {
     throw pageNotFound({
       title: "Product not found",
       message: "This product is not in the app's catalog. It may have been deleted in Shopify, or it has not reached the app yet.",
       back: { content: "Catalog", url: "/app/catalog" },
     });
   }
-  return {
-    ...detail,
-    lastSyncedAt: detail.lastSyncedAt?.toISOString() ?? null,
-    shopifyUpdatedAt: detail.shopifyUpdatedAt.toISOString(),
-    changedAt: detail.changedAt?.toISOString() ?? null,
-    sentAt: detail.sentAt?.toISOString() ?? null,
-    confirmedAt: detail.confirmedAt?.toISOString() ?? null,
-    batch: detail.batch && { ...detail.batch, createdAt: detail.batch.createdAt.toISOString(), finishedAt: detail.batch.finishedAt?.toISOString() ?? null },
-  };
+  return data;
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
@@ -39,22 +36,66 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   return catalogFormAction(db, metaClient(), session.shop, request, params.productId ?? "");
 };
 
+/** While the product is pending: the worker flushes after about 1 s and Meta's first batch check follows 0.2-0.8 s later, so a change lands in 1-3 s; a 2 s poll shows it within one interval. */
+const PENDING_POLL_MS = 2000;
+/** Otherwise the page still follows webhooks (a change in Shopify turns it Pending): one small read every 15 s, only while the page is visible. */
+const IDLE_POLL_MS = 15_000;
+
+const BATCH_WORDS: Record<string, string> = {
+  RECORDING: "Meta is checking it",
+  SENT: "Meta is checking it",
+  FINISHED: "Meta finished checking it",
+  FAILED: "Meta could not process that update as a whole, so the app sent the product again",
+};
+
+const STATUS_WORDS: Record<SyncStatus, string> = {
+  FAILED: "Change what the message above says in Shopify: the app sends the product again as soon as Shopify tells it about the change.",
+  PENDING: "A change is on its way to Meta. This page updates by itself.",
+  SYNCED: "Meta has this product as Shopify has it.",
+  EXCLUDED: "This product is kept out of the catalog.",
+};
+
+/** Once Meta accepted the product, what Meta shows (issue 17). */
+const VERDICT_WORDS: Partial<Record<Verdict, string>> = {
+  SENT: "Meta accepted the latest change and is reviewing it; this page shows Meta's verdict when it comes.",
+  LIVE: "Live: Meta approved this product, and shoppers can see it on Facebook, Instagram and WhatsApp.",
+  REJECTED: "Meta's review rejected this product: see why and what to change above.",
+  NEEDS_FIXING: "Meta shows a problem to fix in Shopify before shoppers can see this product: see above.",
+};
+
+/** A product's or variant's badge: Meta's verdict once Meta accepted it, else the sync status. */
+function Status({ status, verdict }: { status: SyncStatus; verdict: Verdict }) {
+  return status === "SYNCED" ? <VerdictBadge verdict={verdict} /> : <StatusBadge status={status} />;
+}
+
 export default function ProductSyncPage() {
   const p = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const submit = useSubmit();
+  const revalidator = useRevalidator();
+  const condensed = useBreakpoints().smDown;
+  const pending = p.status === "PENDING";
+
+  // The page follows the product by itself after Sync now and after a webhook (issue 16).
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.visibilityState === "visible" && revalidator.state === "idle") revalidator.revalidate();
+    }, pending ? PENDING_POLL_MS : IDLE_POLL_MS);
+    return () => clearInterval(timer);
+  }, [pending, revalidator]);
+
   return (
     <Page
       title={p.title || `Product ${p.productId}`}
       backAction={{ content: "Catalog", url: "/app/catalog" }}
       titleMetadata={
         <span data-testid="product-status">
-          {/* Once Meta accepted it, what Meta shows (issue 17): Sent, Live, Rejected, Needs fixing. */}
-          {p.status === "SYNCED" ? <VerdictBadge verdict={p.verdict} /> : <StatusBadge status={p.status} />}
+          <Status status={p.status} verdict={p.verdict} />
         </span>
       }
       primaryAction={{ content: "Sync now", onAction: () => submit({ intent: "sync" }, { method: "post" }) }}
       secondaryActions={[
+        { content: "Open in Shopify", url: shopifyAdminProductUrl(p.productId), target: "_top" },
         p.excluded
           ? { content: "Include again", onAction: () => submit({ intent: "include" }, { method: "post" }) }
           : { content: "Exclude from catalog", destructive: true, onAction: () => submit({ intent: "exclude" }, { method: "post" }) },
@@ -63,50 +104,114 @@ export default function ProductSyncPage() {
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
-            {result && (result.ok ? <Banner tone="success">{result.message}</Banner> : <Banner tone="critical">{result.error}</Banner>)}
+            <ActionResultBanner result={result} />
             {p.lastError && (
-              <Banner tone={p.status === "FAILED" ? "critical" : "info"} title={p.status === "FAILED" ? "Meta did not accept this product" : undefined}>
+              <Banner tone={p.status === "FAILED" ? "critical" : "info"} title={p.status === "FAILED" ? "Fix this product in Shopify" : p.status === "EXCLUDED" ? "Why it is kept out" : undefined}>
                 <p>{p.lastError}</p>
               </Banner>
             )}
             <Card>
               <BlockStack gap="200">
+                <span data-testid="product-status-words">
+                  <Text as="p">
+                    {pending && p.metaUnreachable
+                      ? `Meta is not answering; the app retries by itself, nothing is lost. Last successful sync: ${formatTime(p.metaUnreachable.lastSuccessAt)}.`
+                      : p.status === "SYNCED"
+                        ? (VERDICT_WORDS[p.verdict] ?? STATUS_WORDS.SYNCED)
+                        : STATUS_WORDS[p.status]}
+                  </Text>
+                </span>
                 <InlineStack gap="400">
-                  <Text as="p">Last synced: {formatTime(p.lastSyncedAt)}</Text>
-                  <Text as="p">Shopify change: {formatTime(p.shopifyUpdatedAt)}</Text>
+                  <Text as="p">{p.lastSyncedAt ? `Last synced: ${formatTime(p.lastSyncedAt)}` : "Never synced"}</Text>
+                  <Text as="p">Last changed in Shopify: {formatTime(p.shopifyUpdatedAt)}</Text>
                 </InlineStack>
                 {p.batch && (
                   <Text as="p" tone="subdued">
-                    Last batch: {p.batch.itemCount} item request{p.batch.itemCount === 1 ? "" : "s"}, {p.batch.status.toLowerCase()}, sent{" "}
-                    {formatTime(p.batch.createdAt)}
-                    {p.batch.handle ? ` (handle ${p.batch.handle})` : ""}
+                    Last sent to Meta {formatTime(p.batch.createdAt)}, in an update of {p.batch.itemCount} item change{p.batch.itemCount === 1 ? "" : "s"}
+                    {"; "}
+                    {BATCH_WORDS[p.batch.status] ?? "Meta is checking it"}
+                    {p.batch.status === "FINISHED" && p.batch.finishedAt ? ` (${formatTime(p.batch.finishedAt)})` : ""}.
                   </Text>
                 )}
               </BlockStack>
             </Card>
             {p.status === "SYNCED" && <ProductReviewCard {...p} />}
             <Card padding="0">
-              <DataTable
-                columnContentTypes={["text", "text", "text", "text", "text"]}
-                headings={["Catalog item (retailer id)", "Price", "Availability", "Status", "Meta's message"]}
-                rows={p.items.map((i) => [
-                  i.retailerId,
-                  i.price,
-                  i.availability,
-                  <span key="s" data-testid={`variant-status-${i.retailerId}`}>
-                    {i.status === "SYNCED" ? <VerdictBadge verdict={i.verdict} /> : <StatusBadge status={i.status} />}
-                  </span>,
-                  // Meta's full reason and the fix are in the banner above; here, the cause in a few words.
-                  i.error ?? i.cause ?? "",
-                ])}
-              />
-              {p.items.length === 0 && (
-                <BlockStack>
-                  <Text as="p" tone="subdued" alignment="center">
-                    Nothing of this product is in the catalog.
-                  </Text>
-                </BlockStack>
-              )}
+              <Box padding="400" paddingBlockEnd="200">
+                <Text as="h2" variant="headingMd">
+                  Variants
+                </Text>
+              </Box>
+              <IndexTable
+                resourceName={{ singular: "variant", plural: "variants" }}
+                itemCount={p.items.length}
+                selectable={false}
+                condensed={condensed}
+                emptyState={
+                  <Box padding="400">
+                    <Text as="p" tone="subdued" alignment="center">
+                      Nothing of this product is in the catalog.
+                    </Text>
+                  </Box>
+                }
+                headings={[{ title: "Variant" }, { title: "Price" }, { title: "Availability" }, { title: "Status" }, { title: "Problem" }]}
+              >
+                {p.items.map((i, index) => (
+                  <IndexTable.Row id={i.retailerId} key={i.retailerId} position={index}>
+                    {condensed ? (
+                      <div data-testid="variant-row" style={{ padding: "var(--p-space-300) var(--p-space-400)" }}>
+                        <BlockStack gap="100">
+                          <InlineStack align="space-between" blockAlign="center" gap="200" wrap={false}>
+                            <Text as="span" fontWeight="semibold">
+                              {i.variant.title}
+                            </Text>
+                            <span data-testid={`variant-status-${i.retailerId}`}>
+                              <Status status={i.status} verdict={i.verdict} />
+                            </span>
+                          </InlineStack>
+                          {i.variant.options && <Text as="p" tone="subdued">{i.variant.options}</Text>}
+                          <Text as="p">{[i.price, i.availability].filter(Boolean).join(" · ")}</Text>
+                          {(i.error ?? i.cause) && <Text as="p" tone="critical">{i.error ?? i.cause}</Text>}
+                        </BlockStack>
+                      </div>
+                    ) : (
+                      <>
+                        <IndexTable.Cell>
+                          <BlockStack gap="050">
+                            <Text as="span" fontWeight="semibold">
+                              {i.variant.title}
+                            </Text>
+                            {i.variant.options && (
+                              <Text as="span" tone="subdued">
+                                {i.variant.options}
+                              </Text>
+                            )}
+                          </BlockStack>
+                        </IndexTable.Cell>
+                        <IndexTable.Cell>{i.price}</IndexTable.Cell>
+                        <IndexTable.Cell>{i.availability}</IndexTable.Cell>
+                        <IndexTable.Cell>
+                          <span data-testid={`variant-status-${i.retailerId}`}>
+                            <Status status={i.status} verdict={i.verdict} />
+                          </span>
+                        </IndexTable.Cell>
+                        <IndexTable.Cell>
+                          {/* Meta's full reason and the fix are in the banner above; here, the cause in a few words. */}
+                          {(i.error ?? i.cause) ? (
+                            <Box maxWidth="28rem">
+                              <Text as="span" tone="critical" breakWord>
+                                {i.error ?? i.cause}
+                              </Text>
+                            </Box>
+                          ) : (
+                            ""
+                          )}
+                        </IndexTable.Cell>
+                      </>
+                    )}
+                  </IndexTable.Row>
+                ))}
+              </IndexTable>
             </Card>
           </BlockStack>
         </Layout.Section>

@@ -1,11 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { pageTitle } from "../page-title";
 import { useActionData, useLoaderData, useRevalidator } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Layout, Page } from "@shopify/polaris";
+import { Badge, BlockStack, Layout, Page } from "@shopify/polaris";
 import { useEffect } from "react";
 import { catalogFormAction } from "../catalog/actions.server";
 import { catalogPageData } from "../catalog/page-data.server";
+import { ActionResultBanner } from "../components/catalog/ActionResultBanner";
+import { catalogHealth, HEALTH_BADGE } from "../components/catalog/catalog-health";
 import { ChooseCatalogCard } from "../components/catalog/ChooseCatalogCard";
+import { ConnectionBanner } from "../components/catalog/ConnectionBanner";
 import { ConnectCatalogCard } from "../components/catalog/ConnectCatalogCard";
 import { DiagnosticsCard } from "../components/catalog/DiagnosticsCard";
 import { ErrorGroupsCard } from "../components/catalog/ErrorGroupsCard";
@@ -35,13 +38,14 @@ export default function CatalogPage() {
   const result = useActionData<typeof action>();
   const revalidator = useRevalidator();
   const state = data.connection?.state ?? "DISCONNECTED";
+  const health = catalogHealth(data.connection);
   const connected = state === "CONNECTED" || (state === "NEEDS_RECONNECT" && Boolean(data.connection?.catalogId));
-  const busy = data.progress?.state === "RUNNING" || data.progress?.state === "QUEUED" || data.summary.counts.PENDING > 0;
+  const busy = data.progress?.state === "RUNNING" || data.progress?.state === "QUEUED" || data.summary.counts.PENDING > 0 || health === "UNREACHABLE";
 
   // Meta's review of sent products comes later: look again now and then while some await it.
   const awaitingMeta = data.review.verdicts.SENT > 0;
 
-  // While products are pending or a full sync runs, refresh the figures every few seconds.
+  // While products are pending, a full sync runs or Meta is not answering, refresh the figures every few seconds.
   useEffect(() => {
     if (!busy && !awaitingMeta) return;
     const timer = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), busy ? 3000 : 10_000);
@@ -54,24 +58,15 @@ export default function CatalogPage() {
       backAction={{ content: "Overview", url: "/app" }}
       titleMetadata={
         <span data-testid="catalog-state">
-          <Badge tone={state === "CONNECTED" ? "success" : state === "NEEDS_RECONNECT" ? "critical" : undefined}>
-            {state === "CONNECTED" ? "Connected" : state === "NEEDS_RECONNECT" ? "Needs reconnect" : "Not connected"}
-          </Badge>
+          <Badge tone={HEALTH_BADGE[health].tone}>{HEALTH_BADGE[health].label}</Badge>
         </span>
       }
     >
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
-            {result && (result.ok ? <Banner tone="success">{result.message}</Banner> : <Banner tone="critical">{result.error}</Banner>)}
-            {state === "NEEDS_RECONNECT" && (
-              <Banner tone="critical" title="Catalog sync is paused">
-                <p>{data.connection?.reason}</p>
-              </Banner>
-            )}
-            {data.connection?.pausedUntil && new Date(data.connection.pausedUntil) > new Date() && (
-              <Banner tone="warning">{data.connection.lastError}</Banner>
-            )}
+            <ActionResultBanner result={result} />
+            <ConnectionBanner connection={data.connection} pending={data.summary.counts.PENDING} />
             {data.awaitingChoice && <ChooseCatalogCard catalogs={data.catalogs} choiceError={data.choiceError} />}
             {!data.awaitingChoice && state !== "CONNECTED" && <ConnectCatalogCard reconnect={state === "NEEDS_RECONNECT"} meta={data.meta} />}
             {connected && <FullSyncNotices progress={data.progress} />}
@@ -80,7 +75,7 @@ export default function CatalogPage() {
             {connected && <DiagnosticsCard diagnostics={data.review.diagnostics} />}
             {connected && <ErrorGroupsCard errorGroups={data.summary.errorGroups} />}
             {connected && <FreshnessCard freshness={data.review.freshness} />}
-            {connected && <ProductTableCard table={data.table} />}
+            {connected && <ProductTableCard table={data.table} counts={data.summary.counts} />}
           </BlockStack>
         </Layout.Section>
       </Layout>

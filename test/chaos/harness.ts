@@ -1,11 +1,14 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Db } from "../../app/db.server";
+import { startFullSync } from "../../app/catalog/full-sync-state.server";
+import { sealSecret } from "../../app/vault/secrets.server";
 import { ROOT, startApp, type AppProcess } from "../helpers/app-process";
 import { connectCatalog } from "../helpers/catalog";
 import type { TestDatabase } from "../helpers/databases";
 import { adminFetch, sendWebhook } from "../helpers/shopify";
 import { createMetaSimulator, DEFAULT_REQUIRED_ITEM_FIELDS, type FaultRule, type MetaSimulator } from "../meta-sim";
+import { createShopifySimulator } from "../shopify-sim/server";
 import { expectedShop, type ExpectedProduct } from "./expected";
 import { Random } from "./random";
 import { generateScenario, type Delivery, type Scenario } from "./scenario";
@@ -62,7 +65,10 @@ export interface ChaosSummary {
   delayed: number;
   ingest: Record<string, number>;
   httpStatuses: Record<string, number>;
-  faults: { http500: number; timeouts: number; throttles: number; tokenInvalidations: number; reconnects: number; reconnectAttempts: number };
+  faults: { http500: number; timeouts: number; throttles: number; listingFailures: number; tokenInvalidations: number; reconnects: number; reconnectAttempts: number };
+  /** Full syncs run at the end (the shared catalog's two shops), and whether one catalog served two shops. */
+  fullSyncs: number;
+  sharedCatalog: boolean;
   kills: { total: number; midBatch: number; workers: number };
   graphCalls: Record<string, number>;
   items: number;
@@ -80,6 +86,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ITEMS_BATCH = "POST /{catalog-id}/items_batch";
 const BATCH_STATUS = "GET /{catalog-id}/check_batch_request_status";
 const CONNECT_CALLS = ["GET /debug_token", "GET /{business-id}/owned_product_catalogs"];
+const CATALOG_LISTING = "GET /{catalog-id}/products";
 
 /** 10 % HTTP 500, 5 % timeouts (the call hangs past the worker's timeout), some throttling, on the worker's calls; 10 % HTTP 500 on the reconnect's. */
 export function faultRules(throttleRegainMinutes: number): FaultRule[] {
@@ -120,7 +127,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
   const outputDir = path.join(ROOT, "test/output", `chaos-${provider}-${seed}-${process.pid}`);
   fs.mkdirSync(outputDir, { recursive: true });
 
-  const scenario = generateScenario({ seed, deliveries: options.size, shops: options.shops });
+  // The last shop shares the first one's catalog (issue 14): neither may delete the other's items.
+  const shared = options.shops >= 2;
+  const scenario = generateScenario({ seed, deliveries: options.size, shops: options.shops, sharedCatalogShop: shared });
   log(`chaos: seed ${seed} (faults ${faultSeed}) on ${provider}: ${scenario.deliveries.length} deliveries of ${scenario.events.length} changes to ${options.shops} shops, ${workerCount} worker(s)`);
 
   const sim = await createMetaSimulator({
@@ -128,11 +137,28 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     config: { batchDelayMs: 30, requiredItemFields: [...DEFAULT_REQUIRED_ITEM_FIELDS, "color"] },
   });
   const shops = new Map<string, ShopRuntime>();
-  for (const shop of scenario.shops) {
+  for (const [i, shop] of scenario.shops.entries()) {
     const s = await connectCatalog(db, sim, shop.domain);
     await db.shop.update({ where: { domain: shop.domain }, data: { currency: shop.currency, primaryDomain: shop.primaryDomain } });
-    shops.set(shop.domain, { domain: shop.domain, catalogId: s.catalogId, businessId: s.businessId, token: s.catalogToken });
+    const runtime = { domain: shop.domain, catalogId: s.catalogId, businessId: s.businessId, token: s.catalogToken };
+    if (shared && i === scenario.shops.length - 1) {
+      // Connected to the first shop's catalog, with a token of its own that may manage it.
+      const first = shops.get(scenario.shops[0].domain)!;
+      runtime.catalogId = first.catalogId;
+      runtime.businessId = first.businessId;
+      runtime.token = sim.control.seedToken({
+        scopes: ["catalog_management", "business_management"],
+        granular: { catalog_management: [first.catalogId], business_management: [first.businessId] },
+      });
+      await db.catalogConnection.update({
+        where: { shop: shop.domain },
+        data: { catalogId: first.catalogId, businessId: first.businessId, tokenCiphertext: sealSecret(shop.domain, "catalog.token", runtime.token) },
+      });
+    }
+    shops.set(shop.domain, runtime);
   }
+  // The Admin API stand-in, for the full syncs at the end (the shops' final state).
+  const shopify = await createShopifySimulator();
 
   let app: AppProcess | undefined;
   const workers: ChaosWorker[] = [];
@@ -145,6 +171,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     for (let i = 0; i < workerCount; i++) {
       const worker = new ChaosWorker(i, {
         databaseUrl: database.url,
+        adminUrl: shopify.url,
         metaUrl: sim.url,
         appId: sim.appId,
         appSecret: sim.appSecret,
@@ -282,20 +309,44 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     while (nextAction < actions.length) runAction(actions[nextAction++]);
     log(`chaos: all ${n} deliveries made in ${Math.round((Date.now() - started) / 1000)} s; waiting for reconnects and the pipeline`);
     await Promise.all(background);
+    // --- full syncs on the shared catalog, their reconciliation failing at first (issue 14) -------
+    // Both shops of the shared catalog resync from their final Shopify state while listing the
+    // catalog's items fails a few times: the steps back off and finish, and neither shop's
+    // reconciliation deletes the other's items. The verdict below checks every item.
+    const resyncing = shared ? [scenario.shops[0], scenario.shops[scenario.shops.length - 1]] : [];
+    for (const shop of resyncing) {
+      shopify.setShop(shop.domain, { currencyCode: shop.currency, primaryDomain: shop.primaryDomain ?? shop.domain });
+      shopify.setProducts(shop.domain, [...scenario.final.get(shop.domain)!.values()].flatMap((f) => (f.product ? [f.product] : [])));
+    }
+    if (resyncing.length) {
+      sim.faults.add({ kind: "error", endpoint: CATALOG_LISTING, times: 3, status: 500, code: 2 });
+      for (const shop of resyncing) await startFullSync(db, shop.domain);
+      log(`chaos: full syncs of ${resyncing.map((s) => s.domain).join(" and ")} (shared catalog), listing the catalog failing 3 times`);
+    }
     if (midBatch) {
       // The mid-batch kill needs one more batch; there is one while anything is dirty.
+      // With several workers the armed one may find nothing left to claim: then the first worker to send one dies.
+      if ((await Promise.race([midBatch, sleep(10_000).then(() => "waiting")])) === "waiting" && workers.some((w) => w.midBatchArmed)) {
+        midBatch = Promise.race([midBatch, ...workers.filter((w) => !w.midBatchArmed).map((w) => w.armMidBatchKill(rng.int(300, 1500)))]);
+      }
       await Promise.race([midBatch, sleep(30_000)]);
+      // Whichever worker did not die stays unarmed.
+      for (const w of workers) w.disarm();
     }
-    if (workers.some((w) => w.midBatchArmed)) findings.push("the mid-batch kill never happened (no items_batch after it was armed)");
+    if (midBatch && workers.every((w) => w.midBatchKills === 0)) findings.push("the mid-batch kill never happened (no items_batch after it was armed)");
 
     // --- idle ---------------------------------------------------------------------------
     const settle = await waitForIdle(db, workers, options.settleTimeoutMs ?? 90_000);
     if (settle) findings.push(settle);
+    for (const c of await db.catalogConnection.findMany({ where: { shop: { in: resyncing.map((s) => s.domain) } } })) {
+      if (c.fullSyncState !== "DONE") findings.push(`${c.shop}: full sync ended ${c.fullSyncState} (${c.fullSyncError ?? "no error"})`);
+    }
     for (const w of workers) findings.push(...w.crashes);
 
     // --- the verdict --------------------------------------------------------------------
     const verdict = await compare(db, sim, scenario, shops);
     const rules = sim.faults.list().rules;
+    const listingFailures = rules.filter((r) => r.endpoint === CATALOG_LISTING).reduce((n, r) => n + r.fired, 0);
     const fired = (kind: string) => rules.filter((r) => r.kind === kind).reduce((s, r) => s + r.fired, 0);
     const calls = sim.control.callCounts();
     const summary: ChaosSummary = {
@@ -312,7 +363,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       delayed: scenario.counts.delayed,
       ingest,
       httpStatuses,
-      faults: { http500: fired("error"), timeouts: fired("hang"), throttles: fired("throttle"), ...counters },
+      faults: { http500: fired("error"), timeouts: fired("hang"), throttles: fired("throttle"), listingFailures, ...counters },
+      fullSyncs: resyncing.length,
+      sharedCatalog: shared,
       kills: { total: workers.reduce((s, w) => s + w.kills, 0), midBatch: workers.reduce((s, w) => s + w.midBatchKills, 0), workers: workerCount },
       graphCalls: Object.fromEntries(Object.entries(calls).filter(([, v]) => v > 0)),
       items: verdict.items,
@@ -337,6 +390,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       await app.stop();
     }
     await sim.close();
+    await shopify.close();
   }
 }
 
@@ -351,9 +405,11 @@ async function waitForIdle(db: Db, workers: ChaosWorker[], timeoutMs: number): P
     const [dirty, open, connections] = await Promise.all([
       db.productSync.count({ where: { dirty: true } }),
       db.catalogBatch.count({ where: { status: "SENT" } }),
-      db.catalogConnection.findMany({ select: { shop: true, state: true, pausedUntil: true } }),
+      db.catalogConnection.findMany({ select: { shop: true, state: true, pausedUntil: true, fullSyncState: true } }),
     ]);
-    const unsettled = connections.filter((c) => c.state !== "CONNECTED" || (c.pausedUntil && c.pausedUntil > now));
+    const unsettled = connections.filter(
+      (c) => c.state !== "CONNECTED" || (c.pausedUntil && c.pausedUntil > now) || c.fullSyncState === "QUEUED" || c.fullSyncState === "RUNNING",
+    );
     last = `${dirty} dirty products, ${open} open batches, ${unsettled.map((c) => `${c.shop} ${c.state}`).join(", ") || "all connected"}`;
     calm = dirty === 0 && open === 0 && unsettled.length === 0 ? calm + 1 : 0;
     if (calm >= 2) return null;
@@ -371,11 +427,21 @@ async function compare(db: Db, sim: MetaSimulator, scenario: Scenario, shops: Ma
   let items = 0;
   let expectedItems = 0;
   let products = 0;
+  // A catalog two shops share holds both shops' items: each item belongs to the shop that has its product.
+  const productsOf = new Map(scenario.shops.map((shop) => [shop.domain, new Set([...scenario.final.get(shop.domain)!.keys()].map(String))]));
+  const owner = (catalogId: string, item: Record<string, unknown>) => {
+    const productId = /^shopify_(\d+)$/.exec(String(item.item_group_id))?.[1];
+    return scenario.shops.find((s) => shops.get(s.domain)!.catalogId === catalogId && productId !== undefined && productsOf.get(s.domain)!.has(productId))?.domain;
+  };
   for (const shop of scenario.shops) {
     const runtime = shops.get(shop.domain)!;
     const expected = expectedShop(scenario.final.get(shop.domain)!, shop);
     products += expected.size;
-    const actual = new Map(sim.control.catalogItems(runtime.catalogId).map((i) => [i.id, i as Record<string, unknown>]));
+    const all = sim.control.catalogItems(runtime.catalogId) as Record<string, unknown>[];
+    // Items no shop of this catalog accounts for are counted (as extra) with the catalog's first shop.
+    const firstOfCatalog = scenario.shops.find((s) => shops.get(s.domain)!.catalogId === runtime.catalogId)!.domain === shop.domain;
+    const mine = all.filter((i) => owner(runtime.catalogId, i) === shop.domain || (firstOfCatalog && owner(runtime.catalogId, i) === undefined));
+    const actual = new Map(mine.map((i) => [String(i.id), i]));
     items += actual.size;
     const want = new Map<string, Record<string, unknown>>();
     for (const p of expected.values()) for (const [id, item] of p.items) want.set(id, item);
@@ -417,7 +483,8 @@ export function formatSummary(s: ChaosSummary): string {
     `chaos summary (${s.provider}, seed ${s.seed}, fault seed ${s.faultSeed}; replay: npm run chaos -- --seed ${s.seed} --size ${s.size} --shops ${s.shops} --db ${s.provider})`,
     `  deliveries ${s.deliveries} (${s.events} product changes to ${s.shops} shops; ${s.duplicates} duplicates, ${s.retriedLater} retried later, ${s.delayed} delivered late)`,
     `  ingest ${JSON.stringify(s.ingest)}, HTTP ${JSON.stringify(s.httpStatuses)}`,
-    `  faults injected: ${s.faults.http500} HTTP 500, ${s.faults.timeouts} timeouts, ${s.faults.throttles} throttles, ${s.faults.tokenInvalidations} token invalidations (${s.faults.reconnects} reconnects in ${s.faults.reconnectAttempts} attempts)`,
+    `  faults injected: ${s.faults.http500} HTTP 500, ${s.faults.timeouts} timeouts, ${s.faults.throttles} throttles, ${s.faults.tokenInvalidations} token invalidations (${s.faults.reconnects} reconnects in ${s.faults.reconnectAttempts} attempts), ${s.faults.listingFailures} failed catalog listings`,
+    `  shared catalog: ${s.sharedCatalog ? "the first and the last shop" : "none"}; full syncs at the end: ${s.fullSyncs}`,
     `  kills: ${s.kills.total} SIGKILL (${s.kills.midBatch} mid-batch) across ${s.kills.workers} concurrent worker(s)`,
     `  graph calls: ${Object.entries(s.graphCalls).map(([k, v]) => `${k} ${v}`).join(", ")}`,
     `  items: ${s.items} in the catalogs, ${s.expectedItems} expected, for ${s.products} products`,

@@ -79,6 +79,12 @@ export interface ScenarioOptions {
   productsPerShop?: number;
   /** The run's tag in shop domains (keeps concurrent runs apart). */
   tag?: string;
+  /**
+   * The last shop shares the first shop's catalog (issue 14): its product and
+   * variant ids come from a range of their own, as Shopify's ids are unique
+   * across shops (https://shopify.dev/docs/api/usage/gids).
+   */
+  sharedCatalogShop?: boolean;
 }
 
 const ASCII_WORDS = [
@@ -161,7 +167,13 @@ export class ScenarioGenerator {
         currency: currencies[i % currencies.length],
         primaryDomain: i % 2 === 0 ? `shop${i}.example.com` : null,
       };
-      return new ShopHistory(i, shop, TIMEZONES[i % TIMEZONES.length]);
+      const history = new ShopHistory(i, shop, TIMEZONES[i % TIMEZONES.length]);
+      if (options.sharedCatalogShop && i === options.shops - 1 && i > 0) {
+        history.nextProductId = 9_000_001;
+        history.nextVariantId = 90_000_001;
+        history.nextImageId = 97_000_001;
+      }
+      return history;
     });
     // About a dozen changes per product over the run.
     const eventsPerShop = options.deliveries / 1.3 / options.shops;
@@ -278,6 +290,18 @@ export class ScenarioGenerator {
         html.push(`<p>${parts.map((w) => renderWords(w).join(" ")).join(rng.pick(["<br>", "<br/>", "<br />"]))}</p>`);
         lines.push(...parts.map((w) => w.join(" ")));
       }
+    }
+    // Poison (issue 14): a reference to no character (browsers read U+FFFD; it threw and stalled the shop),
+    // and rarely a long run of unclosed '<' (quadratic for the old tag stripping; read as text), last.
+    if (rng.chance(0.02)) {
+      html.push(`<p>Mark &#${rng.pick(["99999999", "x110000", "xD800", "0"])}; here</p>`);
+      lines.push("Mark \uFFFD here");
+    }
+    if (rng.chance(0.003)) {
+      const run = "<".repeat(rng.int(20_000, 40_000));
+      html.push(`<p>Heavy ${run}`);
+      lines.push(`Heavy ${run}`);
+      return { html: html.join(""), text: lines.join("\n") };
     }
     if (rng.chance(0.05)) html.push("<script>alert('x')</script><style>p{}</style>");
     return { html: html.join(rng.chance(0.5) ? "" : "\n"), text: lines.join("\n") };

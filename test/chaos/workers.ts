@@ -17,6 +17,8 @@ import { workerNodeArgs } from "../helpers/worker-command";
 export interface WorkerEnv {
   databaseUrl: string;
   metaUrl: string;
+  /** The Admin API stand-in (the full syncs at the end of the run). */
+  adminUrl?: string;
   appId: string;
   appSecret: string;
   flushIntervalMs: number;
@@ -86,6 +88,7 @@ export class ChaosWorker {
         NODE_ENV: "production",
         DATABASE_URL: this.env.databaseUrl,
         META_GRAPH_URL: this.proxyUrl,
+        ...(this.env.adminUrl ? { SHOPIFY_ADMIN_API_URL: this.env.adminUrl } : {}),
         META_APP_ID: this.env.appId,
         META_APP_SECRET: this.env.appSecret,
         ENCRYPTION_KEYS: TEST_ENCRYPTION_KEYS,
@@ -136,6 +139,12 @@ export class ChaosWorker {
         resolve();
       };
     });
+  }
+
+  /** Gives up a mid-batch kill not yet done. */
+  disarm() {
+    this.armed = false;
+    this.onMidBatch = null;
   }
 
   get midBatchArmed() {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { appFrame, capture, E2E_TEST_TIMEOUT, launchBrowser, newPage, openApp, UI_TIMEOUT, waitForApp } from "../helpers/browser";
+import { appFrame, appWindow, capture, E2E_TEST_TIMEOUT, launchBrowser, newPage, openApp, UI_TIMEOUT, waitForApp } from "../helpers/browser";
 import { freePort } from "../helpers/app-process";
 import { sendWebhook } from "../helpers/shopify";
 import { startSandbox, type Sandbox } from "../sandbox/sandbox";
@@ -67,7 +67,7 @@ describe("catalog pages in the admin stand-in", { timeout: E2E_TEST_TIMEOUT }, (
     expect(await app.getByTestId("failed-count").textContent()).toBe("1");
     expect(await app.getByTestId("excluded-count").textContent()).toBe("1");
     expect(await app.getByText("Missing image: 1 product").count()).toBe(1);
-    expect(await app.getByRole("link", { name: "Linen Shirt" }).count()).toBe(1);
+    expect(await app.getByRole("link", { name: "Linen Shirt", exact: true }).count()).toBe(1);
   });
 
   it("excludes a product from the table and the worker removes its items", async () => {
@@ -93,13 +93,132 @@ describe("catalog pages in the admin stand-in", { timeout: E2E_TEST_TIMEOUT }, (
     await capture(page, "catalog-product-failed");
   });
 
-  it("shows a synced product's items as pushed", async () => {
+  it("shows a synced product's variants by title and options, and follows Sync now and a webhook without a reload", async () => {
     await openApp(page, `${sandbox.adminUrl}/catalog/11`);
     const app = appFrame(page);
-    await expect.poll(() => app.getByText("shopify_11_1101").count(), { timeout: UI_TIMEOUT }).toBe(1);
+    await expect.poll(() => app.getByText("Size: M").count(), { timeout: UI_TIMEOUT }).toBe(1);
+    expect(await app.getByText("shopify_11_1101").count()).toBe(0); // no retailer ids for the merchant
     // Accepted by Meta: what Meta shows now, Sent (review pending) or Live (approved) (issue 17).
     expect(await app.getByTestId("product-status").innerText()).toMatch(/(Sent|Live)$/);
     expect(await app.getByText("19.99 USD").count()).toBeGreaterThan(0);
+    expect(await app.getByText(/Last changed in Shopify:/).count()).toBe(1);
+    expect(await app.getByText(/Last sent to Meta .*, in an update of \d+ item change/).count()).toBe(1);
     await capture(page, "catalog-product-synced");
+
+    // Sync now: the page turns Pending, then Synced again, by itself.
+    // A mark on the frame's window: a document load (a reload) would lose it.
+    await appWindow(page).evaluate(() => ((window as unknown as { stillThisDocument: boolean }).stillThisDocument = true));
+    await app.getByRole("button", { name: "Sync now" }).click();
+    await expect.poll(() => app.getByText("Product queued for sync.").count(), { timeout: UI_TIMEOUT }).toBe(1);
+    await waitForStatuses({ "11": "SYNCED" });
+    await expect.poll(() => app.getByTestId("product-status").innerText(), { timeout: UI_TIMEOUT }).toMatch(/Synced$/);
+
+    // A webhook renames the product: the open page shows it without a reload.
+    await post("products/update", productPayload({ id: 11, title: "Linen Shirt (new season)", updated_at: new Date().toISOString() }, 3));
+    await expect.poll(() => app.getByRole("heading", { name: "Linen Shirt (new season)", level: 1 }).count(), { timeout: UI_TIMEOUT }).toBe(1);
+    expect(await appWindow(page).evaluate(() => (window as unknown as { stillThisDocument?: boolean }).stillThisDocument)).toBe(true);
+    await expect.poll(() => app.getByTestId("product-status").innerText(), { timeout: UI_TIMEOUT }).toMatch(/Synced$/);
+  });
+
+  it("opens a product's page in the Shopify admin", async () => {
+    await openApp(page, `${sandbox.adminUrl}/catalog`);
+    const app = appFrame(page);
+    await app.getByRole("link", { name: "Open in Shopify: Wool Scarf" }).click();
+    await expect.poll(() => new URL(page.url()).pathname, { timeout: UI_TIMEOUT }).toBe(`/store/${sandbox.shop.replace(".myshopify.com", "")}/products/12`);
+    expect(await page.getByRole("heading", { name: "Shopify admin: products/12" }).count()).toBe(1);
+  });
+
+  it("filters the table by status, Failed first, with the page's counts", async () => {
+    await openApp(page, `${sandbox.adminUrl}/catalog`);
+    const app = appFrame(page);
+    const tabs = app.getByRole("tab");
+    const tabTexts = async () => (await tabs.allInnerTexts()).map((t) => t.replace(/\s+/g, " ").trim());
+    await expect.poll(tabTexts, { timeout: UI_TIMEOUT }).toEqual(["All", "Failed (1)", "Pending (0)", "Synced (1)", "Excluded (2)"]);
+    await app.getByRole("tab", { name: /Failed/ }).click();
+    await expect.poll(() => app.getByRole("link", { name: "Linen Shirt (new season)", exact: true }).count(), { timeout: UI_TIMEOUT }).toBe(0);
+    expect(await app.getByRole("link", { name: "Gift Card (no image)", exact: true }).count()).toBe(1);
+    expect(new URL(appWindow(page).url()).searchParams.get("status")).toBe("FAILED");
+    await capture(page, "catalog-filter-failed");
+  });
+
+  it("searches once typing pauses, keeps the search in the URL, and says when nothing matches", async () => {
+    await openApp(page, `${sandbox.adminUrl}/catalog`);
+    const app = appFrame(page);
+    const loads: string[] = [];
+    page.on("request", (r) => /\/app\/catalog\.data/.test(r.url()) && r.method() === "GET" && loads.push(r.url()));
+    await app.getByRole("button", { name: "Search products" }).click();
+    const field = app.getByRole("textbox", { name: /Search products/ });
+    await field.pressSequentially("Scarf", { delay: 40 });
+    await expect.poll(() => new URL(appWindow(page).url()).searchParams.get("q"), { timeout: UI_TIMEOUT }).toBe("Scarf");
+    await expect.poll(() => app.getByRole("link", { name: "Linen Shirt (new season)", exact: true }).count(), { timeout: UI_TIMEOUT }).toBe(0);
+    expect(await app.getByRole("link", { name: "Wool Scarf", exact: true }).count()).toBe(1);
+    expect(loads.filter((u) => /[?&]q=/.test(u)).length).toBe(1); // one request for five keystrokes
+
+    await field.fill("Tuxedo");
+    await expect.poll(() => app.getByText("No products match").count(), { timeout: UI_TIMEOUT }).toBe(1);
+    expect(await app.getByText("No products yet").count()).toBe(0);
+    await capture(page, "catalog-search-no-match");
+    await app.getByRole("button", { name: "Clear search and filters" }).click();
+    await expect.poll(() => app.getByRole("link", { name: "Wool Scarf", exact: true }).count(), { timeout: UI_TIMEOUT }).toBe(1);
+    expect(new URL(appWindow(page).url()).searchParams.get("q")).toBeNull();
+  });
+
+  it("says Meta is not answering during an outage, with the last success, and no Reconnect", async () => {
+    const sim = sandbox.simulator!;
+    sim.faults.set({ rules: [{ kind: "error", endpoint: "POST /{catalog-id}/items_batch", status: 503, code: 2 }] });
+    try {
+      await post("products/update", productPayload({ id: 11, title: "Linen Shirt (new season)", updated_at: new Date().toISOString() }, 2));
+      // The merchant opens the page during the outage (the worker has met it).
+      await expect
+        .poll(async () => (await db.catalogConnection.findUniqueOrThrow({ where: { shop: sandbox.shop } })).unreachableSince, { timeout: UI_TIMEOUT })
+        .not.toBeNull();
+      await openApp(page, `${sandbox.adminUrl}/catalog`);
+      const app = appFrame(page);
+      await expect.poll(() => app.getByTestId("catalog-state").innerText(), { timeout: UI_TIMEOUT }).toMatch(/Meta not answering$/);
+      expect(await app.getByText("Meta is not answering; the app retries by itself, nothing is lost.", { exact: false }).count()).toBe(1);
+      expect(await app.getByText(/Last successful sync: \w{3} \d+, \d{4}/).count()).toBeGreaterThan(0);
+      expect(await app.getByRole("button", { name: /Reconnect/ }).count()).toBe(0);
+      await capture(page, "catalog-meta-not-answering");
+      // The waiting product's page says the same, not "on its way".
+      await openApp(page, `${sandbox.adminUrl}/catalog/11`);
+      await expect.poll(() => appFrame(page).getByTestId("product-status-words").innerText(), { timeout: UI_TIMEOUT }).toMatch(/^Meta is not answering; the app retries by itself, nothing is lost\./);
+      expect(await appFrame(page).getByTestId("product-status").innerText()).toMatch(/Pending$/);
+      await capture(page, "catalog-product-meta-not-answering");
+    } finally {
+      sim.faults.clear();
+    }
+    // Meta answers again: the badge turns back by itself.
+    await openApp(page, `${sandbox.adminUrl}/catalog`);
+    const app = appFrame(page);
+    await expect.poll(() => app.getByTestId("catalog-state").innerText(), { timeout: 60_000 }).toMatch(/Connected$/);
+    expect(await app.getByText("Meta is not answering", { exact: false }).count()).toBe(0);
+  });
+
+  it("asks before disconnecting the catalog", async () => {
+    await openApp(page, `${sandbox.adminUrl}/catalog`);
+    const app = appFrame(page);
+    await app.getByRole("button", { name: "Disconnect" }).click();
+    await expect.poll(() => app.getByText("Disconnect the catalog?").count(), { timeout: UI_TIMEOUT }).toBe(1);
+    await capture(page, "catalog-disconnect-confirm");
+    await app.getByRole("button", { name: "Cancel" }).click();
+    await expect.poll(() => app.getByText("Disconnect the catalog?").count(), { timeout: UI_TIMEOUT }).toBe(0);
+    expect(await app.getByTestId("catalog-state").innerText()).toMatch(/Connected$/);
+    expect((await db.catalogConnection.findUniqueOrThrow({ where: { shop: sandbox.shop } })).state).toBe("CONNECTED");
+  });
+
+  // Last: the sandbox's Shopify has none of the products the webhooks sent, so Resync all removes them all.
+  it("says what Resync all removed and why", async () => {
+    await openApp(page, `${sandbox.adminUrl}/catalog`);
+    const app = appFrame(page);
+    await app.getByRole("button", { name: "Resync all" }).click();
+    await expect.poll(() => app.getByText("Full sync started.").count(), { timeout: UI_TIMEOUT }).toBe(1);
+    await expect
+      .poll(() => app.getByTestId("full-sync-status").innerText(), { timeout: 60_000 })
+      .toMatch(/^Last Resync all \(.+\): found no products in Shopify; removed 4 products that Shopify no longer has\.$/);
+    await expect.poll(() => app.getByText("No products yet").count(), { timeout: UI_TIMEOUT }).toBe(1);
+    // The state as a merchant finds it later (the live update above moved the page as its table emptied).
+    await openApp(page, `${sandbox.adminUrl}/catalog`);
+    await expect.poll(() => appFrame(page).getByTestId("full-sync-status").innerText(), { timeout: UI_TIMEOUT }).toMatch(/removed 4 products that Shopify no longer has/);
+    await capture(page, "catalog-resync-summary");
   });
 });

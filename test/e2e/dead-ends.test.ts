@@ -92,7 +92,7 @@ describe("pages that do not exist, inside the app's frame", { timeout: E2E_TEST_
 
   it("a product deleted while the catalog page was open: following its link shows the error page in the app", async () => {
     await openApp(page, `${sandbox.adminUrl}/catalog`);
-    const link = app().getByRole("link", { name: "Linen Apron" });
+    const link = app().getByRole("link", { name: "Linen Apron", exact: true });
     await expect.poll(() => link.count(), { timeout: UI_TIMEOUT }).toBe(1);
     await post("products/delete", { id: 22 });
     await waitForRow("22", (r) => r.deleted);

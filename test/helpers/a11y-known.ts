@@ -20,16 +20,6 @@ export interface KnownViolation {
 }
 
 export const KNOWN_VIOLATIONS: KnownViolation[] = [
-  {
-    name: "product-items-table-scrolls-without-keyboard",
-    rule: "scrollable-region-focusable",
-    states: /^catalog-product-/,
-    target: ".Polaris-DataTable__ScrollContainer",
-    reason:
-      "At 390 px the product page's items table (Polaris DataTable, app/routes/app.catalog.$productId.tsx) scrolls sideways " +
-      "in a region a keyboard cannot reach (nothing in it is focusable). For the page engineer, with issue 16 point 8 " +
-      "(phone width): show the items as stacked rows on small screens, or make the table's rows focusable.",
-  },
 ];
 
 /**

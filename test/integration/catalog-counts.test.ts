@@ -1,9 +1,17 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pino from "pino";
 import { providers } from "../helpers/databases";
 import { useApp } from "../helpers/app-suite";
 import { adminFetch } from "../helpers/shopify";
 import { routeData } from "../helpers/route-data";
+import { connectCatalog } from "../helpers/catalog";
+import { freePort } from "../helpers/app-process";
+import { productPayload } from "../fixtures/products";
+import { createMetaSimulator, type MetaSimulator } from "../meta-sim";
+import { clientFor } from "../meta-sim/testing";
+import { createShopifySimulator, PLANS, type ShopifySimulator } from "../shopify-sim/server";
 import { seedInstalledShop } from "../sandbox/seed";
+import { fullSyncStep } from "../../app/catalog/full-sync.server";
 import type { CatalogPageData } from "../../app/catalog/page-data.server";
 import type { ShopOverview } from "../../app/shop.server";
 
@@ -90,5 +98,65 @@ describe.each(providers())("one count of the products on every page, on %s", (pr
     // The Overview says what the Catalog page says.
     const overview = await routeData<ShopOverview>(t.url, shop, "/app", "routes/app._index");
     expect(overview.data!.products).toEqual({ pending: expected.PENDING, synced: expected.SYNCED, failed: expected.FAILED, excluded: expected.EXCLUDED });
+  });
+});
+
+/**
+ * Resync all in the same units as the counts: while it runs, every product the app has is counted,
+ * so the progress names the products Shopify no longer has (before: "Pending 13" beside "12
+ * products read of 12"); once done, it says what it removed and why.
+ */
+const META_PORT = await freePort();
+const SHOPIFY_PORT = await freePort();
+
+describe.each(providers())("Resync all's figures agree with the counts, on %s", (provider) => {
+  const t = useApp(provider, { META_GRAPH_URL: `http://127.0.0.1:${META_PORT}` });
+  const shop = `resync-counts-${provider}.myshopify.com`;
+  let meta: MetaSimulator;
+  let shopify: ShopifySimulator;
+
+  beforeAll(async () => {
+    meta = await createMetaSimulator({ port: META_PORT });
+    meta.control.configure({ batchDelayMs: 10 });
+    shopify = await createShopifySimulator({ port: SHOPIFY_PORT, plan: PLANS.plus });
+    process.env.SHOPIFY_ADMIN_API_URL = shopify.url;
+    shopify.setShop(shop, { currencyCode: "EUR", primaryDomain: "shop.example.com" });
+    shopify.setProducts(shop, Array.from({ length: 12 }, (_, i) => productPayload({ id: 7100 + i }, 1)));
+  });
+  afterAll(async () => {
+    await meta?.close();
+    await shopify?.close();
+  });
+
+  it("names the product Shopify no longer has while the resync runs, and says it removed it", async () => {
+    await connectCatalog(t.db, meta, shop);
+    // A product the app had (a webhook brought it) that Shopify no longer has.
+    const before = new Date(Date.now() - 3_600_000);
+    await t.db.productSync.create({
+      data: { shop, productId: "7001", title: "Sandbox Tee", shopifyUpdatedAt: before, createdAt: before, status: "SYNCED", dirty: false },
+    });
+    const resync = await adminFetch(t.url, "/app/catalog?index", shop, { method: "POST", body: new URLSearchParams({ intent: "resync" }) });
+    expect(resync.status).toBe(200);
+
+    // The worker's steps, one at a time, until every product is read and only the reconciliation is left.
+    const deps = { db: t.db, client: clientFor(meta).client, log: pino({ level: "silent" }) };
+    for (let i = 0; i < 20; i++) {
+      const conn = await t.db.catalogConnection.findUniqueOrThrow({ where: { shop } });
+      if (conn.fullSyncState === "RUNNING" && conn.fullSyncCursor === "END") break;
+      await fullSyncStep(deps, shop);
+    }
+    const running = await routeData<CatalogPageData>(t.url, shop, "/app/catalog?index", "routes/app.catalog._index");
+    const progress = running.data!.progress!;
+    expect(progress).toMatchObject({ state: "RUNNING", processed: 12, total: 12, notInShopify: 1 });
+    // 13 products counted = 12 read from Shopify + 1 named as no longer there.
+    expect(running.data!.summary.total).toBe(13);
+    expect(running.data!.summary.total).toBe(progress.processed + progress.notInShopify!);
+
+    await fullSyncStep(deps, shop);
+    const done = await routeData<CatalogPageData>(t.url, shop, "/app/catalog?index", "routes/app.catalog._index");
+    expect(done.data!.progress).toMatchObject({ state: "DONE", total: 12, removed: 1, strays: 0, notInShopify: null });
+    expect(done.data!.summary.total).toBe(12);
+    const html = await (await adminFetch(t.url, "/app/catalog", shop)).text();
+    expect(html).toContain("removed 1 product that Shopify no longer has");
   });
 });

@@ -170,6 +170,7 @@ function adminPage(opts: AdminStandinOptions, shop: string, appPath: string) {
     if (event.data.type === "nav") { lastItems = event.data.items; current = event.data.path; render(lastItems); }
     if (event.data.type === "location") { current = event.data.path; render(lastItems); }
     if (event.data.type === "toast") showToast(event.data.message);
+    if (event.data.type === "admin-open") location.assign(${JSON.stringify(`/store/${shop.replace(/\.myshopify\.com$/, "")}`)} + event.data.path);
   });
   function showToast(message) {
     var t = document.getElementById("toast");
@@ -279,6 +280,16 @@ export function startAdminStandin(opts: AdminStandinOptions): Promise<http.Serve
       }
       res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
       res.end(adminPage(opts, shop, `/app${match[2] ?? ""}`));
+      return;
+    }
+    // An admin page the app linked to (shopify://admin/products/<id>): the real admin shows the product.
+    const adminLink = url.pathname.match(/^\/store\/([a-z0-9-]+)\/(products\/\d+)$/);
+    if (adminLink) {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+      res.end(
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Product · Shopify admin (sandbox stand-in)</title></head>` +
+          `<body><main><h1>Shopify admin: ${escapeHtml(adminLink[2])}</h1><p>The real admin shows this product's page here.</p></main></body></html>`,
+      );
       return;
     }
     if (url.pathname === "/") {

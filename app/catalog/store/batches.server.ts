@@ -95,7 +95,7 @@ export async function settleBatch(db: Db, batch: { id: string; shop: string }, o
           reviewChecks: 0,
         },
       }),
-      db.catalogConnection.updateMany({ where: { shop }, data: { lastSuccessAt: now } }),
+      db.catalogConnection.updateMany({ where: { shop }, data: { lastSuccessAt: now, unreachableSince: null } }),
     ]);
   }
   await db.catalogBatch.update({

@@ -159,16 +159,20 @@ export async function markBatchForResend(db: Db, shop: string, batchId: string, 
   );
 }
 
-/**
- * A full sync's reconciliation: products it did not see, that no webhook
- * created or changed since the run began, are gone from Shopify.
- */
+/** Products a full sync did not see, that no webhook created or changed since the run began: gone from Shopify. */
+const unseenByRun = (shop: string, runId: string, startedAt: Date) =>
+  sql`"shop" = ${shop} AND "deleted" = false AND "createdAt" < ${asTime(startedAt)} AND "shopifyUpdatedAt" < ${asTime(startedAt)}
+      AND ("seenInFullSync" IS NULL OR "seenInFullSync" <> ${runId})`;
+
+/** A full sync's reconciliation: the products it did not see are deleted. */
 export async function markUnseenDeleted(db: Db, shop: string, runId: string, startedAt: Date, now = new Date()) {
-  return sqlOf(db).run(
-    sql`UPDATE "ProductSync" SET "deleted" = true, ${markDirty(now, true)}
-        WHERE "shop" = ${shop} AND "deleted" = false AND "createdAt" < ${asTime(startedAt)} AND "shopifyUpdatedAt" < ${asTime(startedAt)}
-          AND ("seenInFullSync" IS NULL OR "seenInFullSync" <> ${runId})`,
-  );
+  return sqlOf(db).run(sql`UPDATE "ProductSync" SET "deleted" = true, ${markDirty(now, true)} WHERE ${unseenByRun(shop, runId, startedAt)}`);
+}
+
+/** How many products the reconciliation will delete, once the run has read every product (the page says so meanwhile). */
+export async function countUnseen(db: Db, shop: string, runId: string, startedAt: Date): Promise<number> {
+  const rows = await sqlOf(db).query(sql`SELECT COUNT(*) FROM "ProductSync" WHERE ${unseenByRun(shop, runId, startedAt)}`);
+  return Number(rows[0]?.[0] ?? 0);
 }
 
 /** The retailer ids each of the shop's products (deleted ones included) last pushed, by product id. */

@@ -3,6 +3,12 @@ import { Banner, BlockStack, Card, Select, Text } from "@shopify/polaris";
 import type { CatalogPageData } from "../../catalog/page-data.server";
 import { IntentForm } from "./IntentForm";
 
+/** A catalog by its Meta name; the id only tells apart two of the same name, or names one without a name. */
+function catalogLabel(c: { id: string; name: string | null }, all: { id: string; name: string | null }[]) {
+  if (!c.name) return `Unnamed catalog (ID ${c.id})`;
+  return all.filter((o) => o.name === c.name).length > 1 ? `${c.name} (ID ${c.id})` : c.name;
+}
+
 /** After a token is accepted: the catalogs it may manage, and the one to keep in sync. */
 export function ChooseCatalogCard({ catalogs, choiceError }: Pick<CatalogPageData, "catalogs" | "choiceError">) {
   const [catalogId, setCatalogId] = useState(catalogs[0]?.id ?? "");
@@ -20,7 +26,7 @@ export function ChooseCatalogCard({ catalogs, choiceError }: Pick<CatalogPageDat
             <Select
               label="Catalog"
               name="catalogId"
-              options={catalogs.map((c) => ({ label: c.name ? `${c.name} (${c.id})` : c.id, value: c.id }))}
+              options={catalogs.map((c) => ({ label: catalogLabel(c, catalogs), value: c.id }))}
               value={catalogId}
               onChange={setCatalogId}
             />

@@ -1,36 +1,67 @@
-import { useSubmit } from "@remix-run/react";
-import { BlockStack, Box, Button, Card, InlineGrid, InlineStack, ProgressBar, Text } from "@shopify/polaris";
+import { useState } from "react";
+import { useNavigation, useSubmit } from "@remix-run/react";
+import { Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Text } from "@shopify/polaris";
 import type { CatalogPageData } from "../../catalog/page-data.server";
 import { DailyCheckLine } from "./FullSyncNotices";
+import { FullSyncStatus } from "./FullSyncStatus";
 import { formatTime } from "./StatusBadge";
 
-/** The connected catalog: counts by status, success rate, the full sync's progress, Resync all and Disconnect. */
+/** The connected catalog by its Meta name: counts by status, success rate, Resync all and what it did, Disconnect (asked first). */
 export function SyncSummaryCard({ summary, progress, connection }: Pick<CatalogPageData, "summary" | "progress" | "connection">) {
   const submit = useSubmit();
+  const navigation = useNavigation();
+  const [confirmDisconnect, setConfirmDisconnect] = useState(false);
   const running = progress && (progress.state === "RUNNING" || progress.state === "QUEUED");
   const rate = summary.successRate === null ? "—" : `${Math.round(summary.successRate * 1000) / 10}%`;
+  const intent = navigation.formData?.get("intent");
   return (
     <Card>
       <BlockStack gap="400">
-        <InlineStack align="space-between" blockAlign="center">
+        <InlineStack align="space-between" blockAlign="center" gap="300">
           <BlockStack gap="100">
             <Text as="h2" variant="headingMd">
-              {connection?.catalogName ?? connection?.catalogId}
+              {connection?.catalogName || "Your Meta catalog"}
             </Text>
             <Text as="p" tone="subdued">
               Last successful sync: {formatTime(connection?.lastSuccessAt ?? null)}
             </Text>
             <DailyCheckLine progress={progress} />
           </BlockStack>
-          <InlineStack gap="200">
-            <Button onClick={() => submit({ intent: "resync" }, { method: "post" })} disabled={Boolean(running)}>
-              Resync all
-            </Button>
-            <Button tone="critical" variant="plain" onClick={() => submit({ intent: "disconnect" }, { method: "post" })}>
-              Disconnect
-            </Button>
-          </InlineStack>
+          {!confirmDisconnect && (
+            <InlineStack gap="200">
+              <Button onClick={() => submit({ intent: "resync" }, { method: "post" })} disabled={Boolean(running)} loading={intent === "resync"}>
+                Resync all
+              </Button>
+              <Button tone="critical" variant="plain" onClick={() => setConfirmDisconnect(true)}>
+                Disconnect
+              </Button>
+            </InlineStack>
+          )}
         </InlineStack>
+        {confirmDisconnect && (
+          <Banner tone="critical" title="Disconnect the catalog?">
+            <BlockStack gap="200">
+              <p>
+                The app stops sending product changes to {connection?.catalogName || "this catalog"} and forgets its token. The products already
+                there stay in Meta until you delete them in Commerce Manager. You can connect again at any time.
+              </p>
+              <InlineStack gap="200">
+                <Button
+                  tone="critical"
+                  variant="primary"
+                  loading={intent === "disconnect"}
+                  onClick={() => {
+                    setConfirmDisconnect(false);
+                    submit({ intent: "disconnect" }, { method: "post" });
+                  }}
+                >
+                  Disconnect now
+                </Button>
+                <Button onClick={() => setConfirmDisconnect(false)}>Cancel</Button>
+              </InlineStack>
+            </BlockStack>
+          </Banner>
+        )}
         <InlineGrid columns={{ xs: 2, md: 5 }} gap="300">
           {(
             [
@@ -53,14 +84,7 @@ export function SyncSummaryCard({ summary, progress, connection }: Pick<CatalogP
             </Box>
           ))}
         </InlineGrid>
-        {running && progress && (
-          <BlockStack gap="100">
-            <Text as="p">
-              Full sync: {progress.processed} products read{progress.total ? ` of ${progress.total}` : ""}…
-            </Text>
-            <ProgressBar progress={progress.total ? Math.min(100, (progress.processed / progress.total) * 100) : 10} size="small" />
-          </BlockStack>
-        )}
+        <FullSyncStatus progress={progress} />
       </BlockStack>
     </Card>
   );

@@ -2,7 +2,7 @@
  * Sandbox stand-in for Shopify's App Bridge (cdn.shopify.com/shopifycloud/app-bridge.js).
  * It does the parts the app relies on, against the sandbox's admin stand-in:
  * session tokens (shopify.idToken and a Bearer header on same-origin fetches),
- * the session-token bounce page, the nav menu, and toasts. Never used in production.
+ * the session-token bounce page, the nav menu, toasts, and links to admin pages. Never used in production.
  */
 (function () {
   var script = document.currentScript;
@@ -126,6 +126,19 @@
     if (routerReady) navigate(event.data.href);
     else pendingHref = event.data.href;
   });
+  // Links to admin pages: App Bridge's Navigation API opens `shopify://admin/<path>` (an anchor with
+  // target="_top") in the admin itself, never inside the app's frame. The stand-in asks its admin to.
+  document.addEventListener(
+    "click",
+    function (event) {
+      var a = event.target && event.target.closest ? event.target.closest("a[href]") : null;
+      var match = a && /^shopify:(?:\/\/)?admin\/(.*)$/.exec(a.getAttribute("href"));
+      if (!match) return;
+      event.preventDefault();
+      toParent({ type: "admin-open", path: "/" + match[1] });
+    },
+    true,
+  );
   window.addEventListener("popstate", publishNav);
   var pushState = history.pushState;
   history.pushState = function () {
