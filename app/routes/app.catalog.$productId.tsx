@@ -59,8 +59,8 @@ const STATUS_WORDS: Record<SyncStatus, string> = {
 const VERDICT_WORDS: Partial<Record<Verdict, string>> = {
   SENT: "Meta accepted the latest change and is reviewing it; this page shows Meta's verdict when it comes.",
   LIVE: "Live: Meta approved this product, and shoppers can see it on Facebook, Instagram and WhatsApp.",
-  REJECTED: "Meta's review rejected this product: see why and what to change above.",
-  NEEDS_FIXING: "Meta shows a problem to fix in Shopify before shoppers can see this product: see above.",
+  REJECTED: "Meta's review rejected this product: see why and what to change below.",
+  NEEDS_FIXING: "Meta shows a problem to fix in Shopify before shoppers can see this product: see below.",
 };
 
 /** A product's or variant's badge: Meta's verdict once Meta accepted it, else the sync status. */
