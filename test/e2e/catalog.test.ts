@@ -98,25 +98,26 @@ describe("catalog pages in the admin stand-in", { timeout: E2E_TEST_TIMEOUT }, (
     const app = appFrame(page);
     await expect.poll(() => app.getByText("Size: M").count(), { timeout: UI_TIMEOUT }).toBe(1);
     expect(await app.getByText("shopify_11_1101").count()).toBe(0); // no retailer ids for the merchant
-    expect(await app.getByTestId("product-status").innerText()).toMatch(/Synced$/);
+    // Accepted by Meta: what Meta shows now, Sent (review pending) or Live (approved) (issue 17).
+    expect(await app.getByTestId("product-status").innerText()).toMatch(/(Sent|Live)$/);
     expect(await app.getByText("19.99 USD").count()).toBeGreaterThan(0);
     expect(await app.getByText(/Last changed in Shopify:/).count()).toBe(1);
     expect(await app.getByText(/Last sent to Meta .*, in an update of \d+ item change/).count()).toBe(1);
     await capture(page, "catalog-product-synced");
 
-    // Sync now: the page turns Pending, then Synced again, by itself.
+    // Sync now: the page turns Pending, then back to what Meta shows (Sent, then Live), by itself.
     // A mark on the frame's window: a document load (a reload) would lose it.
     await appWindow(page).evaluate(() => ((window as unknown as { stillThisDocument: boolean }).stillThisDocument = true));
     await app.getByRole("button", { name: "Sync now" }).click();
     await expect.poll(() => app.getByText("Product queued for sync.").count(), { timeout: UI_TIMEOUT }).toBe(1);
     await waitForStatuses({ "11": "SYNCED" });
-    await expect.poll(() => app.getByTestId("product-status").innerText(), { timeout: UI_TIMEOUT }).toMatch(/Synced$/);
+    await expect.poll(() => app.getByTestId("product-status").innerText(), { timeout: UI_TIMEOUT }).toMatch(/(Sent|Live)$/);
 
     // A webhook renames the product: the open page shows it without a reload.
     await post("products/update", productPayload({ id: 11, title: "Linen Shirt (new season)", updated_at: new Date().toISOString() }, 3));
     await expect.poll(() => app.getByRole("heading", { name: "Linen Shirt (new season)", level: 1 }).count(), { timeout: UI_TIMEOUT }).toBe(1);
     expect(await appWindow(page).evaluate(() => (window as unknown as { stillThisDocument?: boolean }).stillThisDocument)).toBe(true);
-    await expect.poll(() => app.getByTestId("product-status").innerText(), { timeout: UI_TIMEOUT }).toMatch(/Synced$/);
+    await expect.poll(() => app.getByTestId("product-status").innerText(), { timeout: UI_TIMEOUT }).toMatch(/(Sent|Live)$/);
   });
 
   it("opens a product's page in the Shopify admin", async () => {
