@@ -19,9 +19,12 @@ import { SealedSessionStorage } from "./vault/session-storage.server";
  */
 
 export class OfflineTokenError extends Error {
-  constructor(message: string) {
+  /** Only the merchant can mend it (opening the app in the Shopify admin); a retry cannot. */
+  readonly needsMerchant: boolean;
+  constructor(message: string, opts: { needsMerchant?: boolean } = {}) {
     super(message);
     this.name = "OfflineTokenError";
+    this.needsMerchant = opts.needsMerchant ?? false;
   }
 }
 
@@ -42,7 +45,9 @@ const renewing = new Map<string, Promise<Session>>();
 export async function offlineAccessToken(db: Db, shop: string): Promise<SecretValue> {
   const storage = storageFor(db);
   let session = await storage.loadSession(`offline_${shop}`);
-  if (!session?.accessToken) throw new OfflineTokenError(`No offline session for ${shop}: open the app in the Shopify admin once so it can read products.`);
+  if (!session?.accessToken) {
+    throw new OfflineTokenError(`No offline session for ${shop}: open the app in the Shopify admin once so it can read products.`, { needsMerchant: true });
+  }
   if (session.expires && session.isExpired(RENEW_WITHIN_MS)) {
     let pending = renewing.get(shop);
     if (!pending) {
@@ -72,7 +77,7 @@ const Renewed = z.object({
 async function renew(storage: SealedSessionStorage, session: Session): Promise<Session> {
   const { shop } = session;
   if (!session.refreshToken) {
-    throw new OfflineTokenError("The app's access to this shop expired: open the app in the Shopify admin once so it gets a new one.");
+    throw new OfflineTokenError("The app's access to this shop expired: open the app in the Shopify admin once so it gets a new one.", { needsMerchant: true });
   }
   const config = env();
   const body = JSON.stringify({ client_id: config.SHOPIFY_API_KEY, client_secret: config.SHOPIFY_API_SECRET, refresh_token: session.refreshToken, grant_type: "refresh_token" });
@@ -86,10 +91,12 @@ async function renew(storage: SealedSessionStorage, session: Session): Promise<S
   }
   if (!res?.ok) {
     logger.warn({ shop, status: res?.status ?? null }, "renewing the shop's offline token failed");
+    const refused = Boolean(res && res.status < 500);
     throw new OfflineTokenError(
-      res && res.status < 500
+      refused
         ? "Shopify no longer accepts the app's access to this shop: open the app in the Shopify admin once to restore it."
         : "Shopify did not renew the app's access token just now; the sync tries again later.",
+      { needsMerchant: refused },
     );
   }
   const parsed = Renewed.safeParse(await res.json().catch(() => null));

@@ -203,9 +203,12 @@ export function toSnapshot(node: ProductNode): ProductSnapshot {
 }
 
 export class AdminApiError extends Error {
-  constructor(message: string) {
+  /** No retry can mend it (the merchant must act, or Shopify ended the export): a full sync fails at once. */
+  readonly final: boolean;
+  constructor(message: string, opts: { final?: boolean } = {}) {
     super(message);
     this.name = "AdminApiError";
+    this.final = opts.final ?? false;
   }
 }
 
@@ -219,7 +222,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function adminClientFor(db: Db, shop: string) {
   // The sealed offline token, renewed when it expires (issue 14).
   const token = await offlineAccessToken(db, shop).catch((error: unknown) => {
-    throw error instanceof OfflineTokenError ? new AdminApiError(error.message) : error;
+    throw error instanceof OfflineTokenError ? new AdminApiError(error.message, { final: error.needsMerchant }) : error;
   });
   const origin = shopOrigin(shop);
   const client = createAdminApiClient({

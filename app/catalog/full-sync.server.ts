@@ -73,8 +73,6 @@ const STEP_RETRY: Backoff = { baseDelayMs: 5_000, maxDelayMs: 5 * 60_000, jitter
 export const FULL_SYNC_GIVE_UP_MS = 30 * 60_000;
 const MIN_FAILURES_BEFORE_GIVING_UP = 3;
 
-/** An error no retry of the step can mend (Shopify's export failed or was canceled): the run fails at once. */
-class FinalStepError extends AdminApiError {}
 
 type Conn = NonNullable<Awaited<ReturnType<Db["catalogConnection"]["findUnique"]>>>;
 
@@ -84,7 +82,7 @@ function stepProblem(conn: Conn, error: unknown): string {
   if (error instanceof Transient) return `Meta did not answer while ${doing}.`;
   if (error instanceof MetaGraphError) return explainGraphError(error, { doing, access: "the catalog token", reconnect: "Reconnect the catalog" });
   if (error instanceof VaultError) return UNREADABLE_TOKEN;
-  if (error instanceof AdminApiError) return `Shopify refused ${doing}: ${error.message}`;
+  if (error instanceof AdminApiError) return error.message;
   return `Something went wrong while ${doing}.`;
 }
 
@@ -127,7 +125,7 @@ async function stepFailed(deps: Deps, conn: Conn, runId: string, error: unknown,
   const failures = conn.fullSyncFailures + 1;
   const failingSince = conn.fullSyncFailingSince ?? now;
   const giveUp =
-    error instanceof FinalStepError || (failures >= MIN_FAILURES_BEFORE_GIVING_UP && now.getTime() - failingSince.getTime() >= FULL_SYNC_GIVE_UP_MS);
+    (error instanceof AdminApiError && error.final) || (failures >= MIN_FAILURES_BEFORE_GIVING_UP && now.getTime() - failingSince.getTime() >= FULL_SYNC_GIVE_UP_MS);
   if (giveUp) {
     log.error({ shop, failures, err: error }, "full sync failed");
     await db.catalogConnection.updateMany({
@@ -234,7 +232,7 @@ async function bulkStep(
   bulkChecked.set(shop, Date.now());
   const op = await admin.bulkOperation(id);
   if (!op || ["FAILED", "CANCELED", "CANCELING", "EXPIRED"].includes(op.status)) {
-    throw new FinalStepError(`Shopify's product export ${op ? op.status.toLowerCase() : "disappeared"}${op?.errorCode ? ` (${op.errorCode})` : ""}`);
+    throw new AdminApiError(`Shopify's product export ${op ? op.status.toLowerCase() : "disappeared"}${op?.errorCode ? ` (${op.errorCode})` : ""}`, { final: true });
   }
   if (op.status !== "COMPLETED") return false;
   // From whichever waiting state: bulk_operations/finish may turn "bulk:" into "bulk-done:" at any time.

@@ -4,7 +4,7 @@ import { metaLoginSettings, type MetaLoginSettings } from "../meta/login-setting
 import type { MetaGraphClient } from "../meta/index.server";
 import { CatalogConnectError, listChoosableCatalogs } from "./connect.server";
 import { fullSyncProgress } from "./full-sync-state.server";
-import { catalogSummary, productTable, type ErrorGroup, type SyncStatus } from "./status.server";
+import { catalogSummary, productDetail, productTable, type ErrorGroup, type SyncStatus } from "./status.server";
 
 /**
  * Everything the catalog page shows, as plain data (dates as ISO text).
@@ -103,5 +103,24 @@ export async function catalogPageData(db: Db, client: MetaGraphClient, shop: str
       giveUpAt: iso(progress.giveUpAt),
       nextDailyAt: iso(progress.nextDailyAt),
     },
+  };
+}
+
+/**
+ * The product page: the product (null when unknown, deleted or another shop's), and whether Meta is
+ * answering, so a pending product during an outage says so instead of "on its way".
+ */
+export async function productPageData(db: Db, shop: string, productId: string) {
+  const [detail, connection] = await Promise.all([
+    productDetail(db, shop, productId),
+    db.catalogConnection.findUnique({ where: { shop }, select: { state: true, unreachableSince: true, lastSuccessAt: true } }),
+  ]);
+  if (!detail) return null;
+  return {
+    ...detail,
+    lastSyncedAt: iso(detail.lastSyncedAt),
+    shopifyUpdatedAt: detail.shopifyUpdatedAt.toISOString(),
+    batch: detail.batch && { ...detail.batch, createdAt: detail.batch.createdAt.toISOString(), finishedAt: iso(detail.batch.finishedAt) },
+    metaUnreachable: connection?.state === "CONNECTED" && connection.unreachableSince ? { lastSuccessAt: iso(connection.lastSuccessAt) } : null,
   };
 }

@@ -62,7 +62,9 @@ export function createCatalogWorker(options: WorkerOptions): CatalogWorker {
     // webhook changes keep their usual freshness whatever runs (issue 14).
     const due = dirty
       .filter((d) => d.count >= MAX_BATCH_REQUESTS || waited(d.oldestIncremental) || (!syncing.has(d.shop) && waited(d.oldest)))
-      .sort((a, b) => Number(waited(b.oldestIncremental)) - Number(waited(a.oldestIncremental)));
+      // Webhook changes first, and the shops with the least to send before the busiest: a round's
+      // small flushes finish while the big one is still under way.
+      .sort((a, b) => Number(waited(b.oldestIncremental)) - Number(waited(a.oldestIncremental)) || a.count - b.count);
     if (due.length === 0) return [];
     const connected = await db.catalogConnection.findMany({
       where: {

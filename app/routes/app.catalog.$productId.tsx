@@ -6,7 +6,8 @@ import { Banner, BlockStack, Box, Card, IndexTable, InlineStack, Layout, Page, T
 import { authenticate } from "../shopify.server";
 import { db } from "../db.server";
 import { metaClient } from "../meta/shared-client.server";
-import { productDetail, type SyncStatus } from "../catalog/status.server";
+import { productPageData } from "../catalog/page-data.server";
+import type { SyncStatus } from "../catalog/status.server";
 import { catalogFormAction } from "../catalog/actions.server";
 import { StatusBadge, formatTime } from "../components/catalog/StatusBadge";
 import { ActionResultBanner } from "../components/catalog/ActionResultBanner";
@@ -15,21 +16,16 @@ import { PageErrorBoundary, pageNotFound } from "../components/error-page";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const detail = /^\d{1,20}$/.test(params.productId ?? "") ? await productDetail(db, session.shop, params.productId!) : null;
+  const data = /^\d{1,20}$/.test(params.productId ?? "") ? await productPageData(db, session.shop, params.productId!) : null;
   // Another shop's product, a deleted one, or none: the same 404 either way.
-  if (!detail) {
+  if (!data) {
     throw pageNotFound({
       title: "Product not found",
       message: "This product is not in the app's catalog. It may have been deleted in Shopify, or it has not reached the app yet.",
       back: { content: "Catalog", url: "/app/catalog" },
     });
   }
-  return {
-    ...detail,
-    lastSyncedAt: detail.lastSyncedAt?.toISOString() ?? null,
-    shopifyUpdatedAt: detail.shopifyUpdatedAt.toISOString(),
-    batch: detail.batch && { ...detail.batch, createdAt: detail.batch.createdAt.toISOString(), finishedAt: detail.batch.finishedAt?.toISOString() ?? null },
-  };
+  return data;
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
@@ -94,14 +90,18 @@ export default function ProductSyncPage() {
           <BlockStack gap="400">
             <ActionResultBanner result={result} />
             {p.lastError && (
-              <Banner tone={p.status === "FAILED" ? "critical" : "info"} title={p.status === "FAILED" ? "Meta did not accept this product" : p.status === "EXCLUDED" ? "Why it is kept out" : undefined}>
+              <Banner tone={p.status === "FAILED" ? "critical" : "info"} title={p.status === "FAILED" ? "Fix this product in Shopify" : p.status === "EXCLUDED" ? "Why it is kept out" : undefined}>
                 <p>{p.lastError}</p>
               </Banner>
             )}
             <Card>
               <BlockStack gap="200">
                 <span data-testid="product-status-words">
-                  <Text as="p">{STATUS_WORDS[p.status]}</Text>
+                  <Text as="p">
+                    {pending && p.metaUnreachable
+                      ? `Meta is not answering; the app retries by itself, nothing is lost. Last successful sync: ${formatTime(p.metaUnreachable.lastSuccessAt)}.`
+                      : STATUS_WORDS[p.status]}
+                  </Text>
                 </span>
                 <InlineStack gap="400">
                   <Text as="p">{p.lastSyncedAt ? `Last synced: ${formatTime(p.lastSyncedAt)}` : "Never synced"}</Text>

@@ -66,7 +66,9 @@ export async function readinessSummary(db: Db, shop: string): Promise<ReadinessS
   const [row, lastTest] = await Promise.all([loadConnection(db, shop), latestTestMessage(db, shop)]);
   const verdict = connectionVerdict(row, lastTest);
   const result = await commerceReadiness(db, shop, row, verdict);
-  const next = result.lines.find((l) => l.state !== "done");
+  // The next thing the merchant can do: a line Meta could not check (an outage) is nobody's to-do,
+  // and the WhatsApp card already says Meta is not answering.
+  const next = result.lines.find((l) => l.state === "todo");
   return {
     done: result.done,
     total: result.total,

@@ -309,12 +309,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     while (nextAction < actions.length) runAction(actions[nextAction++]);
     log(`chaos: all ${n} deliveries made in ${Math.round((Date.now() - started) / 1000)} s; waiting for reconnects and the pipeline`);
     await Promise.all(background);
-    if (midBatch) {
-      // The mid-batch kill needs one more batch; there is one while anything is dirty.
-      await Promise.race([midBatch, sleep(30_000)]);
-    }
-    if (workers.some((w) => w.midBatchArmed)) findings.push("the mid-batch kill never happened (no items_batch after it was armed)");
-
     // --- full syncs on the shared catalog, their reconciliation failing at first (issue 14) -------
     // Both shops of the shared catalog resync from their final Shopify state while listing the
     // catalog's items fails a few times: the steps back off and finish, and neither shop's
@@ -329,6 +323,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       for (const shop of resyncing) await startFullSync(db, shop.domain);
       log(`chaos: full syncs of ${resyncing.map((s) => s.domain).join(" and ")} (shared catalog), listing the catalog failing 3 times`);
     }
+    if (midBatch) {
+      // The mid-batch kill needs one more batch; there is one while anything is dirty.
+      // With several workers the armed one may find nothing left to claim: then the first worker to send one dies.
+      if ((await Promise.race([midBatch, sleep(10_000).then(() => "waiting")])) === "waiting" && workers.some((w) => w.midBatchArmed)) {
+        midBatch = Promise.race([midBatch, ...workers.filter((w) => !w.midBatchArmed).map((w) => w.armMidBatchKill(rng.int(300, 1500)))]);
+      }
+      await Promise.race([midBatch, sleep(30_000)]);
+      // Whichever worker did not die stays unarmed.
+      for (const w of workers) w.disarm();
+    }
+    if (midBatch && workers.every((w) => w.midBatchKills === 0)) findings.push("the mid-batch kill never happened (no items_batch after it was armed)");
 
     // --- idle ---------------------------------------------------------------------------
     const settle = await waitForIdle(db, workers, options.settleTimeoutMs ?? 90_000);

@@ -141,6 +141,12 @@ export class ChaosWorker {
     });
   }
 
+  /** Gives up a mid-batch kill not yet done. */
+  disarm() {
+    this.armed = false;
+    this.onMidBatch = null;
+  }
+
   get midBatchArmed() {
     return this.armed;
   }

@@ -1,4 +1,4 @@
-import { Banner, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Text } from "@shopify/polaris";
 import type { CatalogPageData } from "../../catalog/page-data.server";
 import { formatTime } from "./StatusBadge";
 
@@ -13,13 +13,19 @@ export function FullSyncNotices({ progress }: { progress: Progress }) {
   if (!progress) return null;
   const failing = (progress.state === "RUNNING" || progress.state === "QUEUED") && progress.failures > 0;
   const foreign = progress.foreignItems;
+  if (!failing && progress.state !== "FAILED" && !foreign) return null;
+  // The retry after the give-up time is the last one.
+  const lastTry = Boolean(progress.retryAt && progress.giveUpAt && progress.retryAt >= progress.giveUpAt);
   return (
-    <>
+    <BlockStack gap="400">
       {failing && (
         <Banner tone="warning" title="The full sync is having trouble">
           <p data-testid="full-sync-trouble">
-            {progress.error} The app tries again at {formatTime(progress.retryAt)}; if it still fails at {formatTime(progress.giveUpAt)}, the full sync
-            stops and you can start it again with Resync all. Changes you make in Shopify keep reaching the catalog meanwhile.
+            {progress.error}{" "}
+            {lastTry
+              ? `The app tries once more at ${formatTime(progress.retryAt)}; if that fails too, the full sync stops`
+              : `The app tries again at ${formatTime(progress.retryAt)}; if it still fails at ${formatTime(progress.giveUpAt)}, the full sync stops`}{" "}
+            and you can start it again with Resync all. Changes you make in Shopify keep reaching the catalog meanwhile.
           </p>
         </Banner>
       )}
@@ -41,7 +47,7 @@ export function FullSyncNotices({ progress }: { progress: Progress }) {
           </p>
         </Banner>
       )}
-    </>
+    </BlockStack>
   );
 }
 
