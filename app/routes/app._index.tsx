@@ -49,7 +49,13 @@ export default function Overview() {
                     ? "Connect your WhatsApp Business Account to send messages from your store."
                     : `${o.commerce.whatsapp.wabaName ? `${o.commerce.whatsapp.wabaName}: ` : ""}${o.whatsapp.activeNumber ? `sending from ${o.whatsapp.activeNumber}` : "no sending number chosen yet"}.`}
                 </Text>
-                {o.commerce.whatsapp.outage && <Text as="p" tone="caution">{OUTAGE_MESSAGE}</Text>}
+                {o.commerce.whatsapp.outage && (
+                  <span data-testid="whatsapp-outage">
+                    <Text as="p" tone="caution">
+                      {OUTAGE_MESSAGE}
+                    </Text>
+                  </span>
+                )}
                 {o.whatsapp.state === "NEEDS_RECONNECT" && o.whatsapp.reason && <Text as="p" tone="critical">{o.whatsapp.reason}</Text>}
                 <Box>
                   <Button url="/app/whatsapp">

@@ -78,7 +78,7 @@ describe("the embedded app in the sandbox's admin stand-in", { timeout: E2E_TEST
       await openApp(page, sandbox.adminUrl);
       const app = appFrame(page);
       await expect.poll(() => app.getByTestId("whatsapp-state").innerText(), { timeout: UI_TIMEOUT }).toMatch(/Meta not answering$/);
-      expect(await app.getByText("Meta is not answering; the app retries by itself, nothing is lost.").count()).toBe(1);
+      expect(await app.getByTestId("whatsapp-outage").innerText()).toBe("Meta is not answering; the app retries by itself, nothing is lost.");
       expect(await app.getByText(/^Sandbox WABA: sending from/).count()).toBe(1);
       await capture(page, "overview-whatsapp-meta-not-answering");
     } finally {
