@@ -16,7 +16,7 @@ import { flushShop } from "./sync.server";
  */
 
 /** Shops flushed at once: their Graph calls overlap, so one shop's slow call does not hold the others. */
-const FLUSH_CONCURRENCY = 4;
+const FLUSH_CONCURRENCY = 8;
 /** A shop's batch when other shops are waiting too: one call of this size is its share of a round. */
 const CONTENDED_BATCH_REQUESTS = 1000;
 
@@ -113,7 +113,7 @@ export function createCatalogWorker(options: WorkerOptions): CatalogWorker {
     let worked = false;
     const ready = await readyShops(now);
     // Per-shop rounds with a batch budget: with several shops waiting each gets one batch of at
-    // most CONTENDED_BATCH_REQUESTS per round, and a few shops are flushed at once (their calls to
+    // most CONTENDED_BATCH_REQUESTS per round, and up to eight shops are flushed at once (their calls to
     // Meta overlap), so a shop with 100,000 changes (a full sync, a bulk edit) delays the others by
     // a fraction of one call, not ten full ones (issue 14, npm run bench figure 6).
     const contended = ready.length > 1;
