@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { MAX_BATCH_REQUESTS } from "../meta/index.server";
-import { workerLoop, type Worker, type WorkerDeps } from "../worker-loop.server";
+import { eachAtMost, workerLoop, type Worker, type WorkerDeps } from "../worker-loop.server";
 import { pollBatches } from "./batch-status.server";
 import { dailySchedule } from "./daily-sync";
 import { ACTIVE_FULL_SYNC, fullSyncStep } from "./full-sync.server";
@@ -19,16 +19,6 @@ import { flushShop } from "./sync.server";
 const FLUSH_CONCURRENCY = 8;
 /** A shop's batch when other shops are waiting too: one call of this size is its share of a round. */
 const CONTENDED_BATCH_REQUESTS = 1000;
-
-/** Runs `work` on every item, at most `limit` at a time. */
-async function eachAtMost<T>(limit: number, items: T[], work: (item: T) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]);
-    }),
-  );
-}
 
 /** How often the worker looks for shops whose daily reconciliation is due. */
 const DAILY_CHECK_MS = 60_000;
@@ -118,6 +108,11 @@ export function createCatalogWorker(options: WorkerOptions): CatalogWorker {
     // a fraction of one call, not ten full ones (issue 14, npm run bench figure 6).
     const contended = ready.length > 1;
     const share = contended ? { maxBatches: 1, maxRequests: CONTENDED_BATCH_REQUESTS } : {};
+    // Following sent batches runs beside the flushes: waiting for it held every shop's next flush.
+    const polled = pollBatches({ db, client, log, leaseMs: options.leaseMs }).catch((error: unknown) => {
+      log.error({ err: error }, "following sent batches failed; retrying next round");
+      return 0;
+    });
     await eachAtMost(FLUSH_CONCURRENCY, ready, async (shop) => {
       // One shop's failure (its rows are released for a retry) must not hold up the others.
       try {
@@ -127,7 +122,7 @@ export function createCatalogWorker(options: WorkerOptions): CatalogWorker {
         log.error({ shop, err: error }, "catalog flush failed; retrying later");
       }
     });
-    if ((await pollBatches({ db, client, log, leaseMs: options.leaseMs })) > 0) worked = true;
+    if ((await polled) > 0) worked = true;
     return worked;
   }
 
