@@ -328,10 +328,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       }
     })();
     if (resyncing.length) {
-      // The worker's Graph client retries a failed call 3 times within a step: 10 failures make steps fail.
-      sim.faults.add({ kind: "error", endpoint: CATALOG_LISTING, times: 10, status: 500, code: 2 });
+      // The worker's Graph client tries a call 4 times within a step, and with several workers every
+      // worker runs the step: 16 failures per worker make steps fail (10 were absorbed on PostgreSQL).
+      const listingFailures = 16 * workerCount;
+      sim.faults.add({ kind: "error", endpoint: CATALOG_LISTING, times: listingFailures, status: 500, code: 2 });
       for (const shop of resyncing) await startFullSync(db, shop.domain);
-      log(`chaos: full syncs of ${resyncing.map((s) => s.domain).join(" and ")} (shared catalog), listing the catalog failing 10 times`);
+      log(`chaos: full syncs of ${resyncing.map((s) => s.domain).join(" and ")} (shared catalog), listing the catalog failing ${listingFailures} times`);
     }
     if (midBatch) {
       // The mid-batch kill needs one more batch; there is one while anything is dirty.
