@@ -17,8 +17,8 @@ import { LEASE_MS } from "./store/outbox.server";
  */
 
 const MAX_POLL_DELAY_MS = 30_000;
-/** Batches asked about at once. */
-const POLL_CONCURRENCY = 8;
+/** Batches asked about at once (one: two settlements of batches sharing a product could deadlock). */
+const POLL_CONCURRENCY = 1;
 /** A batch Meta is still working on is asked about again after 0.4 s, 0.8 s... then every 30 s. */
 const POLL: Backoff = { baseDelayMs: 200, maxDelayMs: MAX_POLL_DELAY_MS, jitter: "none" };
 const nextPoll = (pollCount: number, now: Date) => new Date(now.getTime() + backoffDelay(pollCount, POLL));
