@@ -100,8 +100,8 @@ async function readShop(deps: ReviewDeps, shop: string, now: Date, round: Review
   const rows = await dueReviews(db, shop, now, REVIEW_PRODUCTS_PER_ROUND);
   const later = (ms: number) => new Date(now.getTime() + ms);
   if (!connection?.catalogId || !connection.tokenCiphertext || connection.state !== "CONNECTED") {
-    // Read again once the catalog is back; until then nothing to ask.
-    await deferReviews(db, rows.map((r) => r.id), later(deps.recheckMs));
+    // Nothing to ask until the catalog is back (a reconnect keeps the catalog): look again in a quarter of an hour.
+    await deferReviews(db, rows.map((r) => r.id), later(Math.min(deps.recheckMs, 15 * 60_000)));
     return;
   }
   if (!mayCall(deps, connection, now)) {
