@@ -80,6 +80,12 @@ export const envSchema = z.object({
   /** pino's level; default "info" ("silent" under NODE_ENV=test). */
   LOG_LEVEL: unsetIfEmpty(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])),
   CATALOG_FLUSH_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(1000),
+  /** Meta's review (issue 17): first read-back this long after Meta accepted an item, doubling while it is pending. */
+  CATALOG_REVIEW_FIRST_CHECK_MS: wholeNumber(100, 3_600_000).default(60_000),
+  /** How often a Live item's review is read again (Meta can withdraw an approval). */
+  CATALOG_REVIEW_RECHECK_MS: wholeNumber(1_000, 30 * 86_400_000).default(86_400_000),
+  /** How often the catalog's diagnostics are read. */
+  CATALOG_DIAGNOSTICS_INTERVAL_MS: wholeNumber(1_000, 7 * 86_400_000).default(3_600_000),
   /** How long a client may take to send a request's headers and body; slower senders get 408 (issue 14). */
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(10_000),
   /** Megabytes of webhook bodies held at once before their signature is checked; beyond it, 503 (issue 14). */

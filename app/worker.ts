@@ -21,6 +21,11 @@ const worker = createCatalogWorker({
   log: logger.child({ module: "worker" }),
   flushIntervalMs: config.CATALOG_FLUSH_INTERVAL_MS,
   leaseMs: config.CATALOG_LEASE_MS,
+  review: {
+    firstCheckMs: config.CATALOG_REVIEW_FIRST_CHECK_MS,
+    recheckMs: config.CATALOG_REVIEW_RECHECK_MS,
+    diagnosticsIntervalMs: config.CATALOG_DIAGNOSTICS_INTERVAL_MS,
+  },
 });
 const whatsappHealth = createWhatsAppHealthWorker({
   db,

@@ -23,7 +23,10 @@ const POLL_CONCURRENCY = 1;
 const POLL: Backoff = { baseDelayMs: 200, maxDelayMs: MAX_POLL_DELAY_MS, jitter: "none" };
 const nextPoll = (pollCount: number, now: Date) => new Date(now.getTime() + backoffDelay(pollCount, POLL));
 
-export async function pollBatches(deps: { db: Db; client: MetaGraphClient; log: Logger; now?: () => Date; leaseMs?: number }, limit = 20) {
+export async function pollBatches(
+  deps: { db: Db; client: MetaGraphClient; log: Logger; now?: () => Date; leaseMs?: number; reviewFirstCheckMs?: number },
+  limit = 20,
+) {
   const { db, client, log } = deps;
   const now = deps.now?.() ?? new Date();
   // RECORDING: still being recorded (store/outbox.server.ts finishRows), or left so by a killed worker.
@@ -45,7 +48,8 @@ export async function pollBatches(deps: { db: Db; client: MetaGraphClient; log: 
         await pollAgain(db, batch.id, nextPoll(batch.pollCount + 1, now), true);
         return;
       }
-      await settleBatch(db, batch, outcomeOf(batch.items, status), now);
+      // Meta's review of what it accepted is read back from then on (review-readback.server.ts).
+      await settleBatch(db, batch, outcomeOf(batch.items, status), now, new Date(now.getTime() + (deps.reviewFirstCheckMs ?? 60_000)));
       finished += 1;
     } catch (error) {
       if (error instanceof VaultError) {

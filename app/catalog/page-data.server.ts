@@ -4,7 +4,8 @@ import { metaLoginSettings, type MetaLoginSettings } from "../meta/login-setting
 import type { MetaGraphClient } from "../meta/index.server";
 import { CatalogConnectError, listChoosableCatalogs } from "./connect.server";
 import { fullSyncProgress } from "./full-sync-state.server";
-import { catalogSummary, productTable, type ErrorGroup, type SyncStatus } from "./status.server";
+import { catalogReview, type ReviewView } from "./review-data.server";
+import { catalogSummary, productDetail, productTable, type ErrorGroup, type SyncStatus } from "./status.server";
 
 /**
  * Everything the catalog page shows, as plain data (dates as ISO text).
@@ -48,6 +49,8 @@ export interface CatalogPageData {
     strays: number | null;
     notInShopify: number | null;
   } | null;
+  /** What Meta shows (issue 17): verdicts, problems by cause, diagnostics, freshness. */
+  review: ReviewView;
 }
 
 export interface ProductRowView {
@@ -77,7 +80,12 @@ export async function catalogPageData(db: Db, client: MetaGraphClient, shop: str
     }
   }
   const filter = { query: search.get("q") ?? undefined, status: search.get("status") ?? undefined, page: Number(search.get("page") ?? 1) || 1 };
-  const [summary, table, progress] = await Promise.all([catalogSummary(db, shop), productTable(db, shop, filter), fullSyncProgress(db, shop)]);
+  const [summary, table, progress, review] = await Promise.all([
+    catalogSummary(db, shop),
+    productTable(db, shop, filter),
+    fullSyncProgress(db, shop),
+    catalogReview(db, shop, connection),
+  ]);
   return {
     meta: metaLoginSettings(env().META_CATALOG_CONFIG_ID),
     connection: connection && {
@@ -103,5 +111,28 @@ export async function catalogPageData(db: Db, client: MetaGraphClient, shop: str
       giveUpAt: iso(progress.giveUpAt),
       nextDailyAt: iso(progress.nextDailyAt),
     },
+    review,
+  };
+}
+
+/**
+ * The product page: the product (null when unknown, deleted or another shop's), and whether Meta is
+ * answering, so a pending product during an outage says so instead of "on its way".
+ */
+export async function productPageData(db: Db, shop: string, productId: string) {
+  const [detail, connection] = await Promise.all([
+    productDetail(db, shop, productId),
+    db.catalogConnection.findUnique({ where: { shop }, select: { state: true, unreachableSince: true, lastSuccessAt: true } }),
+  ]);
+  if (!detail) return null;
+  return {
+    ...detail,
+    lastSyncedAt: iso(detail.lastSyncedAt),
+    shopifyUpdatedAt: detail.shopifyUpdatedAt.toISOString(),
+    changedAt: iso(detail.changedAt),
+    sentAt: iso(detail.sentAt),
+    confirmedAt: iso(detail.confirmedAt),
+    batch: detail.batch && { ...detail.batch, createdAt: detail.batch.createdAt.toISOString(), finishedAt: iso(detail.batch.finishedAt) },
+    metaUnreachable: connection?.state === "CONNECTED" && connection.unreachableSince ? { lastSuccessAt: iso(connection.lastSuccessAt) } : null,
   };
 }

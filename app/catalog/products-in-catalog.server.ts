@@ -7,10 +7,10 @@ import { inCatalogCount, inCatalogRows } from "./store/products.server";
  * lists them. Read-only, from the outbox's rows; the outbox itself is not
  * touched here.
  *
- * Today "in the catalog" means the app's last push succeeded (status
- * SYNCED; the rows are read in store/products.server.ts). Issue 17 adds
- * Meta's review verdict: once it does, that is the one place to change so
- * that only products Meta shows as Live count.
+ * "In the catalog" means Meta shows it: the app's last push succeeded
+ * (SYNCED) and Meta's review approved it (Live, issue 17; app/catalog/verdict.ts).
+ * A product Meta accepted but has not reviewed yet, or rejected, cannot be
+ * sent in a product message. The rows are read in store/products.server.ts.
  */
 
 export interface CatalogProductChoice {

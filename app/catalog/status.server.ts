@@ -1,6 +1,7 @@
 import type { Db } from "../db.server";
 import { classifyError } from "./failure-kinds";
 import { variantLabel, type VariantLabel } from "./variant-label";
+import { CAUSES, readItemVerdicts, verdictOf, type Verdict } from "./verdict";
 import { failureMessages, markProductDirty, productPage, productWithBatch, shopCounts, statusOf, STATUSES, type SyncStatus } from "./store/products.server";
 
 export { STATUSES, type SyncStatus };
@@ -49,6 +50,15 @@ export interface PushedItemView {
   availability: string;
   status: SyncStatus;
   error: string | null;
+  /** What Meta shows for this variant (issue 17): the sync status, then Meta's review. */
+  verdict: Verdict;
+  /** Meta's reason and what to change in Shopify, when Meta holds it back. */
+  reason: string | null;
+  fix: string | null;
+  /** The image Meta could not download. */
+  image: string | null;
+  /** Why Meta holds it back, in a few words (the cause's label). */
+  cause: string | null;
 }
 
 /**
@@ -72,18 +82,44 @@ export async function productDetail(db: Db, shop: string, productId: string) {
     (Array.isArray(row.itemErrors) ? (row.itemErrors as { retailerId?: string; reason?: string }[]) : []).map((p) => [p.retailerId ?? "", p.reason ?? ""]),
   );
   const pushed = (Array.isArray(row.pushedItems) ? row.pushedItems : []) as Record<string, unknown>[];
-  const items: PushedItemView[] = pushed.map((item) => ({
-    retailerId: String(item.id),
-    variant: variantLabel(row.snapshot, String(item.id)),
-    title: String(item.title ?? ""),
-    price: String(item.sale_price ?? item.price ?? ""),
-    availability: String(item.availability ?? ""),
-    status: itemStatus(status, problems.has(String(item.id)), problems.size > 0),
-    error: problems.get(String(item.id)) ?? null,
-  }));
+  const reviews = new Map(readItemVerdicts(row.itemReviews).map((v) => [v.r, v]));
+  const productVerdict = verdictOf({ status, review: row.review });
+  const none = { reason: null, fix: null, image: null, cause: null };
+  const items: PushedItemView[] = pushed.map((item) => {
+    const retailerId = String(item.id);
+    const itemState = itemStatus(status, problems.has(retailerId), problems.size > 0);
+    // What Meta shows for the variant: its sync status until Meta accepted it, then Meta's review (Sent until read).
+    const review = reviews.get(retailerId);
+    const verdict: Verdict = itemState === "SYNCED" ? (review?.verdict ?? "SENT") : itemState;
+    const judged = verdict === "REJECTED" || verdict === "NEEDS_FIXING";
+    return {
+      retailerId,
+      variant: variantLabel(row.snapshot, retailerId),
+      title: String(item.title ?? ""),
+      price: String(item.sale_price ?? item.price ?? ""),
+      availability: String(item.availability ?? ""),
+      status: itemState,
+      error: problems.get(retailerId) ?? null,
+      verdict,
+      ...(judged && review ? { reason: review.reason, fix: review.fix, image: review.image, cause: review.cause ? CAUSES[review.cause].label : null } : none),
+    };
+  });
   // Variants never sent (no image, no price) appear with their reason.
   for (const [retailerId, reason] of problems) {
-    if (!items.some((i) => i.retailerId === retailerId)) items.push({ retailerId, variant: variantLabel(row.snapshot, retailerId), title: row.title, price: "", availability: "", status: itemStatus(status, true, true), error: reason });
+    if (!items.some((i) => i.retailerId === retailerId)) {
+      const itemState = itemStatus(status, true, true);
+      items.push({
+        retailerId,
+        variant: variantLabel(row.snapshot, retailerId),
+        title: row.title,
+        price: "",
+        availability: "",
+        status: itemState,
+        error: reason,
+        verdict: itemState === "SYNCED" ? "SENT" : itemState,
+        ...none,
+      });
+    }
   }
   return {
     productId: row.productId,
@@ -94,6 +130,12 @@ export async function productDetail(db: Db, shop: string, productId: string) {
     lastError: row.lastError,
     lastSyncedAt: row.lastSyncedAt,
     shopifyUpdatedAt: row.shopifyUpdatedAt,
+    verdict: productVerdict,
+    // Freshness: Shopify changed it, the app learned of it, Meta accepted it, Meta last gave a verdict.
+    changedAt: row.changedAt,
+    sentAt: row.sentAt,
+    confirmedAt: row.confirmedAt,
+    lagMs: row.sentAt && row.changedAt ? Math.max(0, row.sentAt.getTime() - row.changedAt.getTime()) : null,
     items,
     batch: batch ? { id: batch.id, handle: batch.handle, status: batch.status, itemCount: batch.itemCount, createdAt: batch.createdAt, finishedAt: batch.finishedAt } : null,
   };

@@ -21,7 +21,7 @@ describe("variantLabel", () => {
     expect(variantLabel(single, "shopify_1_5")).toEqual({ title: "Only variant", options: "" });
   });
   it("keeps a plain name for a variant the snapshot no longer has, or an id of another shape", () => {
-    expect(variantLabel(snapshot, "shopify_8000011_999")).toEqual({ title: "Variant 999", options: "" });
+    expect(variantLabel(snapshot, "shopify_8000011_999")).toEqual({ title: "Variant no longer in Shopify (ID 999)", options: "" });
     expect(variantLabel(null, "something-else")).toEqual({ title: "something-else", options: "" });
   });
 });

@@ -23,7 +23,8 @@ export function variantLabel(snapshot: unknown, retailerId: string): VariantLabe
   const variantId = /^shopify_\d+_(\d+)$/.exec(retailerId)?.[1];
   const product = (snapshot && typeof snapshot === "object" ? snapshot : {}) as SnapshotLike;
   const variant = variantId ? product.variants?.find((v) => String(v.id) === variantId) : undefined;
-  if (!variant) return { title: variantId ? `Variant ${variantId}` : retailerId, options: "" };
+  // Still in the catalog, gone from Shopify's latest version of the product: its removal is on its way.
+  if (!variant) return { title: variantId ? `Variant no longer in Shopify (ID ${variantId})` : retailerId, options: "" };
   const names = [...(product.options ?? [])].sort((a, b) => (a.position ?? 0) - (b.position ?? 0)).map((o) => o.name);
   const values = [variant.option1, variant.option2, variant.option3];
   const options = values

@@ -7,6 +7,7 @@ import { ACTIVE_FULL_SYNC, fullSyncStep } from "./full-sync.server";
 import { startFullSync } from "./full-sync-state.server";
 import { pruneDeliveries } from "./store/deliveries.server";
 import { dirtyShops } from "./store/outbox.server";
+import { readBackReviews } from "./review-readback.server";
 import { flushShop } from "./sync.server";
 
 /**
@@ -27,6 +28,8 @@ export interface WorkerOptions extends WorkerDeps {
   flushIntervalMs: number;
   /** Lease on claimed products (default 2 min); a killed worker's products wait this long. */
   leaseMs?: number;
+  /** Meta's review read-back (issue 17); defaults: first check 60 s, Live re-checked daily, diagnostics hourly. */
+  review?: { firstCheckMs?: number; recheckMs?: number; diagnosticsIntervalMs?: number; pollMs?: number };
 }
 
 /** `tick` is true when the round did any work. */
@@ -39,6 +42,14 @@ export function createCatalogWorker(options: WorkerOptions): CatalogWorker {
   const pollMs = options.pollMs ?? 100;
   const id = `${hostname()}:${process.pid}`;
   let lastPrune = 0;
+  let lastReview = 0;
+  const review = {
+    firstCheckMs: options.review?.firstCheckMs ?? 60_000,
+    recheckMs: options.review?.recheckMs ?? 86_400_000,
+    diagnosticsIntervalMs: options.review?.diagnosticsIntervalMs ?? 3_600_000,
+  };
+  // The read-back is the least urgent work: looked for once a second, not every round.
+  const reviewPollMs = options.review?.pollMs ?? 1000;
 
   /** Shops to flush this round, those with webhook changes waiting first. */
   async function readyShops(now: Date) {
@@ -119,7 +130,7 @@ export function createCatalogWorker(options: WorkerOptions): CatalogWorker {
     });
     // After the flushes, not beside them: a batch's settlement and a claim of the same shop's rows
     // deadlocked on PostgreSQL when they ran at once (found by the chaos run).
-    if ((await pollBatches({ db, client, log, leaseMs: options.leaseMs })) > 0) worked = true;
+    if ((await pollBatches({ db, client, log, leaseMs: options.leaseMs, reviewFirstCheckMs: review.firstCheckMs })) > 0) worked = true;
     return worked;
   }
 
@@ -148,6 +159,11 @@ export function createCatalogWorker(options: WorkerOptions): CatalogWorker {
       if (!stepsSettled && (await flushRound(new Date()))) worked = true;
     }
     if (await steps) worked = true;
+    if (Date.now() - lastReview >= reviewPollMs) {
+      lastReview = Date.now();
+      const read = await readBackReviews({ db, client, log, ...review });
+      if (read.calls + read.products + read.diagnostics > 0) worked = true;
+    }
     if (Date.now() - lastPrune > 3600_000) {
       lastPrune = Date.now();
       await pruneDeliveries(db);

@@ -8,6 +8,8 @@ import {
   parseCatalogPage,
   parseCatalogProductPage,
   parseDebugToken,
+  parseDiagnosticsPage,
+  parseItemReviewPage,
   parseCommerceSettings,
   parseItemsBatch,
   parseLinkedCatalogPage,
@@ -23,6 +25,8 @@ import {
   type CatalogInfo,
   type CatalogProduct,
   type CommerceSettings,
+  type DiagnosticGroup,
+  type ItemReview,
   type ExchangedToken,
   type ItemsBatchResult,
   type LinkedCatalog,
@@ -105,6 +109,14 @@ export function messagingLimitField(version: string): string {
   return major < 24 ? "messaging_limit_tier" : "whatsapp_business_manager_messaging_limit";
 }
 
+/**
+ * Retailer ids per read-back call: the issue's budget is one call per 1,000
+ * items per check. The filter goes in the query string (`filter` on the
+ * products edge, as Meta's reference example and integrations send it).
+ */
+export const MAX_REVIEW_IDS_PER_CALL = 1000;
+const REVIEW_FIELDS = "id,retailer_id,review_status,review_rejection_reasons,errors,image_fetch_status,image_url,capability_to_review_status";
+
 const WABA_FIELDS = ["id", "name"];
 const WABA_OPTIONAL_FIELDS = ["owner_business_info"];
 const MAX_PAGES = 1000;
@@ -150,7 +162,7 @@ export class MetaGraphClient {
   }
 
   /** True when a recent usage reading is at or above 80 % (or `threshold`), or Meta asked us to wait. */
-  shouldSlowDown(opts: { threshold?: number; id?: string } = {}): boolean {
+  shouldSlowDown(opts: { threshold?: number; id?: string; business?: string } = {}): boolean {
     return this.tracker.shouldSlowDown(opts);
   }
 
@@ -417,6 +429,64 @@ export class MetaGraphClient {
         bearer: token,
       });
       return this.decode(ENDPOINTS.catalogProducts, () => parseCatalogProductPage(body));
+    });
+  }
+
+  /**
+   * Meta's review of the given items: GET /{catalog-id}/products with
+   * `filter={"retailer_id":{"is_any":[...]}}` and the review fields, at most
+   * MAX_REVIEW_IDS_PER_CALL ids (refused before any I/O above that), following
+   * `after` if Meta pages the answer. Items Meta does not list are not in
+   * the catalog (yet).
+   */
+  async readItemReviews(token: SecretLike, catalogId: string, retailerIds: string[]): Promise<ItemReview[]> {
+    if (retailerIds.length === 0) return [];
+    if (retailerIds.length > MAX_REVIEW_IDS_PER_CALL) {
+      throw new RangeError(`read at most ${MAX_REVIEW_IDS_PER_CALL} items per call; got ${retailerIds.length}`);
+    }
+    // Meta documents no limit on a URL's length; 1,000 ids make one of about 45 KB. A front end that
+    // refuses it (414 URI Too Long, 431) makes the client halve its calls' ids from then on.
+    const out: ItemReview[] = [];
+    for (let i = 0; i < retailerIds.length; ) {
+      const chunk = retailerIds.slice(i, i + this.reviewIdsPerCall);
+      try {
+        out.push(...(await this.readItemReviewsOnce(token, catalogId, chunk)));
+        i += chunk.length;
+      } catch (err) {
+        const tooLong = err instanceof MetaGraphError && (err.httpStatus === 414 || err.httpStatus === 431);
+        if (!tooLong || chunk.length === 1) throw err;
+        this.reviewIdsPerCall = Math.max(1, Math.floor(chunk.length / 2));
+      }
+    }
+    return out;
+  }
+
+  /** Ids per read-back call: MAX_REVIEW_IDS_PER_CALL until a URL that long is refused. */
+  private reviewIdsPerCall = MAX_REVIEW_IDS_PER_CALL;
+
+  private async readItemReviewsOnce(token: SecretLike, catalogId: string, retailerIds: string[]): Promise<ItemReview[]> {
+    const filter = JSON.stringify({ retailer_id: { is_any: retailerIds } });
+    return this.collect(ENDPOINTS.catalogProducts, async (after) => {
+      const body = await this.transport.send({
+        label: ENDPOINTS.catalogProducts,
+        ids: { "catalog-id": catalogId },
+        query: { fields: REVIEW_FIELDS, filter, limit: String(retailerIds.length), after },
+        bearer: token,
+      });
+      return this.decode(ENDPOINTS.catalogProducts, () => parseItemReviewPage(body));
+    });
+  }
+
+  /** The catalog's diagnostics, every group (GET /{catalog-id}/diagnostics). */
+  async catalogDiagnostics(token: SecretLike, catalogId: string): Promise<DiagnosticGroup[]> {
+    return this.collect(ENDPOINTS.catalogDiagnostics, async (after) => {
+      const body = await this.transport.send({
+        label: ENDPOINTS.catalogDiagnostics,
+        ids: { "catalog-id": catalogId },
+        query: { after },
+        bearer: token,
+      });
+      return this.decode(ENDPOINTS.catalogDiagnostics, () => parseDiagnosticsPage(body));
     });
   }
 

@@ -26,6 +26,8 @@ export const ENDPOINTS = {
   itemsBatch: "POST /{catalog-id}/items_batch",
   batchStatus: "GET /{catalog-id}/check_batch_request_status",
   catalogProducts: "GET /{catalog-id}/products",
+  // Meta's review (issue 17): the products edge above read with a retailer_id filter, and the catalog's diagnostics.
+  catalogDiagnostics: "GET /{catalog-id}/diagnostics",
 } as const;
 
 export type EndpointLabel = (typeof ENDPOINTS)[keyof typeof ENDPOINTS];

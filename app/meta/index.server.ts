@@ -1,5 +1,5 @@
 /** The Meta Graph API client and everything a caller needs to handle its results. */
-export { MetaGraphClient, MAX_BATCH_REQUESTS, MAX_BATCH_BYTES } from "./client.server";
+export { MetaGraphClient, MAX_BATCH_REQUESTS, MAX_BATCH_BYTES, MAX_REVIEW_IDS_PER_CALL } from "./client.server";
 export type { CatalogItemData, CatalogItemRequest, MetaGraphClientOptions } from "./client.server";
 export * from "./errors";
 export type * from "./parsers";

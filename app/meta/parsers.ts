@@ -437,3 +437,167 @@ export function parseBatchStatus(body: unknown, handle: string): BatchStatusResu
     idsOfInvalidRequests: entry.ids_of_invalid_requests ?? [],
   };
 }
+
+// --- Meta's review of catalog items (issue 17) ---------------------------------------
+
+/**
+ * One entry of a ProductItem's `errors`: the reference's example on the
+ * catalog's products edge shows `error_type`, `error_priority`, `title`,
+ * `description`, `call_to_action`
+ * (https://developers.facebook.com/docs/marketing-api/reference/product-catalog/products).
+ */
+export interface ItemReviewIssue {
+  type: string | null;
+  priority: string | null;
+  title: string | null;
+  description: string | null;
+  callToAction: string | null;
+}
+
+/**
+ * An item as Meta shows it after review. Field names and enums from Meta's
+ * Business SDK (facebook-python-business-sdk `ProductItem`): `review_status`
+ * approved | pending | rejected | outdated, `review_rejection_reasons`
+ * list<string>, `image_fetch_status` FETCHED | FETCH_FAILED | PARTIAL_FETCH |
+ * OUTDATED | NO_STATUS | DIRECT_UPLOAD, `capability_to_review_status` a map
+ * (typed only as map<Object, Object>: read as { capability: status } or as a
+ * list of { key, value }).
+ */
+export interface ItemReview {
+  id: string;
+  retailerId: string;
+  reviewStatus: string | null;
+  rejectionReasons: string[];
+  issues: ItemReviewIssue[];
+  imageFetchStatus: string | null;
+  imageUrl: string | null;
+  /** Per channel (e.g. whatsapp, marketplace): Meta's status there, lower case. */
+  capabilities: Record<string, string>;
+}
+
+const reviewIssue = z
+  .object({
+    error_type: optText,
+    error_priority: optText,
+    title: optText,
+    description: optText,
+    call_to_action: optText,
+  })
+  .partial();
+
+const capabilityMap = z
+  .union([
+    z.record(z.string(), z.unknown()),
+    z.array(z.object({ key: z.unknown(), value: z.unknown() }).partial()),
+  ])
+  .nullish()
+  .transform((v): Record<string, string> => {
+    const out: Record<string, string> = {};
+    const put = (k: unknown, s: unknown) => {
+      if (typeof k === "string" && (typeof s === "string" || typeof s === "number")) out[k.toLowerCase()] = String(s).toLowerCase();
+    };
+    if (Array.isArray(v)) for (const e of v) put(e.key, e.value);
+    else if (v) for (const [k, s] of Object.entries(v)) put(k, s);
+    return out;
+  });
+
+const reviewedItem = z.object({
+  id,
+  retailer_id: id,
+  review_status: optText,
+  review_rejection_reasons: z.array(z.string()).nullish(),
+  errors: z.array(reviewIssue).nullish(),
+  image_fetch_status: optText,
+  image_url: optText,
+  capability_to_review_status: capabilityMap,
+});
+
+const reviewPage = z.object({ data: z.array(reviewedItem), paging });
+
+export function parseItemReviewPage(body: unknown): Page<ItemReview> {
+  const page = decode(reviewPage, body);
+  return pageOf(
+    page.data.map((p) => ({
+      id: p.id,
+      retailerId: p.retailer_id,
+      reviewStatus: p.review_status?.toLowerCase() ?? null,
+      rejectionReasons: p.review_rejection_reasons ?? [],
+      issues: (p.errors ?? []).map((e) => ({
+        type: e.error_type ?? null,
+        priority: e.error_priority ?? null,
+        title: e.title ?? null,
+        description: e.description ?? null,
+        callToAction: e.call_to_action ?? null,
+      })),
+      imageFetchStatus: p.image_fetch_status?.toUpperCase() ?? null,
+      imageUrl: p.image_url ?? null,
+      capabilities: p.capability_to_review_status,
+    })),
+    page.paging,
+  );
+}
+
+/**
+ * A group of GET /{catalog-id}/diagnostics
+ * (https://developers.facebook.com/documentation/ads-commerce/marketing-api/reference/product-catalog/diagnostics):
+ * ProductCatalogDiagnosticGroup's fields per Meta's Business SDK: `title`,
+ * `subtitle`, `severity` MUST_FIX | OPPORTUNITY, `type` (ATTRIBUTES_INVALID,
+ * IMAGE_QUALITY, POLICY_VIOLATION...), `affected_channels` (whatsapp, shops...),
+ * `number_of_affected_items`, `diagnostics` (list<Object>, shape not
+ * documented: read for `title`, `description`, `call_to_action` and
+ * `sample_affected_items` when present).
+ */
+export interface DiagnosticGroup {
+  title: string;
+  subtitle: string | null;
+  severity: string | null;
+  type: string | null;
+  channels: string[];
+  affectedItems: number | null;
+  diagnostics: { title: string | null; description: string | null; callToAction: string | null; retailerIds: string[] }[];
+}
+
+const obj = z.record(z.string(), z.unknown());
+const textOf = (v: unknown) => (typeof v === "string" && v.trim() ? v.trim() : null);
+
+const diagnosticGroup = z.object({
+  title: optText,
+  subtitle: optText,
+  severity: optText,
+  type: optText,
+  affected_channels: z.array(z.string()).nullish(),
+  number_of_affected_items: num.nullish(),
+  diagnostics: z.array(obj).nullish(),
+});
+
+const diagnosticsPage = z.object({ data: z.array(diagnosticGroup), paging });
+
+const retailerIdsOf = (value: unknown): string[] =>
+  Array.isArray(value)
+    ? value.flatMap((v) => {
+        if (typeof v === "string") return [v];
+        const r = v && typeof v === "object" ? (v as Record<string, unknown>).retailer_id : null;
+        return typeof r === "string" ? [r] : [];
+      })
+    : [];
+
+export function parseDiagnosticsPage(body: unknown): Page<DiagnosticGroup> {
+  const page = decode(diagnosticsPage, body);
+  return pageOf(
+    page.data.map((g) => ({
+      title: g.title ?? g.type ?? "Catalog issue",
+      subtitle: g.subtitle ?? null,
+      severity: g.severity?.toUpperCase() ?? null,
+      type: g.type?.toUpperCase() ?? null,
+      channels: (g.affected_channels ?? []).map((c) => c.toLowerCase()),
+      affectedItems: g.number_of_affected_items ?? null,
+      diagnostics: (g.diagnostics ?? []).map((d) => ({
+        title: textOf(d.title),
+        description: textOf(d.description),
+        callToAction: textOf(d.call_to_action),
+        retailerIds: retailerIdsOf(d.sample_affected_items ?? d.affected_items),
+      })),
+    })),
+    page.paging,
+  );
+}

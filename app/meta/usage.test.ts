@@ -38,6 +38,14 @@ describe("usage headers", () => {
     expect(tracker.shouldSlowDown({ now: 16 * 60_000, id: "9" })).toBe(false);
   });
 
+  it("for one business, counts the app's budget and that business's use cases, not another business's", () => {
+    const tracker = new UsageTracker();
+    tracker.record(parseUsageHeaders(headers, "app-1", 1000)); // business 555 at 81 %, the app at 30 %
+    expect(tracker.shouldSlowDown({ now: 2000, business: "555", threshold: 75 })).toBe(true);
+    expect(tracker.shouldSlowDown({ now: 2000, business: "777", threshold: 75 })).toBe(false);
+    expect(tracker.shouldSlowDown({ now: 2000, business: "777", threshold: 25 })).toBe(true); // the app's 30 %
+  });
+
   it("reads Retry-After as seconds or a date", () => {
     expect(retryAfterMs({ "retry-after": "12" })).toBe(12_000);
     expect(retryAfterMs({ "retry-after": new Date(61_000).toUTCString() }, 1_000)).toBe(60_000);

@@ -113,10 +113,12 @@ export class UsageTracker {
    * still asks us to wait. Readings older than `maxAgeMs` are ignored: usage
    * is a rolling window, an old high reading says nothing about now.
    */
-  shouldSlowDown(opts: { threshold?: number; id?: string; now?: number; maxAgeMs?: number } = {}): boolean {
+  shouldSlowDown(opts: { threshold?: number; id?: string; business?: string; now?: number; maxAgeMs?: number } = {}): boolean {
     const { threshold = 80, now = Date.now(), maxAgeMs = 5 * 60_000 } = opts;
     return this.entries().some((e) => {
       if (opts.id !== undefined && e.id !== opts.id) return false;
+      // `business`: the app's own budget and that business's use cases, not other businesses'.
+      if (opts.business !== undefined && e.source === "business" && e.id !== opts.business) return false;
       const stillThrottled = e.regainMinutes > 0 && now < e.at + e.regainMinutes * 60_000;
       if (stillThrottled) return true;
       if (now - e.at > maxAgeMs) return false;

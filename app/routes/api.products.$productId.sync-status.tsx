@@ -24,7 +24,11 @@ async function statusOf(shop: string, productId: string) {
       excluded: detail.excluded,
       lastError: detail.lastError,
       lastSyncedAt: detail.lastSyncedAt?.toISOString() ?? null,
-      variants: detail.items.map((i) => ({ retailerId: i.retailerId, status: i.status, error: i.error })),
+      // What Meta shows (issue 17): Pending, Sent, Live, Rejected, Needs fixing, Failed, Excluded.
+      verdict: detail.verdict,
+      sentAt: detail.sentAt?.toISOString() ?? null,
+      confirmedAt: detail.confirmedAt?.toISOString() ?? null,
+      variants: detail.items.map((i) => ({ retailerId: i.retailerId, status: i.status, error: i.error, verdict: i.verdict, reason: i.reason, fix: i.fix, image: i.image })),
     },
   };
 }

@@ -6,6 +6,8 @@ import { authenticate } from "../shopify.server";
 import { db } from "../db.server";
 import { shopOverview, type ConnectionState } from "../shop.server";
 import { readinessSummary } from "../whatsapp/readiness.server";
+import { OUTAGE_MESSAGE } from "../whatsapp/health-status";
+import { HealthBadge } from "../components/whatsapp/HealthBadge";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -37,21 +39,27 @@ export default function Overview() {
                   <Text as="h2" variant="headingMd">
                     WhatsApp
                   </Text>
+                  {/* The WhatsApp page's own verdict: Meta not answering is not "Connected", nor "Needs reconnect". */}
                   <span data-testid="whatsapp-state">
-                    <StateBadge state={o.whatsapp.state} />
+                    <HealthBadge level={o.commerce.whatsapp.level} outage={o.commerce.whatsapp.outage} />
                   </span>
                 </InlineGrid>
                 <Text as="p" tone="subdued">
                   {o.whatsapp.state === "DISCONNECTED"
                     ? "Connect your WhatsApp Business Account to send messages from your store."
-                    : o.whatsapp.activeNumber
-                      ? `Sending from ${o.whatsapp.activeNumber}`
-                      : "No sending number chosen yet."}
+                    : `${o.commerce.whatsapp.wabaName ? `${o.commerce.whatsapp.wabaName}: ` : ""}${o.whatsapp.activeNumber ? `sending from ${o.whatsapp.activeNumber}` : "no sending number chosen yet"}.`}
                 </Text>
-                {o.whatsapp.reason && <Text as="p" tone="critical">{o.whatsapp.reason}</Text>}
+                {o.commerce.whatsapp.outage && (
+                  <span data-testid="whatsapp-outage">
+                    <Text as="p" tone="caution">
+                      {OUTAGE_MESSAGE}
+                    </Text>
+                  </span>
+                )}
+                {o.whatsapp.state === "NEEDS_RECONNECT" && o.whatsapp.reason && <Text as="p" tone="critical">{o.whatsapp.reason}</Text>}
                 <Box>
                   <Button url="/app/whatsapp">
-                    {o.whatsapp.state === "DISCONNECTED" ? "Connect WhatsApp" : "Manage WhatsApp"}
+                    {o.whatsapp.state === "DISCONNECTED" ? "Connect WhatsApp" : o.whatsapp.state === "NEEDS_RECONNECT" ? "Reconnect WhatsApp" : "Manage WhatsApp"}
                   </Button>
                 </Box>
               </BlockStack>

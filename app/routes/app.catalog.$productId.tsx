@@ -6,30 +6,29 @@ import { Banner, BlockStack, Box, Card, IndexTable, InlineStack, Layout, Page, T
 import { authenticate } from "../shopify.server";
 import { db } from "../db.server";
 import { metaClient } from "../meta/shared-client.server";
-import { productDetail, type SyncStatus } from "../catalog/status.server";
+import { productPageData } from "../catalog/page-data.server";
+import type { SyncStatus } from "../catalog/status.server";
 import { catalogFormAction } from "../catalog/actions.server";
+import { ProductReviewCard } from "../components/catalog/ProductReviewCard";
 import { StatusBadge, formatTime } from "../components/catalog/StatusBadge";
+import { VerdictBadge } from "../components/catalog/VerdictBadge";
+import type { Verdict } from "../catalog/verdict";
 import { ActionResultBanner } from "../components/catalog/ActionResultBanner";
 import { shopifyAdminProductUrl } from "../components/catalog/admin-links";
 import { PageErrorBoundary, pageNotFound } from "../components/error-page";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const detail = /^\d{1,20}$/.test(params.productId ?? "") ? await productDetail(db, session.shop, params.productId!) : null;
+  const data = /^\d{1,20}$/.test(params.productId ?? "") ? await productPageData(db, session.shop, params.productId!) : null;
   // Another shop's product, a deleted one, or none: the same 404 either way.
-  if (!detail) {
+  if (!data) {
     throw pageNotFound({
       title: "Product not found",
       message: "This product is not in the app's catalog. It may have been deleted in Shopify, or it has not reached the app yet.",
       back: { content: "Catalog", url: "/app/catalog" },
     });
   }
-  return {
-    ...detail,
-    lastSyncedAt: detail.lastSyncedAt?.toISOString() ?? null,
-    shopifyUpdatedAt: detail.shopifyUpdatedAt.toISOString(),
-    batch: detail.batch && { ...detail.batch, createdAt: detail.batch.createdAt.toISOString(), finishedAt: detail.batch.finishedAt?.toISOString() ?? null },
-  };
+  return data;
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
@@ -56,6 +55,19 @@ const STATUS_WORDS: Record<SyncStatus, string> = {
   EXCLUDED: "This product is kept out of the catalog.",
 };
 
+/** Once Meta accepted the product, what Meta shows (issue 17). */
+const VERDICT_WORDS: Partial<Record<Verdict, string>> = {
+  SENT: "Meta accepted the latest change and is reviewing it; this page shows Meta's verdict when it comes.",
+  LIVE: "Live: Meta approved this product, and shoppers can see it on Facebook, Instagram and WhatsApp.",
+  REJECTED: "Meta's review rejected this product: see why and what to change below.",
+  NEEDS_FIXING: "Meta shows a problem to fix in Shopify before shoppers can see this product: see below.",
+};
+
+/** A product's or variant's badge: Meta's verdict once Meta accepted it, else the sync status. */
+function Status({ status, verdict }: { status: SyncStatus; verdict: Verdict }) {
+  return status === "SYNCED" ? <VerdictBadge verdict={verdict} /> : <StatusBadge status={status} />;
+}
+
 export default function ProductSyncPage() {
   const p = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
@@ -78,7 +90,7 @@ export default function ProductSyncPage() {
       backAction={{ content: "Catalog", url: "/app/catalog" }}
       titleMetadata={
         <span data-testid="product-status">
-          <StatusBadge status={p.status} />
+          <Status status={p.status} verdict={p.verdict} />
         </span>
       }
       primaryAction={{ content: "Sync now", onAction: () => submit({ intent: "sync" }, { method: "post" }) }}
@@ -94,14 +106,20 @@ export default function ProductSyncPage() {
           <BlockStack gap="400">
             <ActionResultBanner result={result} />
             {p.lastError && (
-              <Banner tone={p.status === "FAILED" ? "critical" : "info"} title={p.status === "FAILED" ? "Meta did not accept this product" : p.status === "EXCLUDED" ? "Why it is kept out" : undefined}>
+              <Banner tone={p.status === "FAILED" ? "critical" : "info"} title={p.status === "FAILED" ? "Fix this product in Shopify" : p.status === "EXCLUDED" ? "Why it is kept out" : undefined}>
                 <p>{p.lastError}</p>
               </Banner>
             )}
             <Card>
               <BlockStack gap="200">
                 <span data-testid="product-status-words">
-                  <Text as="p">{STATUS_WORDS[p.status]}</Text>
+                  <Text as="p">
+                    {pending && p.metaUnreachable
+                      ? `Meta is not answering; the app retries by itself, nothing is lost. Last successful sync: ${formatTime(p.metaUnreachable.lastSuccessAt)}.`
+                      : p.status === "SYNCED"
+                        ? (VERDICT_WORDS[p.verdict] ?? STATUS_WORDS.SYNCED)
+                        : STATUS_WORDS[p.status]}
+                  </Text>
                 </span>
                 <InlineStack gap="400">
                   <Text as="p">{p.lastSyncedAt ? `Last synced: ${formatTime(p.lastSyncedAt)}` : "Never synced"}</Text>
@@ -117,6 +135,7 @@ export default function ProductSyncPage() {
                 )}
               </BlockStack>
             </Card>
+            {p.status === "SYNCED" && <ProductReviewCard {...p} />}
             <Card padding="0">
               <Box padding="400" paddingBlockEnd="200">
                 <Text as="h2" variant="headingMd">
@@ -146,11 +165,13 @@ export default function ProductSyncPage() {
                             <Text as="span" fontWeight="semibold">
                               {i.variant.title}
                             </Text>
-                            <StatusBadge status={i.status} />
+                            <span data-testid={`variant-status-${i.retailerId}`}>
+                              <Status status={i.status} verdict={i.verdict} />
+                            </span>
                           </InlineStack>
                           {i.variant.options && <Text as="p" tone="subdued">{i.variant.options}</Text>}
                           <Text as="p">{[i.price, i.availability].filter(Boolean).join(" · ")}</Text>
-                          {i.error && <Text as="p" tone="critical">{i.error}</Text>}
+                          {(i.error ?? i.cause) && <Text as="p" tone="critical">{i.error ?? i.cause}</Text>}
                         </BlockStack>
                       </div>
                     ) : (
@@ -170,13 +191,16 @@ export default function ProductSyncPage() {
                         <IndexTable.Cell>{i.price}</IndexTable.Cell>
                         <IndexTable.Cell>{i.availability}</IndexTable.Cell>
                         <IndexTable.Cell>
-                          <StatusBadge status={i.status} />
+                          <span data-testid={`variant-status-${i.retailerId}`}>
+                            <Status status={i.status} verdict={i.verdict} />
+                          </span>
                         </IndexTable.Cell>
                         <IndexTable.Cell>
-                          {i.error ? (
+                          {/* Meta's full reason and the fix are in the banner above; here, the cause in a few words. */}
+                          {(i.error ?? i.cause) ? (
                             <Box maxWidth="28rem">
                               <Text as="span" tone="critical" breakWord>
-                                {i.error}
+                                {i.error ?? i.cause}
                               </Text>
                             </Box>
                           ) : (

@@ -10,7 +10,10 @@ import { catalogHealth, HEALTH_BADGE } from "../components/catalog/catalog-healt
 import { ChooseCatalogCard } from "../components/catalog/ChooseCatalogCard";
 import { ConnectionBanner } from "../components/catalog/ConnectionBanner";
 import { ConnectCatalogCard } from "../components/catalog/ConnectCatalogCard";
+import { DiagnosticsCard } from "../components/catalog/DiagnosticsCard";
 import { ErrorGroupsCard } from "../components/catalog/ErrorGroupsCard";
+import { FreshnessCard } from "../components/catalog/FreshnessCard";
+import { MetaReviewCard } from "../components/catalog/MetaReviewCard";
 import { FullSyncNotices } from "../components/catalog/FullSyncNotices";
 import { ProductTableCard } from "../components/catalog/ProductTableCard";
 import { SyncSummaryCard } from "../components/catalog/SyncSummaryCard";
@@ -39,12 +42,15 @@ export default function CatalogPage() {
   const connected = state === "CONNECTED" || (state === "NEEDS_RECONNECT" && Boolean(data.connection?.catalogId));
   const busy = data.progress?.state === "RUNNING" || data.progress?.state === "QUEUED" || data.summary.counts.PENDING > 0 || health === "UNREACHABLE";
 
+  // Meta's review of sent products comes later: look again now and then while some await it.
+  const awaitingMeta = data.review.verdicts.SENT > 0;
+
   // While products are pending, a full sync runs or Meta is not answering, refresh the figures every few seconds.
   useEffect(() => {
-    if (!busy) return;
-    const timer = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), 3000);
+    if (!busy && !awaitingMeta) return;
+    const timer = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), busy ? 3000 : 10_000);
     return () => clearInterval(timer);
-  }, [busy, revalidator]);
+  }, [busy, awaitingMeta, revalidator]);
 
   return (
     <Page
@@ -65,7 +71,10 @@ export default function CatalogPage() {
             {!data.awaitingChoice && state !== "CONNECTED" && <ConnectCatalogCard reconnect={state === "NEEDS_RECONNECT"} meta={data.meta} />}
             {connected && <FullSyncNotices progress={data.progress} />}
             {connected && <SyncSummaryCard summary={data.summary} progress={data.progress} connection={data.connection} />}
+            {connected && <MetaReviewCard review={data.review} />}
+            {connected && <DiagnosticsCard diagnostics={data.review.diagnostics} />}
             {connected && <ErrorGroupsCard errorGroups={data.summary.errorGroups} />}
+            {connected && <FreshnessCard freshness={data.review.freshness} />}
             {connected && <ProductTableCard table={data.table} counts={data.summary.counts} />}
           </BlockStack>
         </Layout.Section>

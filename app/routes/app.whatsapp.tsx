@@ -1,6 +1,6 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { pageTitle } from "../page-title";
-import { useLoaderData } from "@remix-run/react";
+import { useFetcher, useLoaderData } from "@remix-run/react";
 import { Layout, Page } from "@shopify/polaris";
 import { ConnectionCard } from "../components/whatsapp/ConnectionCard";
 import { NumbersCard } from "../components/whatsapp/NumbersCard";
@@ -57,8 +57,15 @@ function testMessageBlockedBy(page: WhatsAppPageData): string | null {
   return null;
 }
 
+const DISCONNECTING = { level: "disconnected", issues: [], outage: null } as const;
+
 export default function WhatsAppPage() {
-  const page = useLoaderData<typeof loader>();
+  const loaded = useLoaderData<typeof loader>();
+  // Disconnect shows its result at once (the cards that need a connection go on the click itself), so the
+  // page does not jump again when the answer and the reloaded data arrive (CLS, issue 16).
+  const manage = useFetcher<ActionResult>({ key: "whatsapp-manage" });
+  const disconnecting = manage.state !== "idle" && (manage.json as { intent?: string } | undefined)?.intent === "disconnect";
+  const page = disconnecting ? { ...loaded, verdict: { ...DISCONNECTING, issues: [] } } : loaded;
   const connected = page.connection !== null && page.verdict.level !== "disconnected";
   const active = page.numbers.find((n) => n.active);
   return (

@@ -96,6 +96,9 @@ export async function checkHealth(deps: HealthDeps, shop: string): Promise<Healt
       if (!isEmptyLoss(loss)) snapshot.grantWarnings = [...new Set([...snapshot.grantWarnings, describeLoss(loss, { subject: ctx.subject })])];
       listed = await probe("read the phone numbers", conn.wabaId, ctx, () => deps.client.listPhoneNumbers(token, conn.wabaId));
       await probeTemplates(deps.client, token, conn.wabaId, ctx);
+      // The page names the account, never its raw id: a connect that could not read the name gets it here.
+      // Only a name, so a failure here decides nothing (the steps above already judged the token).
+      if (!snapshot.wabaName) snapshot.wabaName = await deps.client.getWaba(token, conn.wabaId).then((w) => w.name, () => null);
     }
   } catch (error) {
     // A probe Meta refused, or a token it no longer takes: the connection needs a reconnect.

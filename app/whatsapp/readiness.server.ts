@@ -57,12 +57,23 @@ export interface ReadinessSummary {
   ready: boolean;
   /** The first line still to do, in the checklist's words. */
   next: { title: string; detail: string } | null;
+  /** The connection's verdict as the WhatsApp page shows it (its badge), and the account's name. */
+  whatsapp: { level: HealthVerdict["level"]; outage: boolean; wabaName: string | null };
 }
 
 /** The Overview's summary of the checklist. */
 export async function readinessSummary(db: Db, shop: string): Promise<ReadinessSummary> {
   const [row, lastTest] = await Promise.all([loadConnection(db, shop), latestTestMessage(db, shop)]);
-  const result = await commerceReadiness(db, shop, row, connectionVerdict(row, lastTest));
-  const next = result.lines.find((l) => l.state !== "done");
-  return { done: result.done, total: result.total, ready: result.ready, next: next ? { title: next.title, detail: next.detail } : null };
+  const verdict = connectionVerdict(row, lastTest);
+  const result = await commerceReadiness(db, shop, row, verdict);
+  // The next thing the merchant can do: a line Meta could not check (an outage) is nobody's to-do,
+  // and the WhatsApp card already says Meta is not answering.
+  const next = result.lines.find((l) => l.state === "todo");
+  return {
+    done: result.done,
+    total: result.total,
+    ready: result.ready,
+    next: next ? { title: next.title, detail: next.detail } : null,
+    whatsapp: { level: verdict.level, outage: verdict.outage !== null && verdict.issues.length === 0, wabaName: row ? (readSnapshot(row.health)?.wabaName ?? null) : null },
+  };
 }

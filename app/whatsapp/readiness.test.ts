@@ -17,7 +17,7 @@ describe("the WhatsApp commerce readiness checklist", () => {
     const r = readiness(ready);
     expect(r).toMatchObject({ done: 6, total: 6, ready: true });
     expect(lineOf(ready, "link").secondary).toMatchObject({ kind: "intent", label: "Unlink", body: { intent: "unlink-catalog", catalogId: "300" }, confirm: expect.any(String) });
-    expect(lineOf(ready, "products").detail).toBe("12 products are synced to the catalog.");
+    expect(lineOf(ready, "products").detail).toBe("12 products are Live: Meta approved them.");
   });
 
   it("waits on WhatsApp and the catalog before asking anything of the lines that need them", () => {

@@ -155,15 +155,15 @@ export function readiness(f: ReadinessFacts): Readiness {
   }
   lines.push({ id: "settings", title: "Catalog shown and cart on", ...settings });
 
-  // 6. Products in the catalog (synced today; Meta's "Live" verdict with issue 17)
+  // 6. Products Meta shows: Live, its review approved (issue 17)
   lines.push({
     id: "products",
-    title: "At least one product synced to the catalog",
+    title: "At least one product Live in the catalog",
     ...(!catalogOk
       ? body("blocked", "Connect a catalog first.")
       : f.productsInCatalog > 0
-        ? body("done", `${f.productsInCatalog.toLocaleString("en-US")} ${f.productsInCatalog === 1 ? "product is" : "products are"} synced to the catalog.`)
-        : body("todo", "No product has synced to the catalog yet.", goTo("Open the catalog", "/app/catalog"))),
+        ? body("done", `${f.productsInCatalog.toLocaleString("en-US")} ${f.productsInCatalog === 1 ? "product is" : "products are"} Live: Meta approved ${f.productsInCatalog === 1 ? "it" : "them"}.`)
+        : body("todo", "No product is Live yet: Meta has not approved any product of the catalog. The Catalog page shows what Meta said about each.", goTo("Open the catalog", "/app/catalog"))),
   });
 
   const done = lines.filter((l) => l.state === "done").length;

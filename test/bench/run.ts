@@ -13,7 +13,7 @@
  *   npm run bench -- --profile                      CPU profiles of the app and worker
  *                                                   (test/output/bench-profiles/)
  *
- * Figures: ingest, batching, freshness, fullsync, scaleout (PostgreSQL only), fairness, vault.
+ * Figures: ingest, batching, freshness, fullsync, scaleout (PostgreSQL only), fairness, review, vault.
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -25,9 +25,10 @@ import { fairnessFigure } from "./figures/fairness";
 import { freshnessFigure } from "./figures/freshness";
 import { fullSyncFigure } from "./figures/full-sync";
 import { ingestFigure } from "./figures/ingest";
+import { reviewFigure } from "./figures/review";
 import { Databases, machineInfo, options, PROFILE_DIR, stopAll, type Provider } from "./stack";
 
-const FIGURES = ["ingest", "batching", "freshness", "fullsync", "scaleout", "fairness", "vault"] as const;
+const FIGURES = ["ingest", "batching", "freshness", "fullsync", "scaleout", "fairness", "review", "vault"] as const;
 type Figure = (typeof FIGURES)[number];
 /** How each figure's rows are labelled in the table (results.json keeps them per figure). */
 const FIGURE_ROW_PREFIX: Partial<Record<Figure, string>> = {
@@ -37,6 +38,7 @@ const FIGURE_ROW_PREFIX: Partial<Record<Figure, string>> = {
   fullsync: "4 full sync",
   scaleout: "5 scale out",
   fairness: "6 fairness",
+  review: "7 review read-back",
 };
 
 function parseArgs(argv: string[]) {
@@ -134,6 +136,7 @@ async function main() {
         if (args.only.includes("fullsync")) await run("fullsync", () => fullSyncFigure(ctx));
         if (args.only.includes("scaleout") && provider === "postgresql") await run("scaleout", () => scaleOutFigure(ctx, batching));
         if (args.only.includes("fairness")) await run("fairness", () => fairnessFigure(ctx));
+        if (args.only.includes("review")) await run("review", () => reviewFigure(ctx));
       } finally {
         await dbs.cleanup();
       }

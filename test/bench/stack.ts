@@ -190,8 +190,15 @@ export async function startWeb(databaseUrl: string, name = "web"): Promise<WebPr
 }
 
 /** `npm run worker` against the Meta simulator (and the Admin API stand-in). */
-export function startWorker(databaseUrl: string, meta: { url: string; appId: string; appSecret: string }, adminUrl?: string, name = "worker"): Proc {
+export function startWorker(
+  databaseUrl: string,
+  meta: { url: string; appId: string; appSecret: string },
+  adminUrl?: string,
+  name = "worker",
+  env: Record<string, string> = {},
+): Proc {
   return launch(name, workerNodeArgs(), {
+    ...env,
     ...baseEnv(databaseUrl),
     // For experiments (e.g. BENCH_WORKER_NODE_OPTIONS=--max-old-space-size=128); unset in the figures.
     ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}),

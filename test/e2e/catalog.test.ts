@@ -98,25 +98,26 @@ describe("catalog pages in the admin stand-in", { timeout: E2E_TEST_TIMEOUT }, (
     const app = appFrame(page);
     await expect.poll(() => app.getByText("Size: M").count(), { timeout: UI_TIMEOUT }).toBe(1);
     expect(await app.getByText("shopify_11_1101").count()).toBe(0); // no retailer ids for the merchant
-    expect(await app.getByTestId("product-status").innerText()).toMatch(/Synced$/);
+    // Accepted by Meta: what Meta shows now, Sent (review pending) or Live (approved) (issue 17).
+    expect(await app.getByTestId("product-status").innerText()).toMatch(/(Sent|Live)$/);
     expect(await app.getByText("19.99 USD").count()).toBeGreaterThan(0);
     expect(await app.getByText(/Last changed in Shopify:/).count()).toBe(1);
     expect(await app.getByText(/Last sent to Meta .*, in an update of \d+ item change/).count()).toBe(1);
     await capture(page, "catalog-product-synced");
 
-    // Sync now: the page turns Pending, then Synced again, by itself.
+    // Sync now: the page turns Pending, then back to what Meta shows (Sent, then Live), by itself.
     // A mark on the frame's window: a document load (a reload) would lose it.
     await appWindow(page).evaluate(() => ((window as unknown as { stillThisDocument: boolean }).stillThisDocument = true));
     await app.getByRole("button", { name: "Sync now" }).click();
     await expect.poll(() => app.getByText("Product queued for sync.").count(), { timeout: UI_TIMEOUT }).toBe(1);
     await waitForStatuses({ "11": "SYNCED" });
-    await expect.poll(() => app.getByTestId("product-status").innerText(), { timeout: UI_TIMEOUT }).toMatch(/Synced$/);
+    await expect.poll(() => app.getByTestId("product-status").innerText(), { timeout: UI_TIMEOUT }).toMatch(/(Sent|Live)$/);
 
     // A webhook renames the product: the open page shows it without a reload.
     await post("products/update", productPayload({ id: 11, title: "Linen Shirt (new season)", updated_at: new Date().toISOString() }, 3));
     await expect.poll(() => app.getByRole("heading", { name: "Linen Shirt (new season)", level: 1 }).count(), { timeout: UI_TIMEOUT }).toBe(1);
     expect(await appWindow(page).evaluate(() => (window as unknown as { stillThisDocument?: boolean }).stillThisDocument)).toBe(true);
-    await expect.poll(() => app.getByTestId("product-status").innerText(), { timeout: UI_TIMEOUT }).toMatch(/Synced$/);
+    await expect.poll(() => app.getByTestId("product-status").innerText(), { timeout: UI_TIMEOUT }).toMatch(/(Sent|Live)$/);
   });
 
   it("opens a product's page in the Shopify admin", async () => {
@@ -178,10 +179,16 @@ describe("catalog pages in the admin stand-in", { timeout: E2E_TEST_TIMEOUT }, (
       expect(await app.getByText(/Last successful sync: \w{3} \d+, \d{4}/).count()).toBeGreaterThan(0);
       expect(await app.getByRole("button", { name: /Reconnect/ }).count()).toBe(0);
       await capture(page, "catalog-meta-not-answering");
+      // The waiting product's page says the same, not "on its way".
+      await openApp(page, `${sandbox.adminUrl}/catalog/11`);
+      await expect.poll(() => appFrame(page).getByTestId("product-status-words").innerText(), { timeout: UI_TIMEOUT }).toMatch(/^Meta is not answering; the app retries by itself, nothing is lost\./);
+      expect(await appFrame(page).getByTestId("product-status").innerText()).toMatch(/Pending$/);
+      await capture(page, "catalog-product-meta-not-answering");
     } finally {
       sim.faults.clear();
     }
     // Meta answers again: the badge turns back by itself.
+    await openApp(page, `${sandbox.adminUrl}/catalog`);
     const app = appFrame(page);
     await expect.poll(() => app.getByTestId("catalog-state").innerText(), { timeout: 60_000 }).toMatch(/Connected$/);
     expect(await app.getByText("Meta is not answering", { exact: false }).count()).toBe(0);
@@ -213,5 +220,26 @@ describe("catalog pages in the admin stand-in", { timeout: E2E_TEST_TIMEOUT }, (
     await openApp(page, `${sandbox.adminUrl}/catalog`);
     await expect.poll(() => appFrame(page).getByTestId("full-sync-status").innerText(), { timeout: UI_TIMEOUT }).toMatch(/removed 4 products that Shopify no longer has/);
     await capture(page, "catalog-resync-summary");
+  });
+
+  it("disconnects after asking, and connects again by choosing the catalog by its name", async () => {
+    const app = appFrame(page);
+    await app.getByRole("button", { name: "Disconnect" }).click();
+    await app.getByRole("button", { name: "Disconnect now" }).click();
+    await expect.poll(() => app.getByTestId("catalog-state").innerText(), { timeout: UI_TIMEOUT }).toMatch(/Not connected$/);
+    expect(await app.getByText("Catalog disconnected.", { exact: false }).count()).toBe(1);
+
+    await app.getByLabel("Access token").fill(sandbox.meta.catalogToken);
+    await app.getByRole("button", { name: "Connect", exact: true }).click();
+    await expect.poll(() => app.getByRole("heading", { name: "Choose the catalog to keep in sync" }).count(), { timeout: UI_TIMEOUT }).toBe(1);
+    const options = await app.getByLabel("Catalog").locator("option").allInnerTexts();
+    // Its Meta name (the simulator's), not its id.
+    expect(options).toEqual(["Simulated Catalog"]);
+    expect(options.some((o) => o.includes(sandbox.meta.catalogId))).toBe(false);
+    await capture(page, "catalog-choose");
+    await app.getByRole("button", { name: "Connect and sync all products" }).click();
+    await expect.poll(() => app.getByTestId("catalog-state").innerText(), { timeout: UI_TIMEOUT }).toMatch(/Connected$/);
+    expect(await app.getByText("Connected to Simulated Catalog. A full sync has started.").count()).toBe(1);
+    expect(await app.getByRole("heading", { name: "Simulated Catalog", level: 2 }).count()).toBe(1);
   });
 });

@@ -42,9 +42,9 @@ describe("WhatsApp commerce in the sandbox", () => {
     db = createDb(sandbox.databaseUrl);
     browser = await launchBrowser();
     page = await newPage(browser);
-    // The first full sync runs at boot: wait for the demo products to reach the catalog.
+    // The first full sync runs at boot: wait for the demo products to reach the catalog and Meta to approve them (Live).
     const deadline = Date.now() + 60_000;
-    while ((await db.productSync.count({ where: { shop: sandbox.shop, status: "SYNCED" } })) < 6) {
+    while ((await db.productSync.count({ where: { shop: sandbox.shop, status: "SYNCED", review: "LIVE" } })) < 6) {
       if (Date.now() > deadline) throw new Error("the sandbox's first full sync did not finish in time");
       await new Promise((r) => setTimeout(r, 500));
     }

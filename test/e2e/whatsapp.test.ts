@@ -237,4 +237,103 @@ describe("the WhatsApp page with Meta's Embedded Signup", { timeout: E2E_TEST_TI
     await expect.poll(level, { timeout: UI_TIMEOUT }).not.toBe("reconnect");
     expect((await stored())!.state).toBe("CONNECTED");
   });
+
+  // Issue 16: every state of the connection card, one banner per outcome, in the outcome's colour.
+  const isPrimary = (name: string) => app().getByRole("button", { name, exact: true }).evaluate((b) => /variantPrimary/.test(b.className));
+  const banners = (testId: string) => app().getByTestId(testId).count();
+  /** The admin's toast (the sandbox stand-in shows App Bridge's toasts in #toast): a plain success is told there. */
+  const toast = async () => (await page.locator("#toast").textContent()) ?? "";
+
+  it("Disconnect says beforehand what it does; connecting again registers the number again (the app replaces the PIN it deleted) and the shop can send", async () => {
+    const row = (await stored())!;
+    const number = row.phoneNumbers.find((p) => p.active)!;
+    const phone = sim().control.phoneNumber(number.phoneNumberId)!;
+    expect(phone).toMatchObject({ registered: true });
+    const metaPin = phone.pin;
+    await openPage();
+    await app().getByRole("button", { name: "Disconnect", exact: true }).click();
+    const confirm = app().getByTestId("disconnect-confirm");
+    await expect.poll(() => confirm.count(), { timeout: UI_TIMEOUT }).toBe(1);
+    expect(await confirm.innerText()).toMatch(/stops test and product messages[\s\S]*two-step verification PINs[\s\S]*sets its own PIN on the sending number and registers it/);
+    // The confirmation is a modal: the harmless interaction for INP clicks its title (the page's is behind it).
+    await capture(page, "whatsapp-disconnect-confirm", { interact: (frame) => frame.getByRole("dialog").getByRole("heading", { name: "Disconnect WhatsApp?" }).click() });
+    await app().getByRole("button", { name: "Disconnect now" }).click();
+    await expect.poll(level, { timeout: UI_TIMEOUT }).toBe("disconnected");
+    await expect.poll(toast, { timeout: UI_TIMEOUT }).toMatch(/WhatsApp is disconnected/);
+    expect(await banners("action-success")).toBe(0);
+    expect(await isPrimary("Connect WhatsApp")).toBe(true);
+    await capture(page, "whatsapp-disconnected");
+
+    // Meta still holds the app's old PIN; the app forgot it with the connection.
+    expect(phone.pin).toBe(metaPin);
+    const token = sim().control.seedToken({
+      scopes: ["whatsapp_business_management", "whatsapp_business_messaging", "business_management"],
+      granular: { whatsapp_business_management: [row.wabaId], whatsapp_business_messaging: [row.wabaId] },
+    });
+    popupSteps = [signupEvent("FINISH", { waba_id: row.wabaId, phone_number_id: number.phoneNumberId }), { kind: "code", code: sim().control.issueAuthCode({ token }) }];
+    await app().getByRole("button", { name: "Connect WhatsApp" }).click();
+    await expect.poll(level, { timeout: UI_TIMEOUT }).toBe("connected");
+    // One outcome: the connect's toast; nothing of the disconnect is left on the page.
+    await expect.poll(toast, { timeout: UI_TIMEOUT }).toMatch(/^WhatsApp is connected/);
+    expect(await banners("action-success")).toBe(0);
+    expect(await app().getByText(/WhatsApp is disconnected/).count()).toBe(0);
+    expect(phone.pin).not.toBe(metaPin);
+    expect((await stored())!.phoneNumbers.find((p) => p.active)).toMatchObject({ phoneNumberId: number.phoneNumberId, registered: true });
+    expect(await app().getByTestId("test-message-blocked").count()).toBe(0);
+    expect(await isPrimary("Reconnect")).toBe(false);
+    await capture(page, "whatsapp-reconnected-after-disconnect");
+  });
+
+  it("Meta not answering: said once, with the time of the last success; Reconnect stays secondary; Refresh then says everything works", async () => {
+    await db.whatsAppConnection.update({ where: { shop: sandbox.shop }, data: { healthCheckedAt: new Date(0) } });
+    sim().faults.add({ kind: "error", endpoint: "GET /debug_token", status: 500, code: 2, times: 20 });
+    await openPage();
+    await expect.poll(() => app().getByTestId("whatsapp-issues").getAttribute("data-outage"), { timeout: UI_TIMEOUT }).toBe("true");
+    expect(await app().getByTestId("whatsapp-outage").innerText()).toMatch(/^Meta is not answering; the app retries by itself, nothing is lost\. Last successful check with Meta: \S/);
+    expect(await app().getByTestId("whatsapp-health").innerText()).toMatch(/Meta not answering$/);
+    expect(await level()).toBe("attention");
+    expect(await isPrimary("Reconnect")).toBe(false);
+    expect(await app().getByText(/Meta did not answer/).count()).toBe(0); // not twice, in other words
+    expect(await app().getByTestId("readiness-line-whatsapp").getAttribute("data-state")).toBe("unknown");
+    await capture(page, "whatsapp-meta-not-answering");
+
+    // Refresh while Meta is still down: no green "checked" beside the failure.
+    const answered = page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname.startsWith("/app/whatsapp"));
+    await app().getByRole("button", { name: "Refresh" }).click();
+    await answered;
+    await expect.poll(() => app().getByRole("button", { name: "Refresh" }).isEnabled(), { timeout: UI_TIMEOUT }).toBe(true);
+    expect(await banners("action-success")).toBe(0);
+    expect(await banners("action-error")).toBe(0); // the outage banner above is the outcome
+    expect(await banners("whatsapp-issues")).toBe(1);
+
+    sim().faults.clear();
+    await app().getByRole("button", { name: "Refresh" }).click();
+    await expect.poll(level, { timeout: UI_TIMEOUT }).toBe("connected");
+    await expect.poll(toast, { timeout: UI_TIMEOUT }).toBe("Checked with Meta just now: everything works.");
+    expect(await banners("whatsapp-issues")).toBe(0);
+    await capture(page, "whatsapp-refreshed");
+  });
+
+  it("the test message box says why it cannot send, and Register repairs it", async () => {
+    const active = (await stored())!.phoneNumbers.find((p) => p.active)!;
+    await db.phoneNumber.update({ where: { id: active.id }, data: { registered: false } });
+    await openPage();
+    await expect.poll(() => app().getByTestId("test-message-blocked").innerText(), { timeout: UI_TIMEOUT }).toBe(
+      `${active.displayPhoneNumber} is not registered yet: click Register next to it under Phone numbers.`,
+    );
+    expect(await app().getByRole("button", { name: "Send test message" }).isDisabled()).toBe(true);
+    await capture(page, "whatsapp-test-message-blocked");
+    await app().getByRole("button", { name: "Register" }).click();
+    await expect.poll(() => app().getByTestId("test-message-blocked").count(), { timeout: UI_TIMEOUT }).toBe(0);
+    await expect.poll(toast, { timeout: UI_TIMEOUT }).toBe(`${active.displayPhoneNumber} is registered and can send messages.`);
+  });
+
+  it("a Meta window closed before the end is said as a cancel, with the way out for a blocked pop-up", async () => {
+    await connectWith(() => []);
+    await expect.poll(loginState, { timeout: UI_TIMEOUT }).toBe("no_code");
+    const status = app().getByTestId("meta-login-status").first();
+    expect(await status.innerText()).toMatch(/Meta's window was closed[\s\S]*Nothing was changed/);
+    expect(await status.innerText()).not.toMatch(/did not hand the sign-in back/);
+    await capture(page, "whatsapp-signup-closed");
+  });
 });

@@ -47,6 +47,40 @@ describe("product sync status block (view)", () => {
     expect(view.root.querySelector("s-admin-block")!.getAttribute("heading")).toBe("Meta Catalog");
   });
 
+  it("Meta's review (issue 17): Live, Sent, and a rejected variant with Meta's reason and the fix", async () => {
+    const live = await show({ connection: "CONNECTED", product: product({ verdict: "LIVE" }) });
+    expect(live.view.root.querySelector("s-badge")!.textContent).toBe("Live");
+    expect(live.view.root.querySelector("s-badge")!.getAttribute("tone")).toBe("success");
+    expect(live.view.text()).toContain("Meta approved it");
+    live.view.unmount();
+
+    const sent = await show({ connection: "CONNECTED", product: product({ verdict: "SENT" }) });
+    expect(sent.view.root.querySelector("s-badge")!.textContent).toBe("Sent");
+    expect(sent.view.text()).toContain("Meta accepted the latest change and is reviewing it");
+    sent.view.unmount();
+
+    const reason = "Item rejected for counterfeit goods.";
+    const fix = "Remove the words that suggest a replica from the title.";
+    const { view } = await show({
+      connection: "CONNECTED",
+      product: product({
+        verdict: "REJECTED",
+        variants: [
+          { retailerId: "shopify_123_1001", status: "SYNCED", error: null, verdict: "LIVE", reason: null, fix: null, image: null },
+          { retailerId: "shopify_123_1002", status: "SYNCED", error: null, verdict: "REJECTED", reason, fix, image: null },
+        ],
+      }),
+    });
+    expect(view.root.querySelector("s-badge")!.textContent).toBe("Rejected");
+    const banner = view.root.querySelector("s-banner")!;
+    expect(banner.getAttribute("heading")).toBe("Meta rejected this product");
+    expect(banner.textContent).toContain(`Meta says: ${reason}`);
+    expect(banner.textContent).toContain(`What to do: ${fix}`);
+    // The variants differ: each with its verdict, the rejected one first.
+    const badges = [...view.root.querySelectorAll("s-section s-badge")].map((b) => b.textContent);
+    expect(badges).toEqual(["Rejected", "Live"]);
+  });
+
   it("Synced: the badge, when it last synced, Sync now and Exclude from catalog", async () => {
     const { view, onAction } = await show({ connection: "CONNECTED", product: product() });
     expect(view.root.querySelector("s-badge")!.textContent).toBe("Synced");

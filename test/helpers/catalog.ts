@@ -1,6 +1,6 @@
 import pino from "pino";
 import type { Db } from "../../app/db.server";
-import { createCatalogWorker, type CatalogWorker } from "../../app/catalog/worker.server";
+import { createCatalogWorker, type CatalogWorker, type WorkerOptions } from "../../app/catalog/worker.server";
 import { sealSecret } from "../../app/vault/secrets.server";
 import type { MetaSimulator, Scenario } from "../meta-sim";
 import { clientFor } from "../meta-sim/testing";
@@ -37,9 +37,24 @@ export async function connectCatalog(db: Db, sim: MetaSimulator, shop: string): 
   return scenario;
 }
 
-export function testWorker(db: Db, sim: MetaSimulator, flushIntervalMs = 0): CatalogWorker {
+/** `review`: Meta's review read-back timings (issue 17); by default the worker's own (a first check after 60 s). */
+export function testWorker(db: Db, sim: MetaSimulator, flushIntervalMs = 0, review?: WorkerOptions["review"]): CatalogWorker {
   const { client } = clientFor(sim, { retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 5 } });
-  return createCatalogWorker({ db, client, log: pino({ level: "silent" }), flushIntervalMs });
+  return createCatalogWorker({ db, client, log: pino({ level: "silent" }), flushIntervalMs, review });
+}
+
+/** A worker that reads Meta's review back at once (issue 17). */
+export const reviewingWorker = (db: Db, sim: MetaSimulator) => testWorker(db, sim, 0, { firstCheckMs: 100, pollMs: 0 });
+
+/** Runs worker rounds until Meta's review of every product of the shop that Meta accepted is read (none left Sent). */
+export async function settleReviews(worker: CatalogWorker, db: Db, shop: string, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    await worker.tick();
+    if ((await db.productSync.count({ where: { shop, status: "SYNCED", review: "SENT" } })) === 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("Meta's review was not read back in time");
 }
 
 /** Runs worker rounds until nothing is dirty and every sent batch is settled. */

@@ -26,6 +26,7 @@ describe.each(providers())("product status endpoint on %s", (provider) => {
   const shopB = `status-b-${provider}.myshopify.com`;
   const shopC = `status-c-${provider}.myshopify.com`; // installed, no catalog
   const syncedAt = new Date("2026-11-01T10:00:00.000Z");
+  const reviewedAt = new Date("2026-11-01T10:05:00.000Z");
 
   const path = (id: string | number) => `/api/products/${id}/sync-status`;
   const get = (shop: string, id: string | number, headers: Record<string, string> = {}) => adminFetch(t.url, path(id), shop, { headers });
@@ -51,6 +52,14 @@ describe.each(providers())("product status endpoint on %s", (provider) => {
     await product(shopA, "101", {
       status: "SYNCED",
       lastSyncedAt: syncedAt,
+      // Meta's review (issue 17): one variant approved, one that Meta could not fetch the image of.
+      review: "NEEDS_FIXING",
+      sentAt: syncedAt,
+      confirmedAt: reviewedAt,
+      itemReviews: [
+        { r: "shopify_101_10101", verdict: "LIVE", cause: null, reason: null, fix: null, image: null },
+        { r: "shopify_101_10102", verdict: "NEEDS_FIXING", cause: "image", reason: "Meta could not download the image https://cdn.example.com/x.jpg.", fix: "Replace it.", image: "https://cdn.example.com/x.jpg" },
+      ],
       pushedItems: [{ id: "shopify_101_10101", title: "Tee" }, { id: "shopify_101_10102", title: "Tee" }],
     });
     await product(shopA, "102", {
@@ -78,9 +87,20 @@ describe.each(providers())("product status endpoint on %s", (provider) => {
         excluded: false,
         lastError: null,
         lastSyncedAt: "2026-11-01T10:00:00.000Z",
+        verdict: "NEEDS_FIXING",
+        sentAt: "2026-11-01T10:00:00.000Z",
+        confirmedAt: "2026-11-01T10:05:00.000Z",
         variants: [
-          { retailerId: "shopify_101_10101", status: "SYNCED", error: null },
-          { retailerId: "shopify_101_10102", status: "SYNCED", error: null },
+          { retailerId: "shopify_101_10101", status: "SYNCED", error: null, verdict: "LIVE", reason: null, fix: null, image: null },
+          {
+            retailerId: "shopify_101_10102",
+            status: "SYNCED",
+            error: null,
+            verdict: "NEEDS_FIXING",
+            reason: "Meta could not download the image https://cdn.example.com/x.jpg.",
+            fix: "Replace it.",
+            image: "https://cdn.example.com/x.jpg",
+          },
         ],
       },
     });
@@ -97,10 +117,11 @@ describe.each(providers())("product status endpoint on %s", (provider) => {
   it("gives a failed product's error per variant, including a variant that was never sent", async () => {
     const body = await (await get(shopA, 102)).json();
     expect(body.product).toMatchObject({ status: "FAILED", lastError: NO_IMAGE, lastSyncedAt: null });
+    expect(body.product.verdict).toBe("FAILED");
     expect(body.product.variants).toEqual([
-      // Sent with the product and not refused: in the catalog (issue 16, one status per variant).
-      { retailerId: "shopify_102_10201", status: "SYNCED", error: null },
-      { retailerId: "shopify_102_10202", status: "FAILED", error: NO_IMAGE },
+      // Sent with the product and not refused: in the catalog (issue 16, one status per variant), its review not read yet (Sent).
+      { retailerId: "shopify_102_10201", status: "SYNCED", error: null, verdict: "SENT", reason: null, fix: null, image: null },
+      { retailerId: "shopify_102_10202", status: "FAILED", error: NO_IMAGE, verdict: "FAILED", reason: null, fix: null, image: null },
     ]);
     expect(parseSyncStatus(body)).toEqual(body);
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { providers } from "../helpers/databases";
 import { TEST_ENCRYPTION_KEYS } from "../helpers/app-process";
-import { drain, testWorker } from "../helpers/catalog";
+import { drain, reviewingWorker, settleReviews } from "../helpers/catalog";
 import { sendWebhook } from "../helpers/shopify";
 import { postMetaWebhook, useWhatsAppApp, whatsappAction, whatsappPage } from "../helpers/whatsapp";
 import { productPayload } from "../fixtures/products";
@@ -59,8 +59,11 @@ describe.each(providers())("WhatsApp commerce on %s", (provider) => {
       const res = await sendWebhook(t.url, "/webhooks/products", "products/create", productPayload({ id, title: `Product ${id}`, product_type: types[i] }, 2), { shop });
       expect(res.status).toBe(200);
     }
-    await drain(testWorker(t.db, sim), t.db);
-    expect(await t.db.productSync.count({ where: { shop, status: "SYNCED" } })).toBe(3);
+    const worker = reviewingWorker(t.db, sim);
+    await drain(worker, t.db);
+    // Meta approves them (Live): only Live products can go in a product message.
+    await settleReviews(worker, t.db, shop);
+    expect(await t.db.productSync.count({ where: { shop, status: "SYNCED", review: "LIVE" } })).toBe(3);
     return { shop, s };
   }
 
@@ -82,7 +85,7 @@ describe.each(providers())("WhatsApp commerce on %s", (provider) => {
       const state = Object.fromEntries(lines.map((l) => [l.id, l.state]));
       expect(state).toMatchObject({ number: "done", catalog: "done", link: "todo", settings: "todo", products: "done" });
       expect(lines.find((l) => l.id === "settings")!.detail).toMatch(/catalog is hidden/);
-      expect(lines.find((l) => l.id === "products")!.detail).toBe("3 products are synced to the catalog.");
+      expect(lines.find((l) => l.id === "products")!.detail).toBe("3 products are Live: Meta approved them.");
       expect(lines.find((l) => l.id === "link")!.action).toMatchObject({ kind: "intent", body: { intent: "link-catalog" } });
     });
 

@@ -4,6 +4,7 @@ import { itemProblems, retailerIdProblem } from "./items";
 import { pick, parseFields } from "./fields";
 import { json, paginate, stringParam, type SimReply } from "./request";
 import type { Ctx, RouteDef, SimRuntime } from "./routes";
+import { diagnosticsOf, itemFilter, queueReview, reviewFields } from "./review";
 import type { BatchRequest, SimBatch, SimCatalog, SimItem, SimState } from "./state";
 
 /**
@@ -25,8 +26,15 @@ const CATALOG_FIELDS: Record<string, (c: SimCatalog) => unknown> = {
   vertical: (c) => c.vertical,
 };
 
-type ItemEntry = { item: SimItem; productId: string };
+type ItemEntry = { item: SimItem; productId: string; review: () => ReturnType<typeof reviewFields> };
 const PRODUCT_FIELDS: Record<string, (e: ItemEntry) => unknown> = {
+  // Meta's review (issue 17, review.ts).
+  review_status: (e) => e.review().review_status,
+  review_rejection_reasons: (e) => e.review().review_rejection_reasons,
+  // Left out when there are none, as in the reference's example.
+  errors: (e) => (e.review().errors.length ? e.review().errors : undefined),
+  image_fetch_status: (e) => e.review().image_fetch_status,
+  capability_to_review_status: (e) => e.review().capability_to_review_status,
   id: (e) => e.productId,
   retailer_id: (e) => e.item.id,
   name: (e) => e.item.title,
@@ -174,6 +182,7 @@ function applyBatch(state: SimState, batch: SimBatch) {
       if (existing) {
         catalog.items.delete(id);
         catalog.productIds.delete(id);
+        catalog.reviews.delete(id);
       } else batch.warnings.push({ line, id, message: `No item with retailer id "${id}" to delete.` });
       continue;
     }
@@ -193,6 +202,7 @@ function applyBatch(state: SimState, batch: SimBatch) {
     }
     catalog.items.set(id, next as SimItem);
     if (!catalog.productIds.has(id)) catalog.productIds.set(id, state.nextId());
+    queueReview(state, catalog, next as SimItem);
   }
   batch.idsOfInvalidRequests = [...invalid];
   batch.status = "finished";
@@ -246,8 +256,15 @@ function listProducts(ctx: Ctx): SimReply {
   const catalog = catalogOf(ctx);
   settleBatches(ctx.state);
   const fields = parseFields(ctx.req.params.fields, ["id"]);
+  const filter = itemFilter(ctx.req.params.filter);
   const entries: ItemEntry[] = [];
-  for (const [id, item] of catalog.items) entries.push({ item, productId: catalog.productIds.get(id)! });
+  const now = Date.now();
+  for (const [id, item] of catalog.items) {
+    let cached: ReturnType<typeof reviewFields> | undefined;
+    const review = () => (cached ??= reviewFields(ctx.state, catalog, item, now));
+    if (filter && !filter(item, () => review().review_status)) continue;
+    entries.push({ item, productId: catalog.productIds.get(id)!, review });
+  }
   const page = paginate(entries, ctx.req.params, (after) => ctx.selfUrl({ after }));
   return json({
     data: page.data.map((e) => pick(ctx.state, "ProductItem", e, PRODUCT_FIELDS, fields)),
@@ -268,4 +285,16 @@ export const catalogRoutes: RouteDef[] = [
   { label: "POST /{catalog-id}/items_batch", method: "POST", kind: "catalog", edge: "items_batch", handle: itemsBatch },
   { label: "GET /{catalog-id}/check_batch_request_status", method: "GET", kind: "catalog", edge: "check_batch_request_status", handle: batchStatus },
   { label: "GET /{catalog-id}/products", method: "GET", kind: "catalog", edge: "products", handle: listProducts },
+  {
+    label: "GET /{catalog-id}/diagnostics",
+    method: "GET",
+    kind: "catalog",
+    edge: "diagnostics",
+    handle: (ctx) => {
+      const catalog = catalogOf(ctx);
+      settleBatches(ctx.state);
+      const page = paginate(diagnosticsOf(ctx.state, catalog), ctx.req.params, (after) => ctx.selfUrl({ after }));
+      return json({ data: page.data, ...(page.paging ? { paging: page.paging } : {}) });
+    },
+  },
 ];

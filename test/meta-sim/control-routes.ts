@@ -20,6 +20,8 @@ import type { SimState } from "./state";
  *   GET    /_sim/wabas/:id/catalog | /_sim/phone-numbers/:id/commerce
  *   GET    /_sim/catalogs/:id/items?offset&limit -> { count, items }
  *   GET    /_sim/catalogs/:id/items/:retailerId
+ *   PUT    /_sim/catalogs/:id/items/:retailerId/review   ReviewOutcome | {} (lift): Meta's review of that item (issue 17)
+ *   GET    /_sim/catalogs/:id/diagnostics
  *   GET    /_sim/calls                          { "<label>": n }; DELETE resets
  *   GET    /_sim/messages | /_sim/batches?catalogId | /_sim/webhooks
  *   GET    /_sim/tokens/:value
@@ -73,6 +75,11 @@ export function controlRoutes(control: SimControl, faults: Faults, state: SimSta
       const limit = q.has("limit") ? Number(q.get("limit")) : undefined;
       return { count: control.catalogItemCount(id), items: control.catalogItems(id, { offset, limit }) };
     }],
+    ["PUT", /^catalogs\/([^/]+)\/items\/(.+)\/review$/, (b, [id, retailerId]) => {
+      control.setReview(id, retailerId, typeof b.kind === "string" ? input(b) : null);
+      return { ok: true };
+    }],
+    ["GET", /^catalogs\/([^/]+)\/diagnostics$/, (_b, [id]) => ({ data: control.catalogDiagnostics(id) })],
     ["GET", /^catalogs\/([^/]+)\/items\/(.+)$/, (_b, [id, retailerId]) => control.catalogItem(id, retailerId) ?? null],
     ["GET", /^calls$/, () => control.callCounts()],
     ["DELETE", /^calls$/, () => (control.resetCallCounts(), { ok: true })],

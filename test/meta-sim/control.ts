@@ -1,4 +1,5 @@
 import { batchView, settleBatches } from "./catalog";
+import { diagnosticsOf, reviewFields, type ReviewOutcome } from "./review";
 import type { MessagingLimitTier, SimBusiness, SimCatalog, SimConfig, SimItem, SimPhoneNumber, SimState, SimToken, SimWaba } from "./state";
 
 /**
@@ -126,6 +127,7 @@ export class SimControl {
       relation: input.relation ?? "owned",
       vertical: input.vertical ?? "commerce",
       items: new Map(),
+      reviews: new Map(),
       productIds: new Map(),
     };
     this.state.catalogs.set(catalog.id, catalog);
@@ -312,6 +314,29 @@ export class SimControl {
   catalogItem(catalogId: string, retailerId: string): SimItem | undefined {
     settleBatches(this.state);
     return this.mustExist(this.state.catalogs, catalogId, "catalog").items.get(retailerId);
+  }
+
+  /** Imposes Meta's review outcome on an item (issue 17); a later save reviews it again with it. null lifts it. */
+  setReview(catalogId: string, retailerId: string, outcome: ReviewOutcome | null) {
+    const key = `${catalogId}|${retailerId}`;
+    if (outcome) this.state.reviewOverrides.set(key, outcome);
+    else this.state.reviewOverrides.delete(key);
+    const catalog = this.mustExist(this.state.catalogs, catalogId, "catalog");
+    const review = catalog.reviews.get(retailerId);
+    if (review) review.outcome = null; // decided again on the next read
+  }
+
+  /** The item's review as the products edge shows it. */
+  itemReview(catalogId: string, retailerId: string) {
+    settleBatches(this.state);
+    const catalog = this.mustExist(this.state.catalogs, catalogId, "catalog");
+    const item = catalog.items.get(retailerId);
+    return item && reviewFields(this.state, catalog, item);
+  }
+
+  catalogDiagnostics(catalogId: string) {
+    settleBatches(this.state);
+    return diagnosticsOf(this.state, this.mustExist(this.state.catalogs, catalogId, "catalog"));
   }
 
   catalogItemCount(catalogId: string): number {

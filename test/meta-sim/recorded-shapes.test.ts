@@ -6,6 +6,7 @@ import {
   parseBatchStatus,
   parseCommerceSettings,
   parseDebugToken,
+  parseItemReviewPage,
   parseItemsBatch,
   parseLinkedCatalogPage,
   parseMessageSend,
@@ -144,6 +145,14 @@ const simulate: Record<string, () => Promise<GraphAnswer>> = {
       sim.control.setLinkedCatalog(s.wabaId, null);
     }
   },
+  "catalog-products-review": async () => {
+    await pushBatch([
+      { method: "UPDATE", data: validItem("review-ok") },
+      { method: "UPDATE", data: validItem("review-image", { image_link: "https://unreachable.example/review-image.jpg" }) },
+    ]);
+    const filter = JSON.stringify({ retailer_id: { is_any: ["review-ok", "review-image"] } });
+    return graph(sim, "GET", `/${s.catalogId}/products`, { token: s.catalogToken, query: { fields: "id,errors", filter } });
+  },
   "error-transient-2": async () => {
     sim.faults.add({ kind: "error", endpoint: "GET /{catalog-id}/check_batch_request_status", times: 1 });
     return graph(sim, "GET", `/${s.catalogId}/check_batch_request_status`, { token: s.catalogToken, query: { handle: "h" } });
@@ -224,6 +233,19 @@ const parse: Record<string, (f: Fixture) => void> = {
   },
   "waba-product-catalogs": (f) => {
     expect(parseLinkedCatalogPage(f.body)).toEqual({ items: [], after: null });
+  },
+  "catalog-products-review": (f) => {
+    const page = parseItemReviewPage({ data: (f.body.data as object[]).map((d, i) => ({ retailer_id: `r${i}`, ...d })) });
+    expect(page.items[0].issues).toEqual([]);
+    expect(page.items[1].issues).toEqual([
+      {
+        type: "IMAGE_RESOLUTION_LOW",
+        priority: "HIGH",
+        title: "Missing or invalid images",
+        description: "The main image of this item cannot be displayed.",
+        callToAction: "After you've made changes, save the image under a different link (URL) and provide the new link.",
+      },
+    ]);
   },
   "check-batch-status": (f) => {
     const handle = (f.body.data as Array<{ handle: string }>)[0].handle;

@@ -146,7 +146,8 @@ export async function createMetaSimulator(options: MetaSimulatorOptions = {}): P
   };
   let handleControl = controlRoutes(control, faults, state, reset, inbound);
 
-  const server = http.createServer((req, res) => {
+  // Long read-back URLs (a products filter of 1,000 retailer ids is about 45 KB) reach handle(), which applies config.maxUrlBytes.
+  const server = http.createServer({ maxHeaderSize: 256 * 1024 }, (req, res) => {
     handle(req, res).catch((err: unknown) => {
       console.error("[meta-sim] handler crashed", err);
       if (!res.headersSent) send(res, { status: 500, body: new GraphError(500, 1, "An unknown error occurred").envelope() });
@@ -159,6 +160,10 @@ export async function createMetaSimulator(options: MetaSimulatorOptions = {}): P
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
       send(res, await handleControl((req.method ?? "GET").toUpperCase(), url.pathname.slice(6), url.searchParams, Buffer.concat(chunks).toString("utf8")));
+      return;
+    }
+    if ((req.url ?? "").length > state.config.maxUrlBytes) {
+      send(res, { status: 414, body: "Request-URI Too Long" });
       return;
     }
     let simReq;

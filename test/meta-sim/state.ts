@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { DEFAULT_REVIEW_RULES, type ReviewOutcome, type ReviewRule, type SimReview } from "./review";
 
 /**
  * Everything the simulated Graph API knows, in Maps keyed by id so catalog
@@ -105,6 +106,8 @@ export interface SimCatalog {
   items: Map<string, SimItem>;
   /** retailer id -> Meta's product id. */
   productIds: Map<string, string>;
+  /** retailer id -> Meta's review of the item as last saved (review.ts). */
+  reviews: Map<string, SimReview>;
 }
 
 export interface BatchIssue {
@@ -177,6 +180,15 @@ export interface SimConfig {
   /** Calls per business per window that count as 100 % in the usage headers. */
   usageLimitPerWindow: number;
   usageWindowMs: number;
+  /**
+   * Longest request URL answered; longer ones get 414. Meta documents no limit: 64 KB is our
+   * assumption (the app's read-back of 1,000 ids is about 45 KB, and halves on a 414).
+   */
+  maxUrlBytes: number;
+  /** How long Meta's review of a saved item stays pending (review.ts). */
+  reviewDelayMs: number;
+  /** What the review decides, first match wins; no match approves. */
+  reviewRules: ReviewRule[];
 }
 
 export const DEFAULT_REQUIRED_ITEM_FIELDS = ["id", "title", "description", "availability", "condition", "price", "link", "image_link", "brand"];
@@ -193,6 +205,9 @@ export function defaultConfig(): SimConfig {
     requireAppSecretProof: false,
     usageLimitPerWindow: 10_000,
     usageWindowMs: 3_600_000,
+    maxUrlBytes: 64 * 1024,
+    reviewDelayMs: 0,
+    reviewRules: [...DEFAULT_REVIEW_RULES],
   };
 }
 
@@ -216,6 +231,8 @@ export class SimState {
   readonly customerWindows = new Map<string, number>();
   /** to (digits) -> the error its messages fail with. */
   readonly failingRecipients = new Map<string, { code: number; title: string }>();
+  /** "<catalog-id>|<retailer id>" -> the review outcome a test imposes on that item. */
+  readonly reviewOverrides = new Map<string, ReviewOutcome>();
   readonly webhookDeliveries: WebhookDelivery[] = [];
   readonly calls = new Map<string, number>();
   config: SimConfig = defaultConfig();

@@ -41,6 +41,9 @@ export const SANDBOX_DEFAULTS = {
   // WhatsApp (issue 5): the Embedded Signup configuration the page launches (the SDK stand-in accepts any).
   META_CONFIG_ID: "sandbox-embedded-signup-config",
   CATALOG_FLUSH_INTERVAL_MS: "1000",
+  // Meta's review (issue 17): the simulator keeps a saved item pending this long, and the worker reads it back this soon.
+  SANDBOX_REVIEW_DELAY_MS: "3000",
+  CATALOG_REVIEW_FIRST_CHECK_MS: "2000",
   SANDBOX_PRODUCTS: "12",
   // A fixed, public development key: the sandbox holds no real secrets.
   ENCRYPTION_KEYS: `sandbox:${Buffer.alloc(32, 1).toString("base64")}`,
@@ -138,6 +141,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       webhookCallbackUrl: `${appUrl}/webhooks/meta`,
     });
     seedSimulator(simulator, meta);
+    // Meta's review: items stay "pending" a moment, then the simulator's rules decide (a title with
+    // "Replica" is rejected, an image on unreachable.example is not downloaded; test/meta-sim/review.ts).
+    simulator.control.configure({ reviewDelayMs: Number(setting(input, "SANDBOX_REVIEW_DELAY_MS")) });
   }
   const graphUrl = input.META_GRAPH_URL || simulator!.url;
 
@@ -177,6 +183,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     META_SDK_URL: input.META_SDK_URL || `${adminOrigin}/facebook-sdk.js`,
     META_OAUTH_DIALOG_URL: input.META_OAUTH_DIALOG_URL || adminOrigin,
     CATALOG_FLUSH_INTERVAL_MS: setting(input, "CATALOG_FLUSH_INTERVAL_MS"),
+    CATALOG_REVIEW_FIRST_CHECK_MS: setting(input, "CATALOG_REVIEW_FIRST_CHECK_MS"),
     SHOPIFY_ADMIN_API_URL: adminApiUrl,
     PORT: String(port),
     APP_BRIDGE_URL: `${adminOrigin}/app-bridge.js`,

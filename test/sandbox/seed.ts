@@ -114,7 +114,8 @@ const DEMO = [
   ["Linen Button-Down Shirt", "Acme Apparel"],
   ["Merino Wool Scarf", "Northwind"],
   ["Canvas Tote Bag", "Northwind"],
-  ["Leather Card Holder", "Fieldnotes"],
+  // Meta's review rejects it (the simulator's rule for "replica", issue 17): the catalog page shows why.
+  ["Replica Leather Card Holder", "Fieldnotes"],
   ["Ceramic Pour-Over Set", "Kettle & Co"],
   ["Stoneware Mug", "Kettle & Co"],
   ["Recycled Running Shorts", "Stride"],
@@ -124,7 +125,7 @@ const DEMO = [
   ["Gift Card", "Sandbox Store"],
 ] as const;
 
-/** A small, varied catalog for the sandbox: one draft, one without an image (so the pages show every state). */
+/** A small, varied catalog for the sandbox: one draft, one without an image, one Meta rejects (so the pages show every state). */
 export function demoProducts(count: number): ProductFixture[] {
   return Array.from({ length: count }, (_, i) => {
     const [title, vendor] = DEMO[i % DEMO.length];

@@ -64,10 +64,10 @@ export interface BatchOutcome {
 
 /**
  * Meta's verdict on a batch: refused products FAILED with Meta's message,
- * the rest SYNCED; a batch canceled or failed as a whole goes out again.
+ * the rest SYNCED and Sent (their review is read back from `reviewCheckAt`); a batch canceled or failed as a whole goes out again.
  * A product that went out again in a newer batch is left to that batch.
  */
-export async function settleBatch(db: Db, batch: { id: string; shop: string }, outcome: BatchOutcome, now: Date) {
+export async function settleBatch(db: Db, batch: { id: string; shop: string }, outcome: BatchOutcome, now: Date, reviewCheckAt = new Date(now.getTime() + 60_000)) {
   const { id, shop } = batch;
   if (!outcome.finished) {
     await markBatchForResend(db, shop, id, now);
@@ -82,7 +82,18 @@ export async function settleBatch(db: Db, batch: { id: string; shop: string }, o
       // The failed ones are FAILED by now, so this leaves them be. (A NOT IN list of them could pass SQLite's 999 bound values.)
       db.productSync.updateMany({
         where: { shop, lastBatchId: id, status: "PENDING" },
-        data: { status: "SYNCED", lastSyncedAt: now, lastError: null, itemErrors: undefined },
+        // Accepted by Meta: its review of this version is pending (Sent) until the read-back sees a verdict.
+        data: {
+          status: "SYNCED",
+          lastSyncedAt: now,
+          lastError: null,
+          itemErrors: undefined,
+          review: "SENT",
+          itemReviews: [],
+          sentAt: now,
+          reviewCheckAt,
+          reviewChecks: 0,
+        },
       }),
       db.catalogConnection.updateMany({ where: { shop }, data: { lastSuccessAt: now, unreachableSince: null } }),
     ]);

@@ -183,6 +183,7 @@ export async function finishRows(db: Db, claimId: string, rows: PushedRow[], now
       const cleared = await tx.query(
         sql`UPDATE "ProductSync" AS p SET
               "pushedRetailerIds" = v.column3, "pushedItems" = COALESCE(v.column4, p."pushedItems"), "lastBatchId" = v.column5,
+              "changedAt" = COALESCE(p."dirtySince", p."changedAt"),
               "leaseOwner" = NULL, "leaseUntil" = NULL, "dirty" = false, "dirtySince" = NULL, "attempts" = 0, "nextAttemptAt" = NULL,
               "status" = v.column6, "lastError" = v.column7, "itemErrors" = v.column8,
               "lastSyncedAt" = CASE WHEN v.column6 IN ('SYNCED', 'EXCLUDED') THEN ${asTime(now)} ELSE p."lastSyncedAt" END,

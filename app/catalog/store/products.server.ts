@@ -234,8 +234,8 @@ export async function productWithBatch(db: Db, shop: string, productId: string) 
   return { row, batch };
 }
 
-// In the catalog for WhatsApp commerce (products-in-catalog.server.ts says what that means).
-const IN_CATALOG = { status: "SYNCED", deleted: false, excluded: false } as const;
+// In the catalog for WhatsApp commerce (products-in-catalog.server.ts says what that means): Meta shows it (Live).
+const IN_CATALOG = { status: "SYNCED", review: "LIVE", deleted: false, excluded: false } as const;
 
 /** How many of the shop's products are in the catalog. */
 export async function inCatalogCount(db: Db, shop: string): Promise<number> {

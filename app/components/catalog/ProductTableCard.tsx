@@ -53,6 +53,7 @@ export function ProductTableCard({ table, counts }: { table: CatalogPageData["ta
   // The search runs once typing pauses; the URL keeps it (reload, back, a shared link show the same list).
   const latest = useRef({ params, urlQuery });
   latest.current = { params, urlQuery };
+  const pushed = useRef(urlQuery);
   useEffect(() => {
     if (query === latest.current.urlQuery) return;
     const timer = setTimeout(() => {
@@ -60,12 +61,19 @@ export function ProductTableCard({ table, counts }: { table: CatalogPageData["ta
       if (query) next.set("q", query);
       else next.delete("q");
       next.delete("page");
+      pushed.current = query;
       setParams(next, { replace: true, preventScrollReset: true });
     }, SEARCH_DEBOUNCE_MS);
     return () => clearTimeout(timer);
   }, [query, setParams]);
-  // Back or forward to another search: the field follows the URL.
-  useEffect(() => setQuery(urlQuery), [urlQuery]);
+  // Back or forward to another search: the field follows the URL (not when the URL only caught up
+  // with the field, which may have moved on while the search ran).
+  useEffect(() => {
+    if (urlQuery !== pushed.current) {
+      pushed.current = urlQuery;
+      setQuery(urlQuery);
+    }
+  }, [urlQuery]);
 
   const clearSearch = () => {
     setQuery("");

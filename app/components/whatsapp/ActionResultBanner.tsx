@@ -1,9 +1,20 @@
+import { useEffect } from "react";
+import { useAppBridge } from "@shopify/app-bridge-react";
 import { Banner, BlockStack, List } from "@shopify/polaris";
 import type { ActionResult } from "../../whatsapp/actions.server";
 
-/** The outcome of the last action of a card: what happened, or what went wrong and what to do. */
+/**
+ * The outcome of the last action of a card: what went wrong and what to do, or a success with warnings,
+ * as a banner that stays until closed; a plain success as the admin's toast (5 s): the card's own new
+ * state already shows it, and a banner arriving with the answer would push the page down (CLS, issue 16).
+ */
 export function ActionResultBanner({ result, onDismiss }: { result: ActionResult | undefined; onDismiss?: () => void }) {
-  if (!result) return null;
+  const shopify = useAppBridge();
+  const toast = result?.ok === true && !result.warnings?.length;
+  useEffect(() => {
+    if (result?.ok && !result.warnings?.length) shopify.toast.show(result.message, { duration: 5000 });
+  }, [result, shopify]);
+  if (!result || toast) return null;
   if (!result.ok) {
     return (
       <div data-testid="action-error" data-code={result.failure.code}>

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { useFetcher } from "@remix-run/react";
-import { Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, List, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, List, Modal, Text } from "@shopify/polaris";
 import { MetaLoginButton, type MetaLoginConfig, type MetaLoginResult } from "../meta-login";
 import type { ActionResult } from "../../whatsapp/actions.server";
 import type { WhatsAppPageData } from "../../whatsapp/page-data.server";
@@ -20,7 +20,8 @@ type Props = Pick<WhatsAppPageData, "meta" | "connection" | "verdict">;
 const ago = (iso: string | null) => {
   if (!iso) return "never";
   const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
-  return s < 60 ? "just now" : s < 3600 ? `${Math.round(s / 60)} min ago` : new Date(iso).toLocaleString();
+  // An older time in the merchant's time zone, which the server does not know (LocalTime).
+  return s < 60 ? "just now" : s < 3600 ? `${Math.round(s / 60)} min ago` : <LocalTime iso={iso} />;
 };
 
 export function ConnectionCard({ meta, connection, verdict }: Props) {
@@ -33,8 +34,9 @@ export function ConnectionCard({ meta, connection, verdict }: Props) {
   const loginConfig: MetaLoginConfig = { ...meta, extras: { sessionInfoVersion: "3" } };
   const connectResult = last === "connect" && connect.data && connect.data !== dismissed ? connect.data : undefined;
   const manageResult = last === "manage" && manage.data && manage.data !== dismissed ? manage.data : undefined;
-  // Refresh's outcome is the verdict itself: its own banner only says "everything works" (a problem shows once, above).
-  const result = manageResult?.intent === "refresh-health" && !(manageResult.ok && verdict.issues.length === 0 && !verdict.outage) ? undefined : (connectResult ?? manageResult);
+  const latest = connectResult ?? manageResult;
+  // Refresh's problems are the verdict's banner above, said once.
+  const result = latest?.intent === "refresh-health" && !latest.ok ? undefined : latest;
   const switchOffered = connectResult && !connectResult.ok && (connectResult.failure.code === "different_waba" || Boolean(connectResult.failure.details?.newWabaId));
   const runManage = (intent: "refresh-health" | "disconnect") => {
     setLast("manage");
@@ -128,7 +130,7 @@ export function ConnectionCard({ meta, connection, verdict }: Props) {
               </Button>
             </Box>
           )}
-          {connected && !confirmDisconnect && (
+          {connected && (
             <Box>
               <Button tone="critical" variant="plain" onClick={() => setConfirmDisconnect(true)}>
                 Disconnect
@@ -136,9 +138,23 @@ export function ConnectionCard({ meta, connection, verdict }: Props) {
             </Box>
           )}
         </InlineStack>
-        {confirmDisconnect && (
-          <div data-testid="disconnect-confirm">
-            <Banner tone="critical" title="Disconnect WhatsApp?">
+        {/* A modal, not a banner in the card: asking first must not move the page (CLS). */}
+        <Modal
+          open={confirmDisconnect}
+          onClose={() => setConfirmDisconnect(false)}
+          title="Disconnect WhatsApp?"
+          primaryAction={{
+            content: "Disconnect now",
+            destructive: true,
+            onAction: () => {
+              setConfirmDisconnect(false);
+              runManage("disconnect");
+            },
+          }}
+          secondaryActions={[{ content: "Cancel", onAction: () => setConfirmDisconnect(false) }]}
+        >
+          <Modal.Section>
+            <div data-testid="disconnect-confirm">
               <BlockStack gap="200">
                 <p>Disconnecting:</p>
                 <List>
@@ -149,23 +165,10 @@ export function ConnectionCard({ meta, connection, verdict }: Props) {
                     sets its own PIN on the sending number and registers it, so you do not need WhatsApp Manager.
                   </List.Item>
                 </List>
-                <InlineStack gap="200">
-                  <Button
-                    tone="critical"
-                    variant="primary"
-                    onClick={() => {
-                      setConfirmDisconnect(false);
-                      runManage("disconnect");
-                    }}
-                  >
-                    Disconnect now
-                  </Button>
-                  <Button onClick={() => setConfirmDisconnect(false)}>Cancel</Button>
-                </InlineStack>
               </BlockStack>
-            </Banner>
-          </div>
-        )}
+            </div>
+          </Modal.Section>
+        </Modal>
       </BlockStack>
     </Card>
   );

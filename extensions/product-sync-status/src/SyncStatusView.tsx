@@ -1,8 +1,8 @@
 /** @jsxImportSource preact */
 import {
   ACTION_LABELS,
-  STATUS_LABELS,
   absoluteTime,
+  badgeOf,
   explainError,
   relativeTime,
   statusSummary,
@@ -72,7 +72,7 @@ export function SyncStatusView(props: SyncStatusViewProps) {
 function summaryOf(data: SyncStatus): string {
   if (data.connection === "NOT_CONNECTED") return "Not connected";
   if (!data.product) return "Not synced yet";
-  return STATUS_LABELS[data.product.status].label;
+  return badgeOf(data.product).label;
 }
 
 function Ready(props: SyncStatusViewProps & { data: SyncStatus }) {
@@ -120,8 +120,9 @@ function Ready(props: SyncStatusViewProps & { data: SyncStatus }) {
 
 function Product(props: SyncStatusViewProps & { product: ProductSync }) {
   const { product, busy, now = new Date(), locale = "en", timeZone } = props;
-  const { label, tone } = STATUS_LABELS[product.status];
+  const { label, tone } = badgeOf(product);
   const variants = product.variants.map(variantOutcome);
+  const held = product.status === "SYNCED" ? variants.find((v) => v.verdict === "REJECTED" || v.verdict === "NEEDS_FIXING") : undefined;
   const differ = variantsDiffer(variants);
   const toggle: SyncAction = product.excluded ? "include" : "exclude";
   return (
@@ -141,6 +142,7 @@ function Product(props: SyncStatusViewProps & { product: ProductSync }) {
           <s-paragraph>Each variant below says what Meta objected to and what to change in Shopify.</s-paragraph>
         </s-banner>
       )}
+      {held && <ReviewBanner variant={held} />}
       {product.status === "EXCLUDED" && product.lastError && <s-paragraph>Why: {product.lastError}</s-paragraph>}
       {differ && <Variants variants={variants} titles={props.variantTitles ?? {}} />}
       <s-stack direction="inline" gap="small">
@@ -175,6 +177,18 @@ function FailureBanner({ message }: { message: string | null }) {
   );
 }
 
+/** Meta's review holds the product back: Meta's reason, the image it could not download, and the fix. */
+function ReviewBanner({ variant }: { variant: VariantSync }) {
+  const rejected = variant.verdict === "REJECTED";
+  return (
+    <s-banner tone={rejected ? "critical" : "warning"} heading={rejected ? "Meta rejected this product" : "Meta needs a fix before it shows this product"}>
+      {variant.reason && <s-paragraph>Meta says: {variant.reason}</s-paragraph>}
+      {variant.image && <s-paragraph>Image: {variant.image}</s-paragraph>}
+      {variant.fix && <s-paragraph>What to do: {variant.fix}</s-paragraph>}
+    </s-banner>
+  );
+}
+
 function variantName(v: VariantSync, titles: Record<string, string>) {
   const id = variantIdOf(v.retailerId);
   if (id && titles[id]) return titles[id];
@@ -185,15 +199,17 @@ function variantName(v: VariantSync, titles: Record<string, string>) {
 export const MAX_VARIANTS_SHOWN = 8;
 
 function Variants({ variants, titles }: { variants: VariantSync[]; titles: Record<string, string> }) {
-  const ordered = [...variants].sort((a, b) => Number(b.status === "FAILED") - Number(a.status === "FAILED"));
+  const rank = (v: VariantSync) => (v.status === "FAILED" || v.verdict === "REJECTED" ? 2 : v.verdict === "NEEDS_FIXING" ? 1 : 0);
+  const ordered = [...variants].sort((a, b) => rank(b) - rank(a));
   const shown = ordered.slice(0, MAX_VARIANTS_SHOWN);
   const hidden = ordered.length - shown.length;
   return (
     <s-section heading="Variants">
       <s-stack gap="small">
         {shown.map((v) => {
-          const { label, tone } = STATUS_LABELS[v.status];
+          const { label, tone } = badgeOf(v);
           const e = v.error ? explainError(v.error) : null;
+          const review = !e && (v.verdict === "REJECTED" || v.verdict === "NEEDS_FIXING") ? v : null;
           return (
             <s-stack key={v.retailerId} gap="small-300">
               <s-stack direction="inline" gap="small" alignItems="center">
@@ -203,6 +219,11 @@ function Variants({ variants, titles }: { variants: VariantSync[]; titles: Recor
               {e && (
                 <s-text color="subdued">
                   {e.message} What to do: {e.action}
+                </s-text>
+              )}
+              {review && (
+                <s-text color="subdued">
+                  {review.reason ?? ""} What to do: {review.fix ?? "open the product in the app."}
                 </s-text>
               )}
             </s-stack>

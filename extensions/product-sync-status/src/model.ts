@@ -1,4 +1,7 @@
 import { classifyError } from "../../../app/catalog/failure-kinds";
+import { VERDICT_LABEL, type Verdict } from "../../../app/catalog/verdict";
+
+export { VERDICT_LABEL, type Verdict };
 
 /**
  * What the app's status endpoint answers (GET/POST
@@ -14,6 +17,12 @@ export interface VariantSync {
   retailerId: string;
   status: ProductStatus;
   error: string | null;
+  /** What Meta shows for it (issue 17), with Meta's reason and the fix when Meta holds it back. */
+  verdict?: Verdict;
+  reason?: string | null;
+  fix?: string | null;
+  /** The image Meta could not download. */
+  image?: string | null;
 }
 
 export interface ProductSync {
@@ -22,6 +31,11 @@ export interface ProductSync {
   excluded: boolean;
   lastError: string | null;
   lastSyncedAt: string | null;
+  /** What Meta shows for the product (issue 17); absent from an app older than it. */
+  verdict?: Verdict;
+  /** When Meta accepted the last change, and when it last gave a verdict. */
+  sentAt?: string | null;
+  confirmedAt?: string | null;
   variants: VariantSync[];
 }
 
@@ -32,6 +46,11 @@ export interface SyncStatus {
 
 const CONNECTIONS: readonly string[] = ["CONNECTED", "NEEDS_RECONNECT", "NOT_CONNECTED"];
 const STATUSES: readonly string[] = ["PENDING", "SYNCED", "FAILED", "EXCLUDED"];
+const VERDICTS: readonly string[] = Object.keys(VERDICT_LABEL);
+const optVerdict = (v: unknown): Verdict | undefined => (typeof v === "string" && VERDICTS.includes(v) ? (v as Verdict) : undefined);
+const optText = (v: unknown): string | null | undefined => (typeof v === "string" ? v : v === null ? null : undefined);
+/** Optional fields are copied only when the endpoint sent them, so a round trip gives the same object. */
+const present = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const isNullableString = (v: unknown): v is string | null => v === null || typeof v === "string";
@@ -62,7 +81,12 @@ export function parseSyncStatus(body: unknown): SyncStatus | null {
     if (!isRecord(v) || typeof v.retailerId !== "string" || typeof v.status !== "string" || !STATUSES.includes(v.status) || !isNullableString(v.error)) {
       return null;
     }
-    variants.push({ retailerId: v.retailerId, status: v.status as ProductStatus, error: v.error });
+    variants.push({
+      retailerId: v.retailerId,
+      status: v.status as ProductStatus,
+      error: v.error,
+      ...present({ verdict: optVerdict(v.verdict), reason: optText(v.reason), fix: optText(v.fix), image: optText(v.image) }),
+    });
   }
   return {
     connection,
@@ -72,6 +96,7 @@ export function parseSyncStatus(body: unknown): SyncStatus | null {
       excluded: p.excluded,
       lastError: p.lastError,
       lastSyncedAt: p.lastSyncedAt,
+      ...present({ verdict: optVerdict(p.verdict), sentAt: optText(p.sentAt), confirmedAt: optText(p.confirmedAt) }),
       variants,
     },
   };
@@ -97,8 +122,38 @@ export const STATUS_LABELS: Record<ProductStatus, { label: string; tone: BadgeTo
   EXCLUDED: { label: "Excluded", tone: "neutral" },
 };
 
+const VERDICT_TONES: Record<Verdict, BadgeTone> = {
+  PENDING: "info",
+  SENT: "info",
+  LIVE: "success",
+  REJECTED: "critical",
+  NEEDS_FIXING: "warning",
+  FAILED: "critical",
+  EXCLUDED: "neutral",
+};
+
+/** The badge: Meta's verdict when the app sends it, else the sync status. */
+export function badgeOf(item: { status: ProductStatus; verdict?: Verdict }): { label: string; tone: BadgeTone } {
+  if (item.verdict && item.status === "SYNCED") return { label: VERDICT_LABEL[item.verdict], tone: VERDICT_TONES[item.verdict] };
+  return STATUS_LABELS[item.status];
+}
+
 /** One sentence on what the status means for this product. */
 export function statusSummary(product: ProductSync): string {
+  if (product.status === "SYNCED" && product.verdict) {
+    switch (product.verdict) {
+      case "LIVE":
+        return "Live: Meta approved it, and shoppers can see it on Facebook, Instagram and WhatsApp.";
+      case "SENT":
+        return "Sent: Meta accepted the latest change and is reviewing it. This usually takes a few minutes.";
+      case "REJECTED":
+        return "Rejected: Meta's review refused this product, so shoppers cannot see it.";
+      case "NEEDS_FIXING":
+        return "Needs fixing: Meta shows a problem to fix in Shopify before shoppers can see this product.";
+      default:
+        break;
+    }
+  }
   switch (product.status) {
     case "PENDING":
       return product.excluded
@@ -150,7 +205,7 @@ export function variantOutcome(v: VariantSync): VariantSync {
 
 /** True when the variants do not all share one status and error: only then does the block list them. */
 export function variantsDiffer(variants: VariantSync[]): boolean {
-  return new Set(variants.map((v) => `${v.status}\u0000${v.error ?? ""}`)).size > 1;
+  return new Set(variants.map((v) => `${v.status}\u0000${v.error ?? ""}\u0000${v.verdict ?? ""}\u0000${v.reason ?? ""}`)).size > 1;
 }
 
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
