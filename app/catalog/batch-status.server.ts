@@ -1,3 +1,4 @@
+import { eachAtMost } from "../worker-loop.server";
 import type { Db } from "../db.server";
 import type { Logger } from "../logger.server";
 import { backoffDelay, type Backoff } from "../meta/backoff";
@@ -16,6 +17,8 @@ import { LEASE_MS } from "./store/outbox.server";
  */
 
 const MAX_POLL_DELAY_MS = 30_000;
+/** Batches asked about at once (one: two settlements of batches sharing a product could deadlock). */
+const POLL_CONCURRENCY = 1;
 /** A batch Meta is still working on is asked about again after 0.4 s, 0.8 s... then every 30 s. */
 const POLL: Backoff = { baseDelayMs: 200, maxDelayMs: MAX_POLL_DELAY_MS, jitter: "none" };
 const nextPoll = (pollCount: number, now: Date) => new Date(now.getTime() + backoffDelay(pollCount, POLL));
@@ -29,12 +32,13 @@ export async function pollBatches(
   // RECORDING: still being recorded (store/outbox.server.ts finishRows), or left so by a killed worker.
   const due = await dueBatches(db, now, new Date(now.getTime() - (deps.leaseMs ?? LEASE_MS)), limit);
   let finished = 0;
-  for (const batch of due) {
+  // A few at a time: their Graph calls overlap, and one shop's slow answer does not hold the others.
+  await eachAtMost(POLL_CONCURRENCY, due, async (batch) => {
     const connection = await db.catalogConnection.findUnique({ where: { shop: batch.shop } });
     if (!connection?.tokenCiphertext || connection.state !== "CONNECTED") {
       // Resumes after a reconnect; until then check again now and then.
       await pollAgain(db, batch.id, new Date(now.getTime() + MAX_POLL_DELAY_MS), false);
-      continue;
+      return;
     }
     try {
       const token = openSecret(batch.shop, "catalog.token", connection.tokenCiphertext);
@@ -42,7 +46,7 @@ export async function pollBatches(
       if (connection.unreachableSince) await recordMetaAnswered(db, batch.shop);
       if (!status.done) {
         await pollAgain(db, batch.id, nextPoll(batch.pollCount + 1, now), true);
-        continue;
+        return;
       }
       // Meta's review of what it accepted is read back from then on (review-readback.server.ts).
       await settleBatch(db, batch, outcomeOf(batch.items, status), now, new Date(now.getTime() + (deps.reviewFirstCheckMs ?? 60_000)));
@@ -52,14 +56,14 @@ export async function pollBatches(
         // Checked again later (the key may come back); the other shops' batches go on meanwhile.
         await recordUnreadableToken(db, log, batch.shop, connection.tokenCiphertext, error);
         await pollAgain(db, batch.id, new Date(now.getTime() + MAX_POLL_DELAY_MS), false);
-        continue;
+        return;
       }
       if (!(error instanceof MetaGraphError)) throw error;
       await applyCatalogFailure(db, batch.shop, error, now, connection.tokenCiphertext);
       await pollAgain(db, batch.id, nextPoll(batch.pollCount + 1, now), true);
       log.warn({ shop: batch.shop, batch: batch.id, kind: error.kind, err: error }, "batch status check failed");
     }
-  }
+  });
   return finished;
 }
 

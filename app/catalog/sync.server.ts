@@ -13,7 +13,6 @@ import { needsTracking, resolveTracking } from "./inventory-tracking.server";
 import type { ShopContext } from "./items.server";
 import { asIds, BATCH_BYTES, chunkByRequests, planRow, type PlannedRow } from "./batch-plan";
 import { variantsLeftOut, type ProductSnapshot } from "./product-payload";
-import { sql, sqlOf } from "../sql.server";
 import { addPushedIds, claimRows, finishRows, releaseRows, type ClaimedRow } from "./store/outbox.server";
 
 /**
@@ -120,9 +119,6 @@ async function claimBatch(
   }
   return { claimId, plans: batch ?? [], exhausted };
 }
-
-/** After this many failed attempts that nothing explains, a product is marked FAILED instead of retried again. */
-const MAX_UNEXPLAINED_ATTEMPTS = 5;
 
 /** The product's status when the app itself could not prepare or record it, in the merchant's words. */
 const UNPREPARABLE =
@@ -264,13 +260,12 @@ type Target = { catalogId: string; tokenCiphertext: string };
 /**
  * Sends a claimed batch so that no product can hold up the others: when
  * Meta refuses the whole call (not a token, permission, throttling or
- * outage answer, which concern every product alike) or the app fails on
- * it, the batch is split in halves and each half sent on its own, down to
- * the single product at fault. That product ends FAILED with Meta's words
- * (a refusal repeats on every retry) or, for the app's own failures, is
- * retried with backoff and FAILED after a few attempts. Items are upserts
- * and deletes, so sending a half again is harmless. False when the flush
- * must stop (the sync is paused or stopped, or the batch waits for a retry).
+ * outage answer, which concern every product alike), the batch is split in
+ * halves and each half sent on its own, down to the single product at
+ * fault, which ends FAILED with Meta's words (a refusal repeats on every
+ * retry). Meta applied nothing of a refused call, so sending a half again
+ * is safe. False when the flush must stop (the sync is paused or stopped,
+ * or the batch waits for a retry).
  */
 async function sendIsolating(
   deps: SyncDeps,
@@ -290,11 +285,6 @@ async function sendIsolating(
     result.stopped = true;
     return false;
   };
-  // A database that is down fails every half alike: wait for it instead (as before issue 14).
-  if (!(outcome.error instanceof MetaGraphError) && !(await databaseAnswers(deps.db))) {
-    deps.log.error({ shop, err: outcome.error }, "catalog batch failed and the database does not answer; retrying later");
-    return retryLater(chunk);
-  }
   if (chunk.length > 1) {
     // Bounded: many bad products (or a refusal that is not about products) cost a few calls per flush, not two per product.
     if (result.isolationCalls >= MAX_ISOLATION_CALLS) return retryLater(chunk);
@@ -308,34 +298,14 @@ async function sendIsolating(
     return sendIsolating(deps, shop, target, claimId, chunk.slice(half), now, result);
   }
   const [plan] = chunk;
-  const { db, log } = deps;
-  if (outcome.error instanceof MetaGraphError) {
-    const reason = `${explainGraphError(outcome.error, { doing: "this product's update", access: "the catalog token", reconnect: "Reconnect the catalog" })} Change the product in Shopify to send it again; the catalog keeps its previous version until then.`;
-    log.warn({ shop, productId: plan.row.productId, code: outcome.error.code, err: outcome.error }, "Meta refused one product's update; marking it failed");
-    await finishAsFailed(db, claimId, plan, reason, now);
-    return true;
-  }
-  if (plan.row.attempts + 1 >= MAX_UNEXPLAINED_ATTEMPTS) {
-    log.error({ shop, productId: plan.row.productId, err: outcome.error }, "a product failed every attempt; marking it failed");
-    await finishAsFailed(db, claimId, plan, UNPREPARABLE, now);
-  } else {
-    log.error({ shop, productId: plan.row.productId, err: outcome.error }, "a product's catalog update failed; retrying it later");
-    await releaseRows(db, claimId, [plan.row.id], { retryAt: new Date(now.getTime() + retryDelay(plan.row.attempts)), countAttempt: true });
-  }
+  const reason = `${explainGraphError(outcome.error, { doing: "this product's update", access: "the catalog token", reconnect: "Reconnect the catalog" })} Change the product in Shopify to send it again; the catalog keeps its previous version until then.`;
+  deps.log.warn({ shop, productId: plan.row.productId, code: outcome.error.code, err: outcome.error }, "Meta refused one product's update; marking it failed");
+  await finishAsFailed(deps.db, claimId, plan, reason, now);
   return true;
 }
 
 /** Calls a flush may spend finding the products at fault in refused batches (enough for one in a batch of 5,000 and more). */
 const MAX_ISOLATION_CALLS = 32;
-
-async function databaseAnswers(db: Db) {
-  try {
-    await sqlOf(db).query(sql`SELECT 1`);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Records a product as FAILED with `reason` (no longer dirty; its next change sends it again). */
 async function finishAsFailed(db: Db, claimId: string, plan: PlannedRow, reason: string, now: Date) {
@@ -345,7 +315,7 @@ async function finishAsFailed(db: Db, claimId: string, plan: PlannedRow, reason:
   await finishRows(db, claimId, [{ ...failed.result, lastBatchId: null }], now);
 }
 
-type SendOutcome = "sent" | "stopped" | { isolate: true; error: unknown };
+type SendOutcome = "sent" | "stopped" | { isolate: true; error: MetaGraphError };
 
 /** Sends one claimed batch and records it. */
 async function sendBatch(
@@ -419,10 +389,17 @@ async function sendBatch(
       result.stopped = true;
       return "stopped";
     }
-    // The app's own failure on this batch (recording it, say), or Meta refusing the call as a whole: find the product at fault.
-    if (!(error instanceof MetaGraphError) || (error instanceof Rejected && stopReason(error) === null)) {
-      log.warn({ shop, products: chunk.length, err: error }, "catalog batch failed as a whole; sending its products apart");
+    // Meta refusing the call as a whole, before it applied anything: find the product at fault.
+    if (error instanceof Rejected && stopReason(error) === null) {
+      log.warn({ shop, products: chunk.length, err: error }, "Meta refused a catalog batch as a whole; sending its products apart");
       return { isolate: true, error };
+    }
+    // The app's own failure (a deadlock while recording, a database outage): Meta may have applied the
+    // batch and some rows may be recorded already (no longer leased), so nothing is sent again from these
+    // plans; what is still leased waits for a retry, which plans it afresh (found by the chaos run).
+    if (!(error instanceof MetaGraphError)) {
+      await releaseRows(db, claimId, ids, { retryAt: new Date(now.getTime() + retryDelay(attempts)), countAttempt: true });
+      throw error;
     }
     const stopped = await applyCatalogFailure(db, shop, error, now, target.tokenCiphertext);
     await releaseRows(db, claimId, ids, stopped ? {} : { retryAt: new Date(now.getTime() + retryDelay(attempts)), countAttempt: true });

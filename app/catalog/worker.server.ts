@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { MAX_BATCH_REQUESTS } from "../meta/index.server";
-import { workerLoop, type Worker, type WorkerDeps } from "../worker-loop.server";
+import { eachAtMost, workerLoop, type Worker, type WorkerDeps } from "../worker-loop.server";
 import { pollBatches } from "./batch-status.server";
 import { dailySchedule } from "./daily-sync";
 import { ACTIVE_FULL_SYNC, fullSyncStep } from "./full-sync.server";
@@ -17,19 +17,9 @@ import { flushShop } from "./sync.server";
  */
 
 /** Shops flushed at once: their Graph calls overlap, so one shop's slow call does not hold the others. */
-const FLUSH_CONCURRENCY = 4;
+const FLUSH_CONCURRENCY = 8;
 /** A shop's batch when other shops are waiting too: one call of this size is its share of a round. */
 const CONTENDED_BATCH_REQUESTS = 1000;
-
-/** Runs `work` on every item, at most `limit` at a time. */
-async function eachAtMost<T>(limit: number, items: T[], work: (item: T) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]);
-    }),
-  );
-}
 
 /** How often the worker looks for shops whose daily reconciliation is due. */
 const DAILY_CHECK_MS = 60_000;
@@ -124,7 +114,7 @@ export function createCatalogWorker(options: WorkerOptions): CatalogWorker {
     let worked = false;
     const ready = await readyShops(now);
     // Per-shop rounds with a batch budget: with several shops waiting each gets one batch of at
-    // most CONTENDED_BATCH_REQUESTS per round, and a few shops are flushed at once (their calls to
+    // most CONTENDED_BATCH_REQUESTS per round, and up to eight shops are flushed at once (their calls to
     // Meta overlap), so a shop with 100,000 changes (a full sync, a bulk edit) delays the others by
     // a fraction of one call, not ten full ones (issue 14, npm run bench figure 6).
     const contended = ready.length > 1;
@@ -138,6 +128,8 @@ export function createCatalogWorker(options: WorkerOptions): CatalogWorker {
         log.error({ shop, err: error }, "catalog flush failed; retrying later");
       }
     });
+    // After the flushes, not beside them: a batch's settlement and a claim of the same shop's rows
+    // deadlocked on PostgreSQL when they ran at once (found by the chaos run).
     if ((await pollBatches({ db, client, log, leaseMs: options.leaseMs, reviewFirstCheckMs: review.firstCheckMs })) > 0) worked = true;
     return worked;
   }

@@ -1,11 +1,11 @@
 import { productsInCatalog, type CatalogProductChoice } from "../catalog/products-in-catalog.server";
 import type { Db, Prisma } from "../db.server";
 import { logger } from "../logger.server";
-import { MetaGraphError, PRODUCT_LIST_MAX_ITEMS, type MetaGraphClient } from "../meta/index.server";
+import { PRODUCT_LIST_MAX_ITEMS, type MetaGraphClient } from "../meta/index.server";
 import { withToken } from "./connection.server";
 import { openWindow, windowRecipient } from "./customer-window.server";
-import { fail, WhatsAppStepFailed, type WhatsAppFailure } from "./failures";
-import { describeMetaError } from "./meta-failure.server";
+import { fail, type WhatsAppFailure } from "./failures";
+import { recordAccepted, recordFailed, sendFailure } from "./message-log.server";
 import { readTimeline, type MessageStatus, type TimelineEntry } from "./message-status";
 import { productSections } from "./product-sections";
 
@@ -113,24 +113,13 @@ export async function sendProductMessage(db: Db, client: MetaGraphClient, shop: 
         ? client.sendProductMessage(token, number.phoneNumberId, recipient, { catalogId, retailerId: products[0].retailerId, body: SINGLE_BODY })
         : client.sendProductListMessage(token, number.phoneNumberId, recipient, { catalogId, header: LIST_HEADER, body: LIST_BODY, sections: productSections(products) }),
     );
-    // A fast webhook may already have matched this row (it waits for the wamid): only fill it in once.
-    await db.messageLog.updateMany({ where: { id: row.id, wamid: null }, data: { wamid: sent.wamid } });
+    const accepted = await recordAccepted(db, row.id, sent.wamid);
     log.info({ shop, messageId: row.id, phoneNumberId: number.phoneNumberId, products: products.length }, "product message accepted by Meta");
-    return { ok: true, message: productMessageView(await db.messageLog.findUniqueOrThrow({ where: { id: row.id } })) };
+    return { ok: true, message: productMessageView(accepted) };
   } catch (error) {
-    const failure =
-      error instanceof WhatsAppStepFailed
-        ? error.failure
-        : error instanceof MetaGraphError
-          ? describeMetaError(error, "sending the product message", "send_failed")
-          : null;
-    if (!failure) throw error;
+    const failure = sendFailure(error, "sending the product message");
     if (!row) return { ok: false, failure };
-    const entry: TimelineEntry = { status: "FAILED", at: new Date().toISOString(), error: failure.message };
-    const failed = await db.messageLog.update({
-      where: { id: row.id },
-      data: { status: "FAILED", statusAt: new Date(), error: failure.message, timeline: [entry] as unknown as Prisma.InputJsonValue },
-    });
+    const failed = await recordFailed(db, row.id, failure);
     log.warn({ shop, messageId: row.id, failure: failure.code }, "product message refused");
     return { ok: false, failure, message: productMessageView(failed) };
   }

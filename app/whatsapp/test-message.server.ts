@@ -1,10 +1,10 @@
 import { z } from "zod";
-import type { Db, Prisma } from "../db.server";
+import type { Db } from "../db.server";
 import { logger } from "../logger.server";
-import { MetaGraphError, type MetaGraphClient } from "../meta/index.server";
+import type { MetaGraphClient } from "../meta/index.server";
 import { withToken } from "./connection.server";
-import { fail, WhatsAppStepFailed, type WhatsAppFailure } from "./failures";
-import { describeMetaError } from "./meta-failure.server";
+import { fail, type WhatsAppFailure } from "./failures";
+import { recordAccepted, recordFailed, sendFailure } from "./message-log.server";
 import { readTimeline, type MessageStatus, type TimelineEntry } from "./message-status";
 
 /**
@@ -71,24 +71,13 @@ export async function sendTestMessage(
       data: { shop, phoneNumberId: number.phoneNumberId, to: input.to, template: template.name, status: "PENDING", timeline: [] },
     });
     const sent = await withToken(db, shop, (token) => client.sendTemplateMessage(token, number.phoneNumberId, input.to, template));
-    // A fast webhook may already have matched this row (it waits for the wamid): only fill it in once.
-    await db.messageLog.updateMany({ where: { id: row.id, wamid: null }, data: { wamid: sent.wamid } });
+    const accepted = await recordAccepted(db, row.id, sent.wamid);
     log.info({ shop, messageId: row.id, phoneNumberId: number.phoneNumberId }, "test message accepted by Meta");
-    return { ok: true, message: messageView(await db.messageLog.findUniqueOrThrow({ where: { id: row.id } })) };
+    return { ok: true, message: messageView(accepted) };
   } catch (error) {
-    const failure =
-      error instanceof WhatsAppStepFailed
-        ? error.failure
-        : error instanceof MetaGraphError
-          ? describeMetaError(error, "sending the test message", "send_failed")
-          : null;
-    if (!failure) throw error;
+    const failure = sendFailure(error, "sending the test message");
     if (!row) return { ok: false, failure };
-    const entry: TimelineEntry = { status: "FAILED", at: new Date().toISOString(), error: failure.message };
-    const failed = await db.messageLog.update({
-      where: { id: row.id },
-      data: { status: "FAILED", statusAt: new Date(), error: failure.message, timeline: [entry] as unknown as Prisma.InputJsonValue },
-    });
+    const failed = await recordFailed(db, row.id, failure);
     log.warn({ shop, messageId: row.id, failure: failure.code }, "test message refused");
     return { ok: false, failure, message: messageView(failed) };
   }

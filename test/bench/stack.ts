@@ -209,6 +209,19 @@ export function startWorker(
   });
 }
 
+/** The Admin API stand-in in a process of its own, serving `products` products of `shop` (figure 6). */
+export async function startShopifyStandin(shop: string, products: number): Promise<Proc & { url: string }> {
+  const port = await freePort();
+  const proc = launch("shopify-standin", ["--import", "tsx", path.join(ROOT, "test/bench/servers/shopify-standin.ts")], {
+    PATH: process.env.PATH ?? "",
+    PORT: String(port),
+    SHOP: shop,
+    PRODUCTS: String(products),
+  });
+  await waitFor(proc, async () => proc.tail().includes("listening"), "listening");
+  return { ...proc, url: `http://127.0.0.1:${port}` };
+}
+
 /** A floor server (test/bench/servers/<kind>.ts). */
 export async function startFloor(kind: "hmac-floor" | "framework-floor" | "route-floor", databaseUrl: string): Promise<WebProcess> {
   const port = await freePort();

@@ -65,7 +65,7 @@ export interface ChaosSummary {
   delayed: number;
   ingest: Record<string, number>;
   httpStatuses: Record<string, number>;
-  faults: { http500: number; timeouts: number; throttles: number; listingFailures: number; tokenInvalidations: number; reconnects: number; reconnectAttempts: number };
+  faults: { http500: number; timeouts: number; throttles: number; listingFailures: number; failedSteps: number; tokenInvalidations: number; reconnects: number; reconnectAttempts: number };
   /** Full syncs run at the end (the shared catalog's two shops), and whether one catalog served two shops. */
   fullSyncs: number;
   sharedCatalog: boolean;
@@ -318,10 +318,22 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       shopify.setShop(shop.domain, { currencyCode: shop.currency, primaryDomain: shop.primaryDomain ?? shop.domain });
       shopify.setProducts(shop.domain, [...scenario.final.get(shop.domain)!.values()].flatMap((f) => (f.product ? [f.product] : [])));
     }
+    // Shops whose full sync recorded a failed step (and backed off), seen while the runs go on.
+    const stepFailures = new Set<string>();
+    let watchingSteps = resyncing.length > 0;
+    const stepWatcher = (async () => {
+      while (watchingSteps) {
+        for (const c of await db.catalogConnection.findMany({ where: { fullSyncFailures: { gt: 0 } }, select: { shop: true } })) stepFailures.add(c.shop);
+        await sleep(200);
+      }
+    })();
     if (resyncing.length) {
-      sim.faults.add({ kind: "error", endpoint: CATALOG_LISTING, times: 3, status: 500, code: 2 });
+      // The worker's Graph client tries a call 4 times within a step, and with several workers every
+      // worker runs the step: 16 failures per worker make steps fail (10 were absorbed on PostgreSQL).
+      const listingFailures = 16 * workerCount;
+      sim.faults.add({ kind: "error", endpoint: CATALOG_LISTING, times: listingFailures, status: 500, code: 2 });
       for (const shop of resyncing) await startFullSync(db, shop.domain);
-      log(`chaos: full syncs of ${resyncing.map((s) => s.domain).join(" and ")} (shared catalog), listing the catalog failing 3 times`);
+      log(`chaos: full syncs of ${resyncing.map((s) => s.domain).join(" and ")} (shared catalog), listing the catalog failing ${listingFailures} times`);
     }
     if (midBatch) {
       // The mid-batch kill needs one more batch; there is one while anything is dirty.
@@ -338,9 +350,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     // --- idle ---------------------------------------------------------------------------
     const settle = await waitForIdle(db, workers, options.settleTimeoutMs ?? 90_000);
     if (settle) findings.push(settle);
+    watchingSteps = false;
+    await stepWatcher;
     for (const c of await db.catalogConnection.findMany({ where: { shop: { in: resyncing.map((s) => s.domain) } } })) {
       if (c.fullSyncState !== "DONE") findings.push(`${c.shop}: full sync ended ${c.fullSyncState} (${c.fullSyncError ?? "no error"})`);
     }
+    if (resyncing.length && stepFailures.size === 0) findings.push("no full sync step failed: the listing faults were absorbed by the client's retries");
     for (const w of workers) findings.push(...w.crashes);
 
     // --- the verdict --------------------------------------------------------------------
@@ -363,7 +378,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       delayed: scenario.counts.delayed,
       ingest,
       httpStatuses,
-      faults: { http500: fired("error"), timeouts: fired("hang"), throttles: fired("throttle"), listingFailures, ...counters },
+      faults: { http500: fired("error"), timeouts: fired("hang"), throttles: fired("throttle"), listingFailures, failedSteps: stepFailures.size, ...counters },
       fullSyncs: resyncing.length,
       sharedCatalog: shared,
       kills: { total: workers.reduce((s, w) => s + w.kills, 0), midBatch: workers.reduce((s, w) => s + w.midBatchKills, 0), workers: workerCount },
@@ -483,7 +498,7 @@ export function formatSummary(s: ChaosSummary): string {
     `chaos summary (${s.provider}, seed ${s.seed}, fault seed ${s.faultSeed}; replay: npm run chaos -- --seed ${s.seed} --size ${s.size} --shops ${s.shops} --db ${s.provider})`,
     `  deliveries ${s.deliveries} (${s.events} product changes to ${s.shops} shops; ${s.duplicates} duplicates, ${s.retriedLater} retried later, ${s.delayed} delivered late)`,
     `  ingest ${JSON.stringify(s.ingest)}, HTTP ${JSON.stringify(s.httpStatuses)}`,
-    `  faults injected: ${s.faults.http500} HTTP 500, ${s.faults.timeouts} timeouts, ${s.faults.throttles} throttles, ${s.faults.tokenInvalidations} token invalidations (${s.faults.reconnects} reconnects in ${s.faults.reconnectAttempts} attempts), ${s.faults.listingFailures} failed catalog listings`,
+    `  faults injected: ${s.faults.http500} HTTP 500, ${s.faults.timeouts} timeouts, ${s.faults.throttles} throttles, ${s.faults.tokenInvalidations} token invalidations (${s.faults.reconnects} reconnects in ${s.faults.reconnectAttempts} attempts), ${s.faults.listingFailures} failed catalog listings (${s.faults.failedSteps} shops' full sync steps backed off)`,
     `  shared catalog: ${s.sharedCatalog ? "the first and the last shop" : "none"}; full syncs at the end: ${s.fullSyncs}`,
     `  kills: ${s.kills.total} SIGKILL (${s.kills.midBatch} mid-batch) across ${s.kills.workers} concurrent worker(s)`,
     `  graph calls: ${Object.entries(s.graphCalls).map(([k, v]) => `${k} ${v}`).join(", ")}`,

@@ -65,7 +65,9 @@ export async function drain(worker: CatalogWorker, db: Db, timeoutMs = 15_000) {
     if (!worked) {
       const [dirty, open] = await Promise.all([
         db.productSync.count({ where: { dirty: true } }),
-        db.catalogBatch.count({ where: { status: "SENT" } }),
+        // RECORDING too: a batch left half recorded is settled by the poller once its lease is over,
+        // and Meta may still be working on it when the poller first asks.
+        db.catalogBatch.count({ where: { status: { in: ["SENT", "RECORDING"] } } }),
       ]);
       if (dirty === 0 && open === 0) return;
       await new Promise((r) => setTimeout(r, 50));

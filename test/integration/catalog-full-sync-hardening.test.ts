@@ -107,11 +107,14 @@ describe.each(providers())("full sync hardening on %s", (provider) => {
     const scenario = await connectCatalog(t.db, meta, shop);
     shopify.setShop(shop, { currencyCode: "USD", primaryDomain: shop });
     shopify.setProducts(shop, Array.from({ length: 5 }, (_, i) => productPayload({ id: 62_000 + i }, 1)));
-    meta.faults.set({ rules: [{ kind: "error", endpoint: LISTING, status: 500, code: 2, times: 2 }] });
+    // The test worker's client tries each call 3 times: 6 failures fail two steps.
+    meta.faults.set({ rules: [{ kind: "error", endpoint: LISTING, status: 500, code: 2, times: 6 }] });
+    let failedSteps = 0;
     try {
       await startFullSync(t.db, shop);
       await tickUntil(async () => {
         const c = await conn(shop);
+        failedSteps = Math.max(failedSteps, c.fullSyncFailures);
         // Skip the wait: the test's clock does not move minutes.
         if (c.fullSyncRetryAt) await t.db.catalogConnection.update({ where: { shop }, data: { fullSyncRetryAt: new Date(Date.now() - 1) } });
         return c.fullSyncState === "DONE";
@@ -119,6 +122,7 @@ describe.each(providers())("full sync hardening on %s", (provider) => {
     } finally {
       meta.faults.clear();
     }
+    expect(failedSteps).toBe(2);
     expect(await conn(shop)).toMatchObject({ fullSyncState: "DONE", fullSyncFailures: 0, fullSyncError: null, fullSyncRetryAt: null });
     await drain(worker, t.db);
     expect(meta.control.catalogItem(scenario.catalogId, "shopify_62004_6200401")).toBeDefined();
