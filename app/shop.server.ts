@@ -1,4 +1,5 @@
 import { forgetShopSync, shopCounts } from "./catalog/store/products.server";
+import type { Verdict } from "./catalog/verdict";
 import type { Db } from "./db.server";
 import { logger } from "./logger.server";
 
@@ -64,7 +65,8 @@ export interface ShopOverview {
   shop: string;
   whatsapp: { state: ConnectionState; wabaId: string | null; activeNumber: string | null; reason: string | null };
   catalog: { state: ConnectionState; catalogId: string | null; catalogName: string | null; reason: string | null };
-  products: { pending: number; synced: number; failed: number; excluded: number };
+  /** The shop's products by status (Meta's verdict, app/catalog/verdict.ts), as the Catalog page counts them. */
+  products: Record<Verdict, number>;
 }
 
 export async function shopOverview(db: Db, shop: string): Promise<ShopOverview> {
@@ -91,6 +93,6 @@ export async function shopOverview(db: Db, shop: string): Promise<ShopOverview> 
       reason: catalog?.stateReason ?? null,
     },
     // The Catalog page's count (catalog/store/products.server.ts shopCounts): the two pages never disagree.
-    products: { pending: counts.byStatus.PENDING, synced: counts.byStatus.SYNCED, failed: counts.byStatus.FAILED, excluded: counts.byStatus.EXCLUDED },
+    products: counts.byStatus,
   };
 }

@@ -1,6 +1,7 @@
 import type { Db } from "../db.server";
-import { productsByRetailerIds, recentSends, reviewProblems, verdictGroups } from "./store/reviews.server";
-import { CAUSES, causeOfType, percentile, readItemVerdicts, verdictOf, type Cause, type Verdict } from "./verdict";
+import { productsByRetailerIds, recentSends, reviewProblems } from "./store/reviews.server";
+import { shopCounts } from "./store/products.server";
+import { CAUSES, causeOfType, percentile, readItemVerdicts, type Cause, type Verdict } from "./verdict";
 
 /**
  * What the catalog page shows of Meta's review (issue 17), as plain data:
@@ -48,7 +49,6 @@ export interface ReviewView {
   freshness: { count: number; p50Ms: number | null; p95Ms: number | null; promiseMs: number; partnerBarMs: number };
 }
 
-const VERDICTS: Verdict[] = ["PENDING", "SENT", "LIVE", "REJECTED", "NEEDS_FIXING", "FAILED", "EXCLUDED"];
 const EXAMPLES = 5;
 
 export async function catalogReview(
@@ -57,14 +57,14 @@ export async function catalogReview(
   connection: { diagnostics: unknown; diagnosticsAt: Date | null } | null,
   now = new Date(),
 ): Promise<ReviewView> {
-  const [groups, problems, sends] = await Promise.all([
-    verdictGroups(db, shop),
+  const [counts, problems, sends] = await Promise.all([
+    shopCounts(db, shop),
     reviewProblems(db, shop),
     recentSends(db, shop, new Date(now.getTime() - 86_400_000)),
   ]);
 
-  const verdicts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
-  for (const g of groups) verdicts[verdictOf(g)] += g.count;
+  // The one count every page shows (catalog/store/products.server.ts shopCounts).
+  const verdicts = counts.byStatus;
 
   const causes = new Map<Cause, CauseGroup>();
   for (const row of problems) {

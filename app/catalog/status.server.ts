@@ -1,7 +1,7 @@
 import type { Db } from "../db.server";
 import { classifyError } from "./failure-kinds";
 import { variantLabel, type VariantLabel } from "./variant-label";
-import { CAUSES, readItemVerdicts, verdictOf, type Verdict } from "./verdict";
+import { CAUSES, readItemVerdicts, type Verdict } from "./verdict";
 import { failureMessages, markProductDirty, productPage, productWithBatch, shopCounts, statusOf, STATUSES, type SyncStatus } from "./store/products.server";
 
 export { STATUSES, type SyncStatus };
@@ -19,7 +19,8 @@ export interface ErrorGroup {
 
 export async function catalogSummary(db: Db, shop: string) {
   const [{ byStatus: counts, total }, failures] = await Promise.all([shopCounts(db, shop), failureMessages(db, shop)]);
-  const settled = counts.SYNCED + counts.FAILED;
+  // Of the products whose outcome is known (Meta's verdict, or the app could not send them), how many are Live.
+  const settled = counts.LIVE + counts.REJECTED + counts.NEEDS_FIXING + counts.FAILED;
   const groups = new Map<string, ErrorGroup>();
   for (const message of failures) {
     const { kind, action } = classifyError(message);
@@ -30,7 +31,7 @@ export async function catalogSummary(db: Db, shop: string) {
   return {
     counts,
     total,
-    successRate: settled ? counts.SYNCED / settled : null,
+    successRate: settled ? counts.LIVE / settled : null,
     errorGroups: [...groups.values()].sort((a, b) => b.count - a.count),
   };
 }
@@ -41,6 +42,11 @@ export async function productTable(db: Db, shop: string, opts: { query?: string;
   return { rows, total, page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
 }
 
+/** How far the app got with an item, before Meta's review: Meta accepted it (SYNCED), or the product's own status. */
+export type ItemSync = "PENDING" | "SYNCED" | "FAILED" | "EXCLUDED";
+
+const syncOf = (product: SyncStatus): ItemSync => (product === "PENDING" || product === "FAILED" || product === "EXCLUDED" ? product : "SYNCED");
+
 export interface PushedItemView {
   retailerId: string;
   /** The Shopify variant the item comes from, in the merchant's words. */
@@ -48,7 +54,7 @@ export interface PushedItemView {
   title: string;
   price: string;
   availability: string;
-  status: SyncStatus;
+  status: ItemSync;
   error: string | null;
   /** What Meta shows for this variant (issue 17): the sync status, then Meta's review. */
   verdict: Verdict;
@@ -67,7 +73,7 @@ export interface PushedItemView {
  * a failure of the whole product (too large to send) fails every variant. Otherwise each variant has
  * the product's status.
  */
-function itemStatus(product: SyncStatus, refused: boolean, someRefused: boolean): SyncStatus {
+function itemStatus(product: ItemSync, refused: boolean, someRefused: boolean): ItemSync {
   if (product !== "FAILED" || !someRefused) return product;
   return refused ? "FAILED" : "SYNCED";
 }
@@ -77,17 +83,18 @@ export async function productDetail(db: Db, shop: string, productId: string) {
   const found = await productWithBatch(db, shop, productId);
   if (!found) return null;
   const { row, batch } = found;
+  // The product's one status (Meta's verdict); its items first follow how far the app got with it.
   const status = statusOf(row);
+  const sync = syncOf(status);
   const problems = new Map(
     (Array.isArray(row.itemErrors) ? (row.itemErrors as { retailerId?: string; reason?: string }[]) : []).map((p) => [p.retailerId ?? "", p.reason ?? ""]),
   );
   const pushed = (Array.isArray(row.pushedItems) ? row.pushedItems : []) as Record<string, unknown>[];
   const reviews = new Map(readItemVerdicts(row.itemReviews).map((v) => [v.r, v]));
-  const productVerdict = verdictOf({ status, review: row.review });
   const none = { reason: null, fix: null, image: null, cause: null };
   const items: PushedItemView[] = pushed.map((item) => {
     const retailerId = String(item.id);
-    const itemState = itemStatus(status, problems.has(retailerId), problems.size > 0);
+    const itemState = itemStatus(sync, problems.has(retailerId), problems.size > 0);
     // What Meta shows for the variant: its sync status until Meta accepted it, then Meta's review (Sent until read).
     const review = reviews.get(retailerId);
     const verdict: Verdict = itemState === "SYNCED" ? (review?.verdict ?? "SENT") : itemState;
@@ -107,7 +114,7 @@ export async function productDetail(db: Db, shop: string, productId: string) {
   // Variants never sent (no image, no price) appear with their reason.
   for (const [retailerId, reason] of problems) {
     if (!items.some((i) => i.retailerId === retailerId)) {
-      const itemState = itemStatus(status, true, true);
+      const itemState = itemStatus(sync, true, true);
       items.push({
         retailerId,
         variant: variantLabel(row.snapshot, retailerId),
@@ -130,7 +137,7 @@ export async function productDetail(db: Db, shop: string, productId: string) {
     lastError: row.lastError,
     lastSyncedAt: row.lastSyncedAt,
     shopifyUpdatedAt: row.shopifyUpdatedAt,
-    verdict: productVerdict,
+    verdict: status,
     // Freshness: Shopify changed it, the app learned of it, Meta accepted it, Meta last gave a verdict.
     changedAt: row.changedAt,
     sentAt: row.sentAt,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { causeOfType, itemVerdict, nextReviewCheck, percentile, productReview, readItemVerdicts, verdictOf, type ReviewInput } from "./verdict";
+import { countsInWords, causeOfType, itemVerdict, nextReviewCheck, percentile, productReview, readItemVerdicts, verdictOf, type ReviewInput } from "./verdict";
 
 const review = (over: Partial<ReviewInput> = {}): ReviewInput => ({
   retailerId: "shopify_1_101",
@@ -112,5 +112,18 @@ describe("scheduling and freshness", () => {
     const values = Array.from({ length: 100 }, (_, i) => 100 - i);
     expect(percentile(values, 50)).toBe(50);
     expect(percentile(values, 95)).toBe(95);
+  });
+  it("one status for a row: excluded first, a waiting change is Pending, then Failed, then Meta's review", () => {
+    expect(verdictOf({ status: "EXCLUDED", dirty: true, review: "LIVE" })).toBe("EXCLUDED");
+    expect(verdictOf({ status: "FAILED", dirty: true, review: null })).toBe("PENDING");
+    expect(verdictOf({ status: "SYNCED", dirty: true, review: "REJECTED" })).toBe("PENDING");
+    expect(verdictOf({ status: "SYNCED", dirty: false, review: "NEEDS_FIXING" })).toBe("NEEDS_FIXING");
+    expect(verdictOf({ status: "SYNCED", dirty: false, review: "LIVE" })).toBe("LIVE");
+  });
+
+  it("counts in words in the tabs' order, without the statuses no product has", () => {
+    const none = { FAILED: 0, REJECTED: 0, NEEDS_FIXING: 0, PENDING: 0, SENT: 0, LIVE: 0, EXCLUDED: 0 };
+    expect(countsInWords({ ...none, LIVE: 5, SENT: 2, REJECTED: 1, NEEDS_FIXING: 1 })).toBe("1 rejected, 1 needs fixing, 2 sent, 5 live");
+    expect(countsInWords(none)).toBe("no products yet");
   });
 });

@@ -158,13 +158,27 @@ export function productReview(items: Pick<ItemVerdict, "verdict">[]): Review {
   return "SENT";
 }
 
-/** The one status a merchant reads for a product: the app's sync status, then Meta's review. */
+/**
+ * The one status a merchant reads for a product, on every page and in every count (issue 16 point 4,
+ * issue 17): the app's own columns first, then Meta's review of what it accepted.
+ * - EXCLUDED: kept out of the catalog (by the merchant or its Shopify status), even while a change to it waits.
+ * - PENDING: a change waits for the worker (`dirty`), or Meta has not yet finished the batch that carried it.
+ * - FAILED: the app could not send it (Meta refused the request, or no image / no price); nothing waiting.
+ * - SENT, LIVE, REJECTED, NEEDS_FIXING: Meta accepted its last change; its review (`review`, from productReview), Sent until read.
+ * app/catalog/store/products.server.ts writes the same definition as a database filter (STATUS_WHERE).
+ */
 export function verdictOf(row: { status: string; dirty?: boolean; review: string | null }): Verdict {
-  if (row.status === "FAILED") return "FAILED";
   if (row.status === "EXCLUDED") return "EXCLUDED";
+  if (row.dirty) return "PENDING";
+  if (row.status === "FAILED") return "FAILED";
   if (row.status !== "SYNCED") return "PENDING";
   return (REVIEWS as readonly string[]).includes(row.review ?? "") ? (row.review as Review) : "SENT";
 }
+
+/** Every status, in the order pages offer them: what needs the merchant first, then what is on its way, then Live, then Excluded. */
+export const VERDICTS: readonly Verdict[] = ["FAILED", "REJECTED", "NEEDS_FIXING", "PENDING", "SENT", "LIVE", "EXCLUDED"];
+
+export const isVerdict = (value: unknown): value is Verdict => (VERDICTS as readonly unknown[]).includes(value);
 
 /** Stored item verdicts, read defensively (the column is JSON). */
 export function readItemVerdicts(value: unknown): ItemVerdict[] {
@@ -199,4 +213,10 @@ export function percentile(values: number[], p: number): number | null {
   const sorted = [...values].sort((a, b) => a - b);
   const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
   return sorted[rank - 1];
+}
+
+/** A shop's counts in words, in the tabs' order, leaving out the statuses no product has: "1 rejected, 2 sent, 5 live". */
+export function countsInWords(counts: Record<Verdict, number>): string {
+  const parts = VERDICTS.filter((v) => counts[v] > 0).map((v) => `${counts[v]} ${VERDICT_LABEL[v].toLowerCase()}`);
+  return parts.length ? parts.join(", ") : "no products yet";
 }

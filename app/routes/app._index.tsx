@@ -5,6 +5,7 @@ import { Badge, BlockStack, Box, Button, Card, InlineGrid, Layout, Page, Text } 
 import { authenticate } from "../shopify.server";
 import { db } from "../db.server";
 import { shopOverview, type ConnectionState } from "../shop.server";
+import { countsInWords } from "../catalog/verdict";
 import { readinessSummary } from "../whatsapp/readiness.server";
 import { OUTAGE_MESSAGE } from "../whatsapp/health-status";
 import { HealthBadge } from "../components/whatsapp/HealthBadge";
@@ -77,7 +78,7 @@ export default function Overview() {
                 <Text as="p" tone="subdued">
                   {o.catalog.state === "DISCONNECTED"
                     ? "Connect a Meta Catalog to keep it in sync with your products."
-                    : `Catalog ${o.catalog.catalogName ?? o.catalog.catalogId}: ${o.products.synced} synced, ${o.products.pending} pending, ${o.products.failed} failed, ${o.products.excluded} excluded.`}
+                    : `Catalog ${o.catalog.catalogName ?? o.catalog.catalogId}: ${countsInWords(o.products)}.`}
                 </Text>
                 {o.catalog.reason && <Text as="p" tone="critical">{o.catalog.reason}</Text>}
                 <Box>

@@ -11,8 +11,6 @@ import type { SyncStatus } from "../catalog/status.server";
 import { catalogFormAction } from "../catalog/actions.server";
 import { ProductReviewCard } from "../components/catalog/ProductReviewCard";
 import { StatusBadge, formatTime } from "../components/catalog/StatusBadge";
-import { VerdictBadge } from "../components/catalog/VerdictBadge";
-import type { Verdict } from "../catalog/verdict";
 import { ActionResultBanner } from "../components/catalog/ActionResultBanner";
 import { shopifyAdminProductUrl } from "../components/catalog/admin-links";
 import { PageErrorBoundary, pageNotFound } from "../components/error-page";
@@ -48,25 +46,19 @@ const BATCH_WORDS: Record<string, string> = {
   FAILED: "Meta could not process that update as a whole, so the app sent the product again",
 };
 
+/** What the product's status (the table's, app/catalog/verdict.ts) means for it, and what to do. */
 const STATUS_WORDS: Record<SyncStatus, string> = {
   FAILED: "Change what the message above says in Shopify: the app sends the product again as soon as Shopify tells it about the change.",
+  REJECTED: "Meta's review rejected this product: see why and what to change below.",
+  NEEDS_FIXING: "Meta shows a problem to fix in Shopify before shoppers can see this product: see below.",
   PENDING: "A change is on its way to Meta. This page updates by itself.",
-  SYNCED: "Meta has this product as Shopify has it.",
+  SENT: "Meta accepted the latest change and is reviewing it; this page shows Meta's verdict when it comes.",
+  LIVE: "Live: Meta approved this product, and shoppers can see it on Facebook, Instagram and WhatsApp.",
   EXCLUDED: "This product is kept out of the catalog.",
 };
 
-/** Once Meta accepted the product, what Meta shows (issue 17). */
-const VERDICT_WORDS: Partial<Record<Verdict, string>> = {
-  SENT: "Meta accepted the latest change and is reviewing it; this page shows Meta's verdict when it comes.",
-  LIVE: "Live: Meta approved this product, and shoppers can see it on Facebook, Instagram and WhatsApp.",
-  REJECTED: "Meta's review rejected this product: see why and what to change below.",
-  NEEDS_FIXING: "Meta shows a problem to fix in Shopify before shoppers can see this product: see below.",
-};
-
-/** A product's or variant's badge: Meta's verdict once Meta accepted it, else the sync status. */
-function Status({ status, verdict }: { status: SyncStatus; verdict: Verdict }) {
-  return status === "SYNCED" ? <VerdictBadge verdict={verdict} /> : <StatusBadge status={status} />;
-}
+/** Meta accepted the product's last change: its review card applies. */
+const ACCEPTED: readonly SyncStatus[] = ["SENT", "LIVE", "REJECTED", "NEEDS_FIXING"];
 
 export default function ProductSyncPage() {
   const p = useLoaderData<typeof loader>();
@@ -90,7 +82,7 @@ export default function ProductSyncPage() {
       backAction={{ content: "Catalog", url: "/app/catalog" }}
       titleMetadata={
         <span data-testid="product-status">
-          <Status status={p.status} verdict={p.verdict} />
+          <StatusBadge status={p.status} />
         </span>
       }
       primaryAction={{ content: "Sync now", onAction: () => submit({ intent: "sync" }, { method: "post" }) }}
@@ -116,9 +108,7 @@ export default function ProductSyncPage() {
                   <Text as="p">
                     {pending && p.metaUnreachable
                       ? `Meta is not answering; the app retries by itself, nothing is lost. Last successful sync: ${formatTime(p.metaUnreachable.lastSuccessAt)}.`
-                      : p.status === "SYNCED"
-                        ? (VERDICT_WORDS[p.verdict] ?? STATUS_WORDS.SYNCED)
-                        : STATUS_WORDS[p.status]}
+                      : STATUS_WORDS[p.status]}
                   </Text>
                 </span>
                 <InlineStack gap="400">
@@ -135,7 +125,7 @@ export default function ProductSyncPage() {
                 )}
               </BlockStack>
             </Card>
-            {p.status === "SYNCED" && <ProductReviewCard {...p} />}
+            {ACCEPTED.includes(p.status) && <ProductReviewCard {...p} />}
             <Card padding="0">
               <Box padding="400" paddingBlockEnd="200">
                 <Text as="h2" variant="headingMd">
@@ -166,7 +156,7 @@ export default function ProductSyncPage() {
                               {i.variant.title}
                             </Text>
                             <span data-testid={`variant-status-${i.retailerId}`}>
-                              <Status status={i.status} verdict={i.verdict} />
+                              <StatusBadge status={i.verdict} />
                             </span>
                           </InlineStack>
                           {i.variant.options && <Text as="p" tone="subdued">{i.variant.options}</Text>}
@@ -192,7 +182,7 @@ export default function ProductSyncPage() {
                         <IndexTable.Cell>{i.availability}</IndexTable.Cell>
                         <IndexTable.Cell>
                           <span data-testid={`variant-status-${i.retailerId}`}>
-                            <Status status={i.status} verdict={i.verdict} />
+                            <StatusBadge status={i.verdict} />
                           </span>
                         </IndexTable.Cell>
                         <IndexTable.Cell>

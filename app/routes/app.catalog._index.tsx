@@ -43,7 +43,7 @@ export default function CatalogPage() {
   const busy = data.progress?.state === "RUNNING" || data.progress?.state === "QUEUED" || data.summary.counts.PENDING > 0 || health === "UNREACHABLE";
 
   // Meta's review of sent products comes later: look again now and then while some await it.
-  const awaitingMeta = data.review.verdicts.SENT > 0;
+  const awaitingMeta = data.summary.counts.SENT > 0;
 
   // While products are pending, a full sync runs or Meta is not answering, refresh the figures every few seconds.
   useEffect(() => {

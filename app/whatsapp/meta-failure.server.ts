@@ -48,7 +48,7 @@ export const MESSAGE_ERRORS: MessageError[] = [
     failure: "product_not_in_catalog",
     text:
       "WhatsApp could not find the product in the catalog linked to your WhatsApp account. Check that the catalog linked here is the one on the Catalog page " +
-      "and that the product shows as Synced there; if you added it only just now, Meta may still be processing it, so try again later",
+      "and that the product shows as Live there; if you added it only just now, Meta may still be processing it, so try again later",
   },
   {
     // 131016 "Service unavailable": "A service is temporarily unavailable." Check the status page before trying again.

@@ -10,7 +10,7 @@ describe("product message errors in the merchant's words", () => {
     });
     expect(describeMetaError(error, "sending the product message", "send_failed")).toEqual({
       code: "product_not_in_catalog",
-      message: expect.stringMatching(/^Meta refused sending the product message: WhatsApp could not find the product in the catalog linked to your WhatsApp account\..*shows as Synced/),
+      message: expect.stringMatching(/^Meta refused sending the product message: WhatsApp could not find the product in the catalog linked to your WhatsApp account\..*shows as Live/),
     });
     // Another 131009 (a bad parameter) keeps Meta's words.
     const other = classify(400, { error: { message: "(#131009) Parameter value is not valid", code: 131009, error_data: { details: "Invalid to" } } });

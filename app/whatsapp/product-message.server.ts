@@ -92,7 +92,7 @@ export async function sendProductMessage(db: Db, client: MetaGraphClient, shop: 
     const byId = new Map(found.map((p) => [p.productId, p]));
     const products = unique.map((id) => byId.get(id)).filter((p): p is CatalogProductChoice => Boolean(p));
     if (products.length !== unique.length) {
-      fail("product_not_in_catalog", "One of the chosen products is not in the catalog (any more): only products shown as Synced can be sent. Reload the page and choose again.");
+      fail("product_not_in_catalog", "One of the chosen products is not in the catalog (any more): only products shown as Live can be sent. Reload the page and choose again.");
     }
 
     row = await db.messageLog.create({

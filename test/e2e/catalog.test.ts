@@ -8,7 +8,7 @@ import { OUTPUT } from "../helpers/global-setup";
 import { productPayload } from "../fixtures/products";
 import { createDb, type Db } from "../../app/db.server";
 
-/** The catalog pages in the sandbox: synced, failed and excluded products, and one product's detail. */
+/** The catalog pages in the sandbox: products Meta shows (Live), reviews (Sent) or rejected, failed and excluded ones, and one product's detail. */
 describe("catalog pages in the admin stand-in", { timeout: E2E_TEST_TIMEOUT }, () => {
   let sandbox: Sandbox;
   let browser: Browser;
@@ -63,7 +63,9 @@ describe("catalog pages in the admin stand-in", { timeout: E2E_TEST_TIMEOUT }, (
   it("shows counts, grouped errors and the product table", async () => {
     await openApp(page, `${sandbox.adminUrl}/catalog`);
     const app = appFrame(page);
-    await expect.poll(() => app.getByTestId("synced-count").textContent(), { timeout: UI_TIMEOUT }).toBe("2");
+    // Meta accepted both: Sent while its review is pending, then Live.
+    const accepted = async () => Number(await app.getByTestId("sent-count").textContent()) + Number(await app.getByTestId("live-count").textContent());
+    await expect.poll(accepted, { timeout: UI_TIMEOUT }).toBe(2);
     expect(await app.getByTestId("failed-count").textContent()).toBe("1");
     expect(await app.getByTestId("excluded-count").textContent()).toBe("1");
     expect(await app.getByText("Missing image: 1 product").count()).toBe(1);
@@ -120,6 +122,56 @@ describe("catalog pages in the admin stand-in", { timeout: E2E_TEST_TIMEOUT }, (
     await expect.poll(() => app.getByTestId("product-status").innerText(), { timeout: UI_TIMEOUT }).toMatch(/(Sent|Live)$/);
   });
 
+  /** The product's review in the app's database, once nothing waits for it. */
+  async function waitForReview(productId: string, review: string) {
+    await expect
+      .poll(async () => (await db.productSync.findUniqueOrThrow({ where: { shop_productId: { shop: sandbox.shop, productId } } })).review, { timeout: UI_TIMEOUT })
+      .toBe(review);
+  }
+
+  it("shows Meta's verdict in the table and its tabs: Live, Sent, Rejected", async () => {
+    const sim = sandbox.simulator!;
+    // The sandbox's review rejects a "replica" (DEFAULT_REVIEW_RULES): Sent, then Rejected.
+    await post("products/create", productPayload({ id: 15, title: "Replica Leather Watch", updated_at: new Date().toISOString() }, 1));
+    await waitForReview("15", "REJECTED");
+    await waitForReview("11", "LIVE");
+    // Meta keeps the next product under review while the page is looked at.
+    sim.control.configure({ reviewDelayMs: 3_600_000 });
+    try {
+      await post("products/create", productPayload({ id: 16, title: "Canvas Tote", updated_at: new Date().toISOString() }, 1));
+      await waitForStatuses({ "16": "SYNCED" });
+      await openApp(page, `${sandbox.adminUrl}/catalog`);
+      const app = appFrame(page);
+      const tabs = app.getByRole("tab");
+      const tabTexts = async () => (await tabs.allInnerTexts()).map((t) => t.replace(/\s+/g, " ").trim());
+      // Problems first, then what is on its way, then Live, then Excluded; each count is the table's.
+      await expect
+        .poll(tabTexts, { timeout: UI_TIMEOUT })
+        .toEqual(["All", "Failed (1)", "Rejected (1)", "Needs fixing (0)", "Pending (0)", "Sent (1)", "Live (1)", "Excluded (2)"]);
+      const badge = (title: string) => app.getByRole("row", { name: new RegExp(title) }).locator(".Polaris-Badge").innerText();
+      expect(await badge("Linen Shirt")).toMatch(/Live$/);
+      expect(await badge("Canvas Tote")).toMatch(/Sent$/);
+      expect(await badge("Replica Leather Watch")).toMatch(/Rejected$/);
+      expect(await badge("Gift Card")).toMatch(/Failed$/);
+      expect(await app.getByTestId("rejected-count").textContent()).toBe("1");
+      await capture(page, "catalog-verdicts");
+
+      // The Rejected tab lists exactly the rejected product, and the URL keeps the tab.
+      await app.getByRole("tab", { name: /Rejected/ }).click();
+      // (Meta's review card above the table names the rejected product too: count the table's rows.)
+      await expect.poll(() => app.getByRole("row", { name: /Canvas Tote/ }).count(), { timeout: UI_TIMEOUT }).toBe(0);
+      expect(await app.getByRole("row", { name: /Replica Leather Watch/ }).count()).toBe(1);
+      expect(new URL(appWindow(page).url()).searchParams.get("status")).toBe("REJECTED");
+      expect(await app.getByRole("row", { name: /Linen Shirt/ }).count()).toBe(0);
+    } finally {
+      sim.control.configure({ reviewDelayMs: 3000 });
+    }
+    // Meta decides: the Sent product turns Live.
+    await waitForReview("16", "LIVE");
+    await openApp(page, `${sandbox.adminUrl}/catalog`);
+    await expect.poll(() => appFrame(page).getByRole("row", { name: /Canvas Tote/ }).locator(".Polaris-Badge").innerText(), { timeout: UI_TIMEOUT }).toMatch(/Live$/);
+  });
+
   it("opens a product's page in the Shopify admin", async () => {
     await openApp(page, `${sandbox.adminUrl}/catalog`);
     const app = appFrame(page);
@@ -133,7 +185,9 @@ describe("catalog pages in the admin stand-in", { timeout: E2E_TEST_TIMEOUT }, (
     const app = appFrame(page);
     const tabs = app.getByRole("tab");
     const tabTexts = async () => (await tabs.allInnerTexts()).map((t) => t.replace(/\s+/g, " ").trim());
-    await expect.poll(tabTexts, { timeout: UI_TIMEOUT }).toEqual(["All", "Failed (1)", "Pending (0)", "Synced (1)", "Excluded (2)"]);
+    await expect
+      .poll(tabTexts, { timeout: UI_TIMEOUT })
+      .toEqual(["All", "Failed (1)", "Rejected (1)", "Needs fixing (0)", "Pending (0)", "Sent (0)", "Live (2)", "Excluded (2)"]);
     await app.getByRole("tab", { name: /Failed/ }).click();
     await expect.poll(() => app.getByRole("link", { name: "Linen Shirt (new season)", exact: true }).count(), { timeout: UI_TIMEOUT }).toBe(0);
     expect(await app.getByRole("link", { name: "Gift Card (no image)", exact: true }).count()).toBe(1);
@@ -214,11 +268,11 @@ describe("catalog pages in the admin stand-in", { timeout: E2E_TEST_TIMEOUT }, (
     await expect.poll(() => app.getByText("Full sync started.").count(), { timeout: UI_TIMEOUT }).toBe(1);
     await expect
       .poll(() => app.getByTestId("full-sync-status").innerText(), { timeout: 60_000 })
-      .toMatch(/^Last Resync all \(.+\): found no products in Shopify; removed 4 products that Shopify no longer has\.$/);
+      .toMatch(/^Last Resync all \(.+\): found no products in Shopify; removed 6 products that Shopify no longer has\.$/);
     await expect.poll(() => app.getByText("No products yet").count(), { timeout: UI_TIMEOUT }).toBe(1);
     // The state as a merchant finds it later (the live update above moved the page as its table emptied).
     await openApp(page, `${sandbox.adminUrl}/catalog`);
-    await expect.poll(() => appFrame(page).getByTestId("full-sync-status").innerText(), { timeout: UI_TIMEOUT }).toMatch(/removed 4 products that Shopify no longer has/);
+    await expect.poll(() => appFrame(page).getByTestId("full-sync-status").innerText(), { timeout: UI_TIMEOUT }).toMatch(/removed 6 products that Shopify no longer has/);
     await capture(page, "catalog-resync-summary");
   });
 

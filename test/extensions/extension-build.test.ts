@@ -79,14 +79,14 @@ describe("product-sync-status extension", () => {
       calls.push({ url, method: init.method ?? "GET" });
       return Response.json({
         connection: "CONNECTED",
-        product: { productId: "77", status: "SYNCED", excluded: false, lastError: null, lastSyncedAt: new Date().toISOString(), variants: [] },
+        product: { productId: "77", status: "LIVE", verdict: "LIVE", excluded: false, lastError: null, lastSyncedAt: new Date().toISOString(), variants: [] },
       });
     });
     const mod = (await import(/* @vite-ignore */ pathToFileURL(bundle.file).href)) as { default: () => Promise<void> };
     await mod.default();
     const deadline = Date.now() + 2000;
-    while (!document.body.textContent?.includes("Synced") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    expect(document.body.querySelector("s-admin-block s-badge")?.textContent).toBe("Synced");
+    while (!document.body.textContent?.includes("Live") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(document.body.querySelector("s-admin-block s-badge")?.textContent).toBe("Live");
     expect(calls).toEqual([{ url: "/api/products/77/sync-status", method: "GET" }]);
   });
 });

@@ -16,11 +16,12 @@ const URL_123 = "/api/products/123/sync-status";
 
 const product = (overrides: Partial<ProductSync> = {}): ProductSync => ({
   productId: "123",
-  status: "SYNCED",
+  status: "LIVE",
   excluded: false,
   lastError: null,
   lastSyncedAt: new Date(Date.now() - 60_000).toISOString(),
-  variants: [{ retailerId: "shopify_123_1001", status: "SYNCED", error: null }],
+  verdict: "LIVE",
+  variants: [{ retailerId: "shopify_123_1001", status: "SYNCED", error: null, verdict: "LIVE" }],
   ...overrides,
 });
 const ok = (p: ProductSync | null, connection: SyncStatus["connection"] = "CONNECTED") => ({ json: { connection, product: p } });
@@ -44,7 +45,7 @@ describe("product sync status block (with the endpoint)", () => {
     const v = await block(api.fetch);
     expect(v.text()).toContain("Loading the catalog status");
     release();
-    await v.waitFor(() => expect(v.text()).toContain("Synced"));
+    await v.waitFor(() => expect(v.text()).toContain("Live"));
     expect(api.calls).toEqual([{ url: URL_123, method: "GET", headers: { accept: "application/json" }, body: undefined }]);
     expect(v.text()).toContain("Last synced 1 minute ago");
   });
@@ -108,7 +109,7 @@ describe("product sync status block (with the endpoint)", () => {
     await v.waitFor(() => expect(v.buttonLabels()).toContain("Sync now"));
     await v.click("Sync now");
     await v.waitFor(() => expect(v.text()).toContain("Could not queue the sync: This product has not reached the app yet"));
-    expect(v.root.querySelector("s-badge")!.textContent).toBe("Synced");
+    expect(v.root.querySelector("s-badge")!.textContent).toBe("Live");
   });
 
   it("a rejected session token (401): asks to reload; Try again loads again", async () => {
@@ -141,10 +142,11 @@ describe("product sync status block (with the endpoint)", () => {
     expect(v.buttonLabels()).toEqual([]);
   });
 
-  it("re-checks a pending product until it has synced", async () => {
-    const api = fakeFetch(ok(product({ status: "PENDING" })), ok(product({ status: "PENDING" })), ok(product({ status: "SYNCED" })));
+  it("re-checks a pending product until Meta accepted it (Sent)", async () => {
+    const sent = product({ status: "SENT", verdict: "SENT", variants: [{ retailerId: "shopify_123_1001", status: "SYNCED", error: null, verdict: "SENT" }] });
+    const api = fakeFetch(ok(product({ status: "PENDING" })), ok(product({ status: "PENDING" })), ok(sent));
     const v = await block(api.fetch, { pollMs: 5 });
-    await v.waitFor(() => expect(v.root.querySelector("s-badge")?.textContent).toBe("Synced"));
+    await v.waitFor(() => expect(v.root.querySelector("s-badge")?.textContent).toBe("Sent"));
     const settled = api.calls.length;
     expect(settled).toBe(3);
     await new Promise((r) => setTimeout(r, 30));
@@ -204,5 +206,14 @@ describe("the endpoint's contract as the block reads it", () => {
     expect(parseSyncStatus({ connection: "CONNECTED", product: { ...product(), status: "DONE" } })).toBeNull();
     expect(parseSyncStatus({ connection: "CONNECTED", product: { ...product(), variants: [{ retailerId: 1 }] } })).toBeNull();
     expect(parseSyncStatus("<html>")).toBeNull();
+    // A variant's status is how far the app got with it, not a verdict.
+    expect(parseSyncStatus({ connection: "CONNECTED", product: { ...product(), variants: [{ retailerId: "x", status: "LIVE", error: null }] } })).toBeNull();
+  });
+
+  it("reads an app older than the one status (SYNCED once Meta accepted it) as Meta's verdict, else Sent", () => {
+    const old = { ...product(), status: "SYNCED" };
+    expect(parseSyncStatus({ connection: "CONNECTED", product: { ...old, verdict: "REJECTED" } })!.product!.status).toBe("REJECTED");
+    const { verdict: _none, ...noVerdict } = old;
+    expect(parseSyncStatus({ connection: "CONNECTED", product: noVerdict })!.product!.status).toBe("SENT");
   });
 });

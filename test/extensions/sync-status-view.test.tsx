@@ -13,13 +13,14 @@ const NOW = new Date("2026-11-01T10:05:00Z");
 function product(overrides: Partial<ProductSync> = {}): ProductSync {
   return {
     productId: "123",
-    status: "SYNCED",
+    status: "LIVE",
     excluded: false,
     lastError: null,
     lastSyncedAt: "2026-11-01T10:00:00Z",
+    verdict: "LIVE",
     variants: [
-      { retailerId: "shopify_123_1001", status: "SYNCED", error: null },
-      { retailerId: "shopify_123_1002", status: "SYNCED", error: null },
+      { retailerId: "shopify_123_1001", status: "SYNCED", error: null, verdict: "LIVE" },
+      { retailerId: "shopify_123_1002", status: "SYNCED", error: null, verdict: "LIVE" },
     ],
     ...overrides,
   };
@@ -48,13 +49,13 @@ describe("product sync status block (view)", () => {
   });
 
   it("Meta's review (issue 17): Live, Sent, and a rejected variant with Meta's reason and the fix", async () => {
-    const live = await show({ connection: "CONNECTED", product: product({ verdict: "LIVE" }) });
+    const live = await show({ connection: "CONNECTED", product: product({ status: "LIVE", verdict: "LIVE" }) });
     expect(live.view.root.querySelector("s-badge")!.textContent).toBe("Live");
     expect(live.view.root.querySelector("s-badge")!.getAttribute("tone")).toBe("success");
     expect(live.view.text()).toContain("Meta approved it");
     live.view.unmount();
 
-    const sent = await show({ connection: "CONNECTED", product: product({ verdict: "SENT" }) });
+    const sent = await show({ connection: "CONNECTED", product: product({ status: "SENT", verdict: "SENT" }) });
     expect(sent.view.root.querySelector("s-badge")!.textContent).toBe("Sent");
     expect(sent.view.text()).toContain("Meta accepted the latest change and is reviewing it");
     sent.view.unmount();
@@ -64,6 +65,7 @@ describe("product sync status block (view)", () => {
     const { view } = await show({
       connection: "CONNECTED",
       product: product({
+        status: "REJECTED",
         verdict: "REJECTED",
         variants: [
           { retailerId: "shopify_123_1001", status: "SYNCED", error: null, verdict: "LIVE", reason: null, fix: null, image: null },
@@ -81,12 +83,12 @@ describe("product sync status block (view)", () => {
     expect(badges).toEqual(["Rejected", "Live"]);
   });
 
-  it("Synced: the badge, when it last synced, Sync now and Exclude from catalog", async () => {
+  it("Live: the badge, when it last synced, Sync now and Exclude from catalog", async () => {
     const { view, onAction } = await show({ connection: "CONNECTED", product: product() });
-    expect(view.root.querySelector("s-badge")!.textContent).toBe("Synced");
+    expect(view.root.querySelector("s-badge")!.textContent).toBe("Live");
     expect(view.root.querySelector("s-badge")!.getAttribute("tone")).toBe("success");
     expect(view.text()).toContain("Last synced 5 minutes ago (Nov 1, 2026, 10:00 AM)");
-    expect(view.text()).toContain("Up to date in your Meta catalog.");
+    expect(view.text()).toContain("Live: Meta approved it, and shoppers can see it");
     expect(view.buttonLabels()).toEqual(["Sync now", "Exclude from catalog"]);
     // Variants that agree are not listed one by one.
     expect(view.root.querySelector("s-section")).toBeNull();
@@ -153,12 +155,12 @@ describe("product sync status block (view)", () => {
       `M / RedFailed${noPrice} What to do: ${classifyError(noPrice).action}`,
       // No title known: the Shopify variant id from the catalog item id.
       `Variant 1003Failed${metaSays} What to do: ${classifyError(metaSays).action}`,
-      "S / RedSynced",
+      "S / RedSent",
     ]);
     expect(classifyError(noPrice).action).not.toBe(classifyError(metaSays).action);
   });
 
-  it("a failed product's variants without an error went through: shown as Synced, not counted as refused", async () => {
+  it("a failed product's variants without an error went through: shown as Sent, not counted as refused", async () => {
     const noImage = "Image could not be downloaded from the link";
     const { view } = await show({
       connection: "CONNECTED",
@@ -173,7 +175,7 @@ describe("product sync status block (view)", () => {
     });
     expect(view.root.querySelector("s-banner")!.getAttribute("heading")).toBe("1 of 2 variants were not accepted");
     const rows = [...view.root.querySelectorAll("s-section > s-stack > s-stack")].map((r) => r.textContent);
-    expect(rows).toEqual([`Variant 1002Failed${noImage} What to do: ${classifyError(noImage).action}`, "Variant 1001Synced"]);
+    expect(rows).toEqual([`Variant 1002Failed${noImage} What to do: ${classifyError(noImage).action}`, "Variant 1001Sent"]);
   });
 
   it("lists at most a few variants, failed ones first, and says how many more there are", async () => {

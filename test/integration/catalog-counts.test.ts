@@ -22,24 +22,39 @@ import type { ShopOverview } from "../../app/shop.server";
  * every product, whatever its columns say. Before: a product with a change
  * waiting showed Pending in the table but counted as Synced in the summary
  * ("Pending 0" beside a Pending row), and the filter read the raw column.
+ * The status is Meta's verdict (issue 17): before, the table said "Synced"
+ * beside "Rejected" in the product's review card.
  */
 
-type Shown = "FAILED" | "PENDING" | "SYNCED" | "EXCLUDED";
+const SHOWN = ["FAILED", "REJECTED", "NEEDS_FIXING", "PENDING", "SENT", "LIVE", "EXCLUDED"] as const;
+type Shown = (typeof SHOWN)[number];
 
 // The rule restated independently of the app's code: excluded stays excluded; otherwise a waiting
-// change (dirty) or a batch Meta has not finished (PENDING) is pending; otherwise Meta's verdict.
-const expectedStatus = (row: { status: string; dirty: boolean }): Shown =>
-  row.status === "EXCLUDED" ? "EXCLUDED" : row.dirty || row.status === "PENDING" ? "PENDING" : (row.status as Shown);
+// change (dirty) or a batch Meta has not finished (PENDING) is pending; a refused one failed;
+// otherwise Meta accepted it and its review decides (Sent until Meta gives a verdict).
+const expectedStatus = (row: { status: string; dirty: boolean; review: string | null }): Shown => {
+  if (row.status === "EXCLUDED") return "EXCLUDED";
+  if (row.dirty || row.status === "PENDING") return "PENDING";
+  if (row.status === "FAILED") return "FAILED";
+  return row.review === "LIVE" || row.review === "REJECTED" || row.review === "NEEDS_FIXING" ? row.review : "SENT";
+};
 
 describe.each(providers())("one count of the products on every page, on %s", (provider) => {
   const t = useApp(provider);
   const shop = `counts-${provider}.myshopify.com`;
 
-  // Every combination of the columns a status is read from, deleted products included.
+  // Every combination of the columns a status is read from, deleted products included (Exclude's flag alternates).
   const combos = ["PENDING", "SYNCED", "FAILED", "EXCLUDED"].flatMap((status) =>
-    [false, true].flatMap((dirty) => [false, true].flatMap((excluded) => [false, true].map((deleted) => ({ status, dirty, excluded, deleted })))),
+    [false, true].flatMap((dirty) =>
+      [null, "SENT", "LIVE", "REJECTED", "NEEDS_FIXING"].flatMap((review) => [false, true].map((deleted) => ({ status, dirty, review, deleted }))),
+    ),
   );
-  const rows = combos.map((c, i) => ({ ...c, productId: String(1000 + i), title: `Product ${i} ${c.status} ${c.dirty ? "dirty" : "clean"}` }));
+  const rows = combos.map((c, i) => ({
+    ...c,
+    excluded: i % 3 === 0,
+    productId: String(1000 + i),
+    title: `Product ${i} ${c.status} ${c.dirty ? "dirty" : "clean"} ${c.review ?? "unread"}`,
+  }));
   const live = rows.filter((r) => !r.deleted);
 
   it("agrees on every product's status and on the counts", async () => {
@@ -53,6 +68,7 @@ describe.each(providers())("one count of the products on every page, on %s", (pr
           title: r.title,
           shopifyUpdatedAt: new Date("2026-11-01T10:00:00Z"),
           status: r.status,
+          review: r.review,
           dirty: r.dirty,
           excluded: r.excluded,
           deleted: r.deleted,
@@ -60,7 +76,9 @@ describe.each(providers())("one count of the products on every page, on %s", (pr
         },
       });
     }
-    const expected = Object.fromEntries((["FAILED", "PENDING", "SYNCED", "EXCLUDED"] as const).map((s) => [s, live.filter((r) => expectedStatus(r) === s).length]));
+    const expected = Object.fromEntries(SHOWN.map((s) => [s, live.filter((r) => expectedStatus(r) === s).length]));
+    // Every status is shown by some product here, so no filter passes by listing nothing.
+    for (const s of SHOWN) expect(expected[s], s).toBeGreaterThan(0);
 
     const catalog = await routeData<CatalogPageData>(t.url, shop, "/app/catalog?index", "routes/app.catalog._index");
     expect(catalog.status).toBe(200);
@@ -69,7 +87,7 @@ describe.each(providers())("one count of the products on every page, on %s", (pr
     expect(catalog.data!.table.total).toBe(live.length);
 
     // The table, filtered by each status, lists exactly the products the tile counts, each showing that status.
-    for (const status of ["FAILED", "PENDING", "SYNCED", "EXCLUDED"] as const) {
+    for (const status of SHOWN) {
       const filtered = await routeData<CatalogPageData>(t.url, shop, `/app/catalog?index&status=${status}`, "routes/app.catalog._index");
       expect(filtered.data!.table.total, status).toBe(expected[status]);
       expect(filtered.data!.table.rows.map((r) => r.status).every((s) => s === status), status).toBe(true);
@@ -97,7 +115,7 @@ describe.each(providers())("one count of the products on every page, on %s", (pr
 
     // The Overview says what the Catalog page says.
     const overview = await routeData<ShopOverview>(t.url, shop, "/app", "routes/app._index");
-    expect(overview.data!.products).toEqual({ pending: expected.PENDING, synced: expected.SYNCED, failed: expected.FAILED, excluded: expected.EXCLUDED });
+    expect(overview.data!.products).toEqual(expected);
   });
 });
 

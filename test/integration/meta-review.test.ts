@@ -10,6 +10,8 @@ import { clientFor } from "../meta-sim/testing";
 import { createCatalogWorker, type CatalogWorker } from "../../app/catalog/worker.server";
 import { productsInCatalog } from "../../app/catalog/products-in-catalog.server";
 import type { Db } from "../../app/db.server";
+import type { CatalogPageData } from "../../app/catalog/page-data.server";
+import { routeData } from "../helpers/route-data";
 
 /**
  * What Meta actually shows (issue 17), through the running app, the worker
@@ -51,6 +53,16 @@ describe.each(providers())("Meta's review on %s", (provider) => {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const blockJson = async (productId: number) => (await (await adminFetch(t.url, `/api/products/${productId}/sync-status`, shop)).json()) as any;
   const page = async (path: string) => decode(await (await adminFetch(t.url, path, shop)).text());
+  /** The Catalog page's product table (optionally one tab) and its counts, as the page's loader gives them. */
+  const catalogData = async (status?: string) =>
+    (await routeData<CatalogPageData>(t.url, shop, `/app/catalog?index${status ? `&status=${status}` : ""}`, "routes/app.catalog._index")).data!;
+  /** What the table shows for a product, and how many products the tab of that status counts. */
+  const tableStatus = async (productId: number) => {
+    const data = await catalogData();
+    const status = data.table.rows.find((r) => r.productId === String(productId))?.status;
+    const tab = status ? await catalogData(status) : null;
+    return { status, count: status ? data.summary.counts[status] : 0, inTab: tab?.table.rows.some((r) => r.productId === String(productId)) ?? false };
+  };
   const readCalls = () => sim.control.callCounts()["GET /{catalog-id}/products"] ?? 0;
 
   /** Meta keeps every review pending while `body` runs, then decides them. */
@@ -103,10 +115,18 @@ describe.each(providers())("Meta's review on %s", (provider) => {
       expect(sent.changedAt).not.toBeNull();
       expect(sent.reviewChecks).toBeGreaterThan(0);
       expect((await blockJson(11)).product.verdict).toBe("SENT");
+      // The table, its Sent tab and the block say the same (one status everywhere).
+      expect(await tableStatus(11)).toEqual({ status: "SENT", count: 1, inTab: true });
+      expect((await blockJson(11)).product.status).toBe("SENT");
     });
 
     await until(async () => (await row(11)).review === "REJECTED");
     expect((await row(11)).confirmedAt).not.toBeNull();
+    // Rejected in the table, counted in the Rejected tab, listed there, the same in the block and the Overview.
+    expect(await tableStatus(11)).toEqual({ status: "REJECTED", count: 1, inTab: true });
+    expect((await catalogData()).summary.counts.SENT).toBe(0);
+    expect((await blockJson(11)).product.status).toBe("REJECTED");
+    expect(await page("/app")).toContain("1 rejected");
 
     // The block's JSON: the product and each variant, with Meta's reason and Meta's call to action as the fix.
     const json = await blockJson(11);
@@ -153,11 +173,14 @@ describe.each(providers())("Meta's review on %s", (provider) => {
       await readBackOnce();
       expect((await row(11)).review).toBe("SENT");
       expect((await blockJson(11)).product.verdict).toBe("SENT");
+      expect((await tableStatus(11)).status).toBe("SENT");
       expect((await productsInCatalog(t.db, shop)).map((p) => p.productId)).not.toContain("11");
     });
 
     await until(async () => (await row(11)).review === "LIVE");
+    expect(await tableStatus(11)).toEqual({ status: "LIVE", count: 1, inTab: true });
     const json = await blockJson(11);
+    expect(json.product.status).toBe("LIVE");
     expect(json.product.verdict).toBe("LIVE");
     expect(json.product.variants.map((v: { verdict: string }) => v.verdict)).toEqual(["LIVE", "LIVE"]);
     // Only Live products count as in the catalog for WhatsApp (issue 18).

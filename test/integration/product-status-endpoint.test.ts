@@ -83,7 +83,8 @@ describe.each(providers())("product status endpoint on %s", (provider) => {
       connection: "CONNECTED",
       product: {
         productId: "101",
-        status: "SYNCED",
+        // The product's one status (the Catalog table's): Meta's verdict, the worst of its variants'.
+        status: "NEEDS_FIXING",
         excluded: false,
         lastError: null,
         lastSyncedAt: "2026-11-01T10:00:00.000Z",
@@ -176,7 +177,7 @@ describe.each(providers())("product status endpoint on %s", (provider) => {
 
     // Same product id in both shops: shop A sees its own row only.
     const own = await (await get(shopA, 101)).json();
-    expect(own.product.status).toBe("SYNCED");
+    expect(own.product.status).toBe("NEEDS_FIXING");
     expect(JSON.stringify(own)).not.toContain("B-only");
 
     for (const action of ["sync", "exclude", "include"]) {

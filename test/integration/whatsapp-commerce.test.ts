@@ -217,7 +217,7 @@ describe.each(providers())("WhatsApp commerce on %s", (provider) => {
       expect(res.value).toMatchObject({ ok: false, failure: { code: "product_not_in_catalog" }, productMessage: { status: "FAILED" } });
       if (!res.value.ok) {
         expect(res.value.failure.message).toMatch(/^Meta refused sending the product message: WhatsApp could not find the product in the catalog linked to your WhatsApp account/);
-        expect(res.value.failure.message).toMatch(/shows as Synced/);
+        expect(res.value.failure.message).toMatch(/shows as Live/);
       }
     });
 

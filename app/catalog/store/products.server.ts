@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Db, Prisma } from "../../db.server";
 import type { ProductSnapshot } from "../product-payload";
+import { isVerdict, REVIEWS, VERDICTS, verdictOf, type Verdict } from "../verdict";
 import { asTime, chunkedTransactions, jsonColumn, raw, sql, sqlOf, typed, type Sql } from "../../sql.server";
 
 /**
@@ -13,46 +14,48 @@ import { asTime, chunkedTransactions, jsonColumn, raw, sql, sqlOf, typed, type S
 
 /**
  * A product's status, as every page shows and counts it: the Catalog page's
- * tiles and table (its filter too), the product page, the Overview, the
+ * tiles, tabs and table (its filter too), the product page, the Overview, the
  * product-page block's JSON (issue 16: the pages disagreed when each read the
- * columns its own way). In the order the table's filter offers them, what
- * needs the merchant first:
- * - FAILED: Meta refused it (or it cannot be sent: no image, no price); nothing waiting.
- * - PENDING: a change waits for the worker (`dirty`), or Meta has not yet finished the batch that carried it.
- * - SYNCED: Meta accepted its last change; nothing waiting.
- * - EXCLUDED: kept out of the catalog, by the merchant (Exclude) or by its Shopify status (draft, archived, unpublished).
- *   It stays Excluded while a change to it waits: the change is checked against the same rule.
- * A deleted product is no longer the shop's: never listed, never counted.
+ * columns its own way). It is Meta's verdict (issue 17), defined once in
+ * app/catalog/verdict.ts verdictOf: Failed, Rejected, Needs fixing, Pending,
+ * Sent, Live, Excluded, in the order the table's tabs offer them (what needs
+ * the merchant first). A deleted product is no longer the shop's: never
+ * listed, never counted.
  *
  * The definition is written twice, as a filter for the database (STATUS_WHERE) and for
- * one row (statusOf); test/integration/catalog-counts.test.ts holds the two together on
- * every combination of the columns. Adding a status (issue 17) means adding it to both.
+ * one row (verdictOf); test/integration/catalog-counts.test.ts holds the two together on
+ * every combination of the columns. Adding a status means adding it to both.
  */
-export const STATUSES = ["FAILED", "PENDING", "SYNCED", "EXCLUDED"] as const;
-export type SyncStatus = (typeof STATUSES)[number];
+export const STATUSES = VERDICTS;
+export type SyncStatus = Verdict;
 
 /** The columns a status is read from. */
 export interface StatusColumns {
   status: string;
   dirty: boolean;
+  review: string | null;
 }
 
 /** One row's status (the definition above). */
-export function statusOf(row: StatusColumns): SyncStatus {
-  if (row.status === "EXCLUDED") return "EXCLUDED";
-  if (row.dirty) return "PENDING";
-  return row.status === "SYNCED" || row.status === "FAILED" ? row.status : "PENDING";
-}
+export const statusOf = (row: StatusColumns): SyncStatus => verdictOf(row);
+
+/** Meta accepted its last change (nothing waiting): its review decides. */
+const accepted = { status: "SYNCED", dirty: false } as const;
+const JUDGED = REVIEWS.filter((r) => r !== "SENT");
 
 /** The rows of each status (the definition above), for the database. */
 const STATUS_WHERE: Record<SyncStatus, Prisma.ProductSyncWhereInput> = {
   FAILED: { status: "FAILED", dirty: false },
+  REJECTED: { ...accepted, review: "REJECTED" },
+  NEEDS_FIXING: { ...accepted, review: "NEEDS_FIXING" },
   PENDING: { status: { not: "EXCLUDED" }, OR: [{ dirty: true }, { status: { notIn: ["SYNCED", "FAILED"] } }] },
-  SYNCED: { status: "SYNCED", dirty: false },
+  // Not read yet (null), Sent, or anything unknown: still under review.
+  SENT: { ...accepted, OR: [{ review: null }, { review: { notIn: JUDGED } }] },
+  LIVE: { ...accepted, review: "LIVE" },
   EXCLUDED: { status: "EXCLUDED" },
 };
 
-export const isSyncStatus = (value: unknown): value is SyncStatus => (STATUSES as readonly unknown[]).includes(value);
+export const isSyncStatus = isVerdict;
 
 /** The shop's products (deleted ones are not), optionally of one status. */
 const shopProducts = (shop: string, status?: SyncStatus): Prisma.ProductSyncWhereInput => ({
@@ -195,7 +198,7 @@ export interface ShopCounts {
 
 /** The one count of the shop's products by status, for every page that shows one. */
 export async function shopCounts(db: Db, shop: string): Promise<ShopCounts> {
-  const groups = await db.productSync.groupBy({ by: ["status", "dirty"], where: shopProducts(shop), _count: { _all: true } });
+  const groups = await db.productSync.groupBy({ by: ["status", "dirty", "review"], where: shopProducts(shop), _count: { _all: true } });
   const byStatus = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<SyncStatus, number>;
   for (const group of groups) byStatus[statusOf(group)] += group._count._all;
   return { byStatus, total: STATUSES.reduce((n, s) => n + byStatus[s], 0) };
@@ -219,7 +222,7 @@ export async function productPage(db: Db, shop: string, filter: { query?: string
       orderBy: [{ updatedAt: "desc" }, { id: "asc" }],
       skip: filter.skip,
       take: filter.take,
-      select: { productId: true, title: true, status: true, lastError: true, lastSyncedAt: true, dirty: true, excluded: true, updatedAt: true },
+      select: { productId: true, title: true, status: true, review: true, lastError: true, lastSyncedAt: true, dirty: true, excluded: true, updatedAt: true },
     }),
     db.productSync.count({ where }),
   ]);

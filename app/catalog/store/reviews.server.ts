@@ -95,12 +95,6 @@ export async function productsByRetailerIds(db: Db, shop: string, retailerIds: s
 
 // --- the catalog page -----------------------------------------------------------------
 
-/** How many of the shop's products have each sync status and review (deleted ones left out). */
-export async function verdictGroups(db: Db, shop: string) {
-  const groups = await db.productSync.groupBy({ by: ["status", "review"], where: { shop, deleted: false }, _count: { _all: true } });
-  return groups.map((g) => ({ status: g.status, review: g.review, count: g._count._all }));
-}
-
 /** Products Meta holds back (Rejected or Needs fixing), for grouping by cause; at most `limit`. */
 export async function reviewProblems(db: Db, shop: string, limit = 2000) {
   return db.productSync.findMany({

@@ -17,17 +17,18 @@ import {
   useSetIndexFiltersMode,
 } from "@shopify/polaris";
 import type { CatalogPageData, ProductRowView } from "../../catalog/page-data.server";
+import { VERDICTS } from "../../catalog/verdict";
 import { STATUS_LABELS, StatusBadge, formatTime } from "./StatusBadge";
 import { shopifyAdminProductUrl } from "./admin-links";
 
-/** The table's status tabs: everything, then what needs the merchant first (the order of STATUSES). */
-const TABS = [null, "FAILED", "PENDING", "SYNCED", "EXCLUDED"] as const;
+/** The table's status tabs: everything, then what needs the merchant first (the order of VERDICTS: Failed, Rejected, Needs fixing, Pending, Sent, Live, Excluded). */
+const TABS = [null, ...VERDICTS] as const;
 
 /** How long typing may pause before the search runs: one request per word, not per keystroke. */
 export const SEARCH_DEBOUNCE_MS = 300;
 
 /**
- * The shop's products with their sync status: status tabs (Failed first) with the page's counts, a
+ * The shop's products with their status (Meta's verdict): status tabs (problems first) with the page's counts, a
  * search kept in the URL, Exclude / Include again and a link to each product in the Shopify admin.
  * At phone width the rows stack (IndexTable's condensed rows) instead of scrolling sideways.
  */

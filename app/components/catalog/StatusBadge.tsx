@@ -1,15 +1,24 @@
 import { Badge } from "@shopify/polaris";
-import type { SyncStatus } from "../../catalog/status.server";
+import { VERDICT_LABEL, type Verdict } from "../../catalog/verdict";
 
-/** A product's catalog sync status (catalog/store/products.server.ts statusOf) as a badge, in the merchant's words. */
-export const STATUS_LABELS: Record<SyncStatus, { tone: "success" | "attention" | "critical" | undefined; label: string }> = {
-  FAILED: { tone: "critical", label: "Failed" },
-  PENDING: { tone: "attention", label: "Pending" },
-  SYNCED: { tone: "success", label: "Synced" },
-  EXCLUDED: { tone: undefined, label: "Excluded" },
+type Tone = "success" | "attention" | "critical" | "warning" | "info" | undefined;
+
+/**
+ * A product's status (app/catalog/verdict.ts verdictOf, the one every page shows and counts) as a badge:
+ * critical for what Meta will not show (Failed, Rejected), warning for what the merchant can fix,
+ * attention/info for what is on its way (Pending, Sent), success for Live.
+ */
+export const STATUS_LABELS: Record<Verdict, { tone: Tone; label: string }> = {
+  FAILED: { tone: "critical", label: VERDICT_LABEL.FAILED },
+  REJECTED: { tone: "critical", label: VERDICT_LABEL.REJECTED },
+  NEEDS_FIXING: { tone: "warning", label: VERDICT_LABEL.NEEDS_FIXING },
+  PENDING: { tone: "attention", label: VERDICT_LABEL.PENDING },
+  SENT: { tone: "info", label: VERDICT_LABEL.SENT },
+  LIVE: { tone: "success", label: VERDICT_LABEL.LIVE },
+  EXCLUDED: { tone: undefined, label: VERDICT_LABEL.EXCLUDED },
 };
 
-export function StatusBadge({ status }: { status: SyncStatus }) {
+export function StatusBadge({ status }: { status: Verdict }) {
   const { tone, label } = STATUS_LABELS[status];
   return <Badge tone={tone}>{label}</Badge>;
 }

@@ -4,9 +4,10 @@ import { Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Text } 
 import type { CatalogPageData } from "../../catalog/page-data.server";
 import { DailyCheckLine } from "./FullSyncNotices";
 import { FullSyncStatus } from "./FullSyncStatus";
+import { VERDICT_LABEL, VERDICTS } from "../../catalog/verdict";
 import { formatTime } from "./StatusBadge";
 
-/** The connected catalog by its Meta name: counts by status, success rate, Resync all and what it did, Disconnect (asked first). */
+/** The connected catalog by its Meta name: counts by status (the table's), the Live rate (Live of the products whose outcome is known), Resync all and what it did, Disconnect (asked first). */
 export function SyncSummaryCard({ summary, progress, connection }: Pick<CatalogPageData, "summary" | "progress" | "connection">) {
   const submit = useSubmit();
   const navigation = useNavigation();
@@ -62,14 +63,12 @@ export function SyncSummaryCard({ summary, progress, connection }: Pick<CatalogP
             </BlockStack>
           </Banner>
         )}
-        <InlineGrid columns={{ xs: 2, md: 5 }} gap="300">
+        <InlineGrid columns={{ xs: 2, md: 4 }} gap="300">
           {(
             [
-              ["Synced", summary.counts.SYNCED, "synced-count"],
-              ["Pending", summary.counts.PENDING, "pending-count"],
-              ["Failed", summary.counts.FAILED, "failed-count"],
-              ["Excluded", summary.counts.EXCLUDED, "excluded-count"],
-              ["Success rate", rate, "success-rate"],
+              // The same statuses, words and order as the table's tabs (app/catalog/verdict.ts).
+              ...VERDICTS.map((s) => [VERDICT_LABEL[s], summary.counts[s], `${s.toLowerCase().replace("_", "-")}-count`] as const),
+              ["Live rate", rate, "success-rate"],
             ] as const
           ).map(([label, value, id]) => (
             <Box key={label} padding="300" background="bg-surface-secondary" borderRadius="200">

@@ -1,17 +1,7 @@
-import { Badge } from "@shopify/polaris";
-import { VERDICT_LABEL, type Verdict } from "../../catalog/verdict";
+import type { Verdict } from "../../catalog/verdict";
+import { StatusBadge } from "./StatusBadge";
 
-/** What Meta shows for a product or variant (app/catalog/verdict.ts) as a badge. */
-const TONES: Record<Verdict, "success" | "attention" | "critical" | "warning" | "info" | undefined> = {
-  PENDING: "attention",
-  SENT: "info",
-  LIVE: "success",
-  REJECTED: "critical",
-  NEEDS_FIXING: "warning",
-  FAILED: "critical",
-  EXCLUDED: undefined,
-};
-
+/** What Meta shows for a product or variant (app/catalog/verdict.ts) as a badge: the same badge as the catalog table's. */
 export function VerdictBadge({ verdict }: { verdict: Verdict }) {
-  return <Badge tone={TONES[verdict]}>{VERDICT_LABEL[verdict]}</Badge>;
+  return <StatusBadge status={verdict} />;
 }

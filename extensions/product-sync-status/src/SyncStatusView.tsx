@@ -122,7 +122,7 @@ function Product(props: SyncStatusViewProps & { product: ProductSync }) {
   const { product, busy, now = new Date(), locale = "en", timeZone } = props;
   const { label, tone } = badgeOf(product);
   const variants = product.variants.map(variantOutcome);
-  const held = product.status === "SYNCED" ? variants.find((v) => v.verdict === "REJECTED" || v.verdict === "NEEDS_FIXING") : undefined;
+  const held = product.status === "REJECTED" || product.status === "NEEDS_FIXING" ? variants.find((v) => v.verdict === "REJECTED" || v.verdict === "NEEDS_FIXING") : undefined;
   const differ = variantsDiffer(variants);
   const toggle: SyncAction = product.excluded ? "include" : "exclude";
   return (

@@ -10,12 +10,15 @@ export { VERDICT_LABEL, type Verdict };
  */
 
 export type Connection = "CONNECTED" | "NEEDS_RECONNECT" | "NOT_CONNECTED";
-export type ProductStatus = "PENDING" | "SYNCED" | "FAILED" | "EXCLUDED";
+/** A variant's sync status: how far the app got with it before Meta's review (SYNCED: Meta accepted it). */
+export type ItemStatus = "PENDING" | "SYNCED" | "FAILED" | "EXCLUDED";
+/** The product's one status, as every page of the app shows and counts it: Meta's verdict (app/catalog/verdict.ts). */
+export type ProductStatus = Verdict;
 export type SyncAction = "sync" | "exclude" | "include";
 
 export interface VariantSync {
   retailerId: string;
-  status: ProductStatus;
+  status: ItemStatus;
   error: string | null;
   /** What Meta shows for it (issue 17), with Meta's reason and the fix when Meta holds it back. */
   verdict?: Verdict;
@@ -45,7 +48,7 @@ export interface SyncStatus {
 }
 
 const CONNECTIONS: readonly string[] = ["CONNECTED", "NEEDS_RECONNECT", "NOT_CONNECTED"];
-const STATUSES: readonly string[] = ["PENDING", "SYNCED", "FAILED", "EXCLUDED"];
+const ITEM_STATUSES: readonly string[] = ["PENDING", "SYNCED", "FAILED", "EXCLUDED"];
 const VERDICTS: readonly string[] = Object.keys(VERDICT_LABEL);
 const optVerdict = (v: unknown): Verdict | undefined => (typeof v === "string" && VERDICTS.includes(v) ? (v as Verdict) : undefined);
 const optText = (v: unknown): string | null | undefined => (typeof v === "string" ? v : v === null ? null : undefined);
@@ -68,7 +71,7 @@ export function parseSyncStatus(body: unknown): SyncStatus | null {
     !isRecord(p) ||
     typeof p.productId !== "string" ||
     typeof p.status !== "string" ||
-    !STATUSES.includes(p.status) ||
+    !(VERDICTS.includes(p.status) || p.status === "SYNCED") ||
     typeof p.excluded !== "boolean" ||
     !isNullableString(p.lastError) ||
     !isNullableString(p.lastSyncedAt) ||
@@ -78,21 +81,23 @@ export function parseSyncStatus(body: unknown): SyncStatus | null {
   }
   const variants: VariantSync[] = [];
   for (const v of p.variants) {
-    if (!isRecord(v) || typeof v.retailerId !== "string" || typeof v.status !== "string" || !STATUSES.includes(v.status) || !isNullableString(v.error)) {
+    if (!isRecord(v) || typeof v.retailerId !== "string" || typeof v.status !== "string" || !ITEM_STATUSES.includes(v.status) || !isNullableString(v.error)) {
       return null;
     }
     variants.push({
       retailerId: v.retailerId,
-      status: v.status as ProductStatus,
+      status: v.status as ItemStatus,
       error: v.error,
       ...present({ verdict: optVerdict(v.verdict), reason: optText(v.reason), fix: optText(v.fix), image: optText(v.image) }),
     });
   }
+  // An app older than the one status said SYNCED once Meta accepted the product: its verdict, else Sent.
+  const status = p.status === "SYNCED" ? (optVerdict(p.verdict) ?? "SENT") : (p.status as ProductStatus);
   return {
     connection,
     product: {
       productId: p.productId,
-      status: p.status as ProductStatus,
+      status,
       excluded: p.excluded,
       lastError: p.lastError,
       lastSyncedAt: p.lastSyncedAt,
@@ -115,13 +120,15 @@ export function statusPath(productId: string) {
 
 export type BadgeTone = "success" | "info" | "warning" | "critical" | "neutral" | "caution";
 
-export const STATUS_LABELS: Record<ProductStatus, { label: string; tone: BadgeTone }> = {
+/** A variant's badge before Meta's review, by its sync status. */
+export const STATUS_LABELS: Record<ItemStatus, { label: string; tone: BadgeTone }> = {
   PENDING: { label: "Pending", tone: "info" },
-  SYNCED: { label: "Synced", tone: "success" },
+  SYNCED: { label: "Sent", tone: "info" },
   FAILED: { label: "Failed", tone: "critical" },
   EXCLUDED: { label: "Excluded", tone: "neutral" },
 };
 
+/** The app's badge tones (app/components/catalog/StatusBadge.tsx) in the admin's words. */
 const VERDICT_TONES: Record<Verdict, BadgeTone> = {
   PENDING: "info",
   SENT: "info",
@@ -132,35 +139,31 @@ const VERDICT_TONES: Record<Verdict, BadgeTone> = {
   EXCLUDED: "neutral",
 };
 
-/** The badge: Meta's verdict when the app sends it, else the sync status. */
-export function badgeOf(item: { status: ProductStatus; verdict?: Verdict }): { label: string; tone: BadgeTone } {
+const isItemStatus = (status: string): status is ItemStatus => ITEM_STATUSES.includes(status);
+
+/** The badge: the product's status (Meta's verdict); a variant's verdict once Meta accepted it, else its sync status. */
+export function badgeOf(item: { status: ProductStatus | ItemStatus; verdict?: Verdict }): { label: string; tone: BadgeTone } {
+  if (!isItemStatus(item.status)) return { label: VERDICT_LABEL[item.status], tone: VERDICT_TONES[item.status] };
   if (item.verdict && item.status === "SYNCED") return { label: VERDICT_LABEL[item.verdict], tone: VERDICT_TONES[item.verdict] };
-  return STATUS_LABELS[item.status];
+  if (item.status === "SYNCED") return STATUS_LABELS.SYNCED;
+  return { label: VERDICT_LABEL[item.status], tone: VERDICT_TONES[item.status] };
 }
 
 /** One sentence on what the status means for this product. */
 export function statusSummary(product: ProductSync): string {
-  if (product.status === "SYNCED" && product.verdict) {
-    switch (product.verdict) {
-      case "LIVE":
-        return "Live: Meta approved it, and shoppers can see it on Facebook, Instagram and WhatsApp.";
-      case "SENT":
-        return "Sent: Meta accepted the latest change and is reviewing it. This usually takes a few minutes.";
-      case "REJECTED":
-        return "Rejected: Meta's review refused this product, so shoppers cannot see it.";
-      case "NEEDS_FIXING":
-        return "Needs fixing: Meta shows a problem to fix in Shopify before shoppers can see this product.";
-      default:
-        break;
-    }
-  }
   switch (product.status) {
+    case "LIVE":
+      return "Live: Meta approved it, and shoppers can see it on Facebook, Instagram and WhatsApp.";
+    case "SENT":
+      return "Sent: Meta accepted the latest change and is reviewing it. This usually takes a few minutes.";
+    case "REJECTED":
+      return "Rejected: Meta's review refused this product, so shoppers cannot see it.";
+    case "NEEDS_FIXING":
+      return "Needs fixing: Meta shows a problem to fix in Shopify before shoppers can see this product.";
     case "PENDING":
       return product.excluded
         ? "Being removed from your Meta catalog. This usually takes a few seconds."
         : "Waiting to be sent to your Meta catalog. This usually takes a few seconds.";
-    case "SYNCED":
-      return "Up to date in your Meta catalog.";
     case "FAILED":
       return "Meta did not accept this product, so it is missing from your catalog or out of date there.";
     case "EXCLUDED":
