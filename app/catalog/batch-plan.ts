@@ -57,7 +57,7 @@ export function planRow(row: ClaimedRow, shop: ShopContext): PlannedRow {
   const kept = pushed.filter((id) => leftOut.has(id) && !current.has(id));
   const requests = itemRequests(items, pushed.filter((id) => !leftOut.has(id)));
   const bytes = sizeOf(requests);
-  if (bytes + 1 > BATCH_BYTES || requests.length > MAX_BATCH_REQUESTS) return tooLarge(row, pushed, items.length, bytes);
+  if (bytes + 1 > BATCH_BYTES || requests.length > MAX_BATCH_REQUESTS) return tooLarge(row, items.length, bytes);
   return {
     row,
     requests,
@@ -80,8 +80,17 @@ export function planRow(row: ClaimedRow, shop: ShopContext): PlannedRow {
  * Sent, it would fail the same way on every retry; instead nothing is sent,
  * the catalog keeps what it had, and the merchant is told what to change.
  */
-function tooLarge(row: ClaimedRow, pushed: string[], variants: number, bytes: number): PlannedRow {
+function tooLarge(row: ClaimedRow, variants: number, bytes: number): PlannedRow {
   const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+  return failedPlan(
+    row,
+    `Its ${variants.toLocaleString("en-US")} variants come to ${mb(bytes)} MB for Meta, more than the ${mb(BATCH_BYTES)} MB one catalog update can carry, ` +
+      "because every variant repeats the description. Shorten the description or split the product; the catalog keeps its previous version until then.",
+  );
+}
+
+/** A product that sends nothing and ends FAILED with `reason`; the catalog keeps the items it has (pushedItems null). */
+export function failedPlan(row: ClaimedRow, reason: string): PlannedRow {
   return {
     row,
     requests: [],
@@ -89,12 +98,10 @@ function tooLarge(row: ClaimedRow, pushed: string[], variants: number, bytes: nu
     result: {
       id: row.id,
       version: row.version,
-      pushedRetailerIds: pushed,
-      pushedItems: null, // keeps the items the catalog still has
+      pushedRetailerIds: asIds(row.pushedRetailerIds),
+      pushedItems: null,
       status: "FAILED",
-      lastError:
-        `Its ${variants.toLocaleString("en-US")} variants come to ${mb(bytes)} MB for Meta, more than the ${mb(BATCH_BYTES)} MB one catalog update can carry, ` +
-        "because every variant repeats the description. Shorten the description or split the product; the catalog keeps its previous version until then.",
+      lastError: reason,
       itemErrors: null,
     },
   };

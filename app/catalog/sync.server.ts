@@ -11,7 +11,7 @@ import { applyCatalogFailure, recordMetaAnswered, recordUnreadableToken, stopRea
 import { ACTIVE_FULL_SYNC } from "./full-sync.server";
 import { needsTracking, resolveTracking } from "./inventory-tracking.server";
 import type { ShopContext } from "./items.server";
-import { asIds, BATCH_BYTES, chunkByRequests, planRow, type PlannedRow } from "./batch-plan";
+import { asIds, BATCH_BYTES, chunkByRequests, failedPlan, planRow, type PlannedRow } from "./batch-plan";
 import { variantsLeftOut, type ProductSnapshot } from "./product-payload";
 import { addPushedIds, claimRows, finishRows, releaseRows, type ClaimedRow } from "./store/outbox.server";
 
@@ -139,24 +139,6 @@ function planSafely(deps: SyncDeps, shop: string, row: ClaimedRow, context: Shop
     deps.log.error({ shop, productId: row.productId, err: error }, "could not plan a product's catalog items; marking it failed");
     return failedPlan(row, UNPREPARABLE);
   }
-}
-
-/** A product that sends nothing and ends FAILED with `reason`; the catalog keeps what it had. */
-function failedPlan(row: ClaimedRow, reason: string): PlannedRow {
-  return {
-    row,
-    requests: [],
-    bytes: 0,
-    result: {
-      id: row.id,
-      version: row.version,
-      pushedRetailerIds: asIds(row.pushedRetailerIds),
-      pushedItems: null,
-      status: "FAILED",
-      lastError: reason,
-      itemErrors: null,
-    },
-  };
 }
 
 /**
