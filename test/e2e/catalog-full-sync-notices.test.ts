@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { appFrame, capture, E2E_TEST_TIMEOUT, launchBrowser, newPage, openApp, UI_TIMEOUT } from "../helpers/browser";
-import { freePort } from "../helpers/app-process";
-import { startSandbox, type Sandbox } from "../sandbox/sandbox";
-import { OUTPUT } from "../helpers/global-setup";
+import type { Sandbox } from "../sandbox/sandbox";
+import { startTestSandbox } from "../helpers/test-sandbox";
 import { createDb, type Db } from "../../app/db.server";
 
 /**
@@ -20,18 +19,7 @@ describe("full sync notices on the catalog page", { timeout: E2E_TEST_TIMEOUT },
   let db: Db;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({
-      env: {
-        PORT: String(await freePort()),
-        SANDBOX_ADMIN_PORT: String(await freePort()),
-        SANDBOX_ADMIN_API_PORT: String(await freePort()),
-        SANDBOX_PRODUCTS: "0",
-        SANDBOX_GRAPH_PORT: String(await freePort()),
-        DATABASE_URL: `file:${OUTPUT}/e2e-catalog-notices-${inject("runId")}.sqlite`,
-      },
-      output: () => undefined,
-      build: false,
-    });
+    sandbox = await startTestSandbox("catalog-notices", { SANDBOX_PRODUCTS: "0" });
     db = createDb(sandbox.databaseUrl);
     browser = await launchBrowser();
     page = await newPage(browser);

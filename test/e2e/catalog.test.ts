@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { appFrame, appWindow, capture, E2E_TEST_TIMEOUT, launchBrowser, newPage, openApp, UI_TIMEOUT, waitForApp } from "../helpers/browser";
-import { freePort } from "../helpers/app-process";
 import { sendWebhook } from "../helpers/shopify";
-import { startSandbox, type Sandbox } from "../sandbox/sandbox";
-import { OUTPUT } from "../helpers/global-setup";
+import type { Sandbox } from "../sandbox/sandbox";
+import { startTestSandbox } from "../helpers/test-sandbox";
 import { productPayload } from "../fixtures/products";
 import { createDb, type Db } from "../../app/db.server";
 
@@ -30,19 +29,7 @@ describe("catalog pages in the admin stand-in", { timeout: E2E_TEST_TIMEOUT }, (
   }
 
   beforeAll(async () => {
-    sandbox = await startSandbox({
-      env: {
-        PORT: String(await freePort()),
-        SANDBOX_ADMIN_PORT: String(await freePort()),
-        SANDBOX_ADMIN_API_PORT: String(await freePort()),
-        SANDBOX_PRODUCTS: "0",
-        SANDBOX_GRAPH_PORT: String(await freePort()),
-        CATALOG_FLUSH_INTERVAL_MS: "200",
-        DATABASE_URL: `file:${OUTPUT}/e2e-catalog-${inject("runId")}.sqlite`,
-      },
-      output: () => undefined,
-      build: false,
-    });
+    sandbox = await startTestSandbox("catalog", { SANDBOX_PRODUCTS: "0", CATALOG_FLUSH_INTERVAL_MS: "200" });
     db = createDb(sandbox.databaseUrl);
     const at = (s: number) => new Date(Date.UTC(2026, 10, 1, 10, 0, s)).toISOString();
     await post("products/create", productPayload({ id: 11, title: "Linen Shirt", updated_at: at(1) }, 3));

@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { appFrame, capture, E2E_TEST_TIMEOUT, HYDRATION_ERROR, launchBrowser, newPage, openApp, UI_TIMEOUT } from "../helpers/browser";
-import { freePort } from "../helpers/app-process";
 import { sendWebhook } from "../helpers/shopify";
-import { OUTPUT } from "../helpers/global-setup";
 import { productPayload } from "../fixtures/products";
-import { startSandbox, type Sandbox } from "../sandbox/sandbox";
+import type { Sandbox } from "../sandbox/sandbox";
+import { startTestSandbox } from "../helpers/test-sandbox";
 import { createDb, type Db } from "../../app/db.server";
 
 /**
@@ -36,19 +35,7 @@ describe("pages that do not exist, inside the app's frame", { timeout: E2E_TEST_
   }
 
   beforeAll(async () => {
-    sandbox = await startSandbox({
-      env: {
-        PORT: String(await freePort()),
-        SANDBOX_ADMIN_PORT: String(await freePort()),
-        SANDBOX_ADMIN_API_PORT: String(await freePort()),
-        SANDBOX_GRAPH_PORT: String(await freePort()),
-        SANDBOX_PRODUCTS: "0",
-        CATALOG_FLUSH_INTERVAL_MS: "200",
-        DATABASE_URL: `file:${OUTPUT}/e2e-dead-ends-${inject("runId")}.sqlite`,
-      },
-      output: () => undefined,
-      build: false,
-    });
+    sandbox = await startTestSandbox("dead-ends", { SANDBOX_PRODUCTS: "0", CATALOG_FLUSH_INTERVAL_MS: "200" });
     db = createDb(sandbox.databaseUrl);
     const at = (s: number) => new Date(Date.UTC(2026, 10, 1, 10, 0, s)).toISOString();
     await post("products/create", productPayload({ id: 21, title: "Canvas Tote", updated_at: at(1) }, 1));

@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { appFrame, capture, E2E_TEST_TIMEOUT, launchBrowser, newPage, openApp, UI_TIMEOUT } from "../helpers/browser";
-import { freePort } from "../helpers/app-process";
 import { sendWebhook } from "../helpers/shopify";
-import { startSandbox, type Sandbox } from "../sandbox/sandbox";
-import { OUTPUT } from "../helpers/global-setup";
+import type { Sandbox } from "../sandbox/sandbox";
+import { startTestSandbox } from "../helpers/test-sandbox";
 import { productPayload } from "../fixtures/products";
 import { createDb, type Db } from "../../app/db.server";
 
@@ -23,22 +22,7 @@ describe("Meta's review in the admin stand-in", { timeout: E2E_TEST_TIMEOUT }, (
   const post = (body: unknown) => sendWebhook(sandbox.appUrl, "/webhooks/products", "products/create", body, { shop: sandbox.shop, secret: sandbox.apiSecret });
 
   beforeAll(async () => {
-    sandbox = await startSandbox({
-      env: {
-        PORT: String(await freePort()),
-        SANDBOX_ADMIN_PORT: String(await freePort()),
-        SANDBOX_ADMIN_API_PORT: String(await freePort()),
-        SANDBOX_GRAPH_PORT: String(await freePort()),
-        SANDBOX_PRODUCTS: "0",
-        CATALOG_FLUSH_INTERVAL_MS: "200",
-        SANDBOX_REVIEW_DELAY_MS: "300",
-        CATALOG_REVIEW_FIRST_CHECK_MS: "200",
-        CATALOG_DIAGNOSTICS_INTERVAL_MS: "1000",
-        DATABASE_URL: `file:${OUTPUT}/e2e-meta-review-${inject("runId")}.sqlite`,
-      },
-      output: () => undefined,
-      build: false,
-    });
+    sandbox = await startTestSandbox("meta-review", { SANDBOX_PRODUCTS: "0", CATALOG_FLUSH_INTERVAL_MS: "200", SANDBOX_REVIEW_DELAY_MS: "300", CATALOG_REVIEW_FIRST_CHECK_MS: "200", CATALOG_DIAGNOSTICS_INTERVAL_MS: "1000" });
     db = createDb(sandbox.databaseUrl);
     const at = (s: number) => new Date(Date.UTC(2026, 10, 1, 10, 0, s)).toISOString();
     const broken = { id: 331, src: "https://unreachable.example/p/33/front.jpg", position: 1, variant_ids: [] };

@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { appFrame, capture, launchBrowser, newPage } from "../helpers/browser";
-import { freePort } from "../helpers/app-process";
-import { OUTPUT } from "../helpers/global-setup";
 import { adminPath } from "../sandbox/admin-standin";
-import { startSandbox, type Sandbox } from "../sandbox/sandbox";
+import type { Sandbox } from "../sandbox/sandbox";
+import { startTestSandbox } from "../helpers/test-sandbox";
 import { seedMetaConnections } from "../sandbox/seed";
 import { createDb, type Db } from "../../app/db.server";
 
@@ -28,17 +27,7 @@ describe("WhatsApp commerce in the sandbox", () => {
   const activeNumber = () => sandbox.meta.phoneNumbers[0].id;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({
-      env: {
-        PORT: String(await freePort()),
-        SANDBOX_ADMIN_PORT: String(await freePort()),
-        SANDBOX_GRAPH_PORT: String(await freePort()),
-        SANDBOX_ADMIN_API_PORT: String(await freePort()),
-        DATABASE_URL: `file:${OUTPUT}/e2e-whatsapp-commerce-${inject("runId")}.sqlite`,
-      },
-      output: () => undefined,
-      build: false,
-    });
+    sandbox = await startTestSandbox("whatsapp-commerce");
     db = createDb(sandbox.databaseUrl);
     browser = await launchBrowser();
     page = await newPage(browser);

@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { appFrame, E2E_TEST_TIMEOUT, launchBrowser, newPage, openApp, UI_TIMEOUT } from "../helpers/browser";
-import { freePort } from "../helpers/app-process";
-import { OUTPUT } from "../helpers/global-setup";
 import { adminPath } from "../sandbox/admin-standin";
-import { startSandbox, type Sandbox } from "../sandbox/sandbox";
+import type { Sandbox } from "../sandbox/sandbox";
+import { startTestSandbox } from "../helpers/test-sandbox";
 import { createDb, type Db } from "../../app/db.server";
 
 /**
@@ -21,16 +20,7 @@ describe("WhatsApp in the sandbox, with the sandbox's own Meta stand-ins", { tim
   let db: Db;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({
-      env: {
-        PORT: String(await freePort()),
-        SANDBOX_ADMIN_PORT: String(await freePort()),
-        SANDBOX_GRAPH_PORT: String(await freePort()),
-        DATABASE_URL: `file:${OUTPUT}/e2e-whatsapp-sandbox-${inject("runId")}.sqlite`,
-      },
-      output: () => undefined,
-      build: false,
-    });
+    sandbox = await startTestSandbox("whatsapp-sandbox");
     db = createDb(sandbox.databaseUrl);
     browser = await launchBrowser();
     page = await newPage(browser);
