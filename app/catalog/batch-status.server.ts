@@ -1,4 +1,3 @@
-import { eachAtMost } from "../worker-loop.server";
 import type { Db } from "../db.server";
 import type { Logger } from "../logger.server";
 import { backoffDelay, type Backoff } from "../meta/backoff";
@@ -17,54 +16,57 @@ import { LEASE_MS } from "./store/outbox.server";
  */
 
 const MAX_POLL_DELAY_MS = 30_000;
-/** Batches asked about at once (one: two settlements of batches sharing a product could deadlock). */
-const POLL_CONCURRENCY = 1;
 /** A batch Meta is still working on is asked about again after 0.4 s, 0.8 s... then every 30 s. */
 const POLL: Backoff = { baseDelayMs: 200, maxDelayMs: MAX_POLL_DELAY_MS, jitter: "none" };
 const nextPoll = (pollCount: number, now: Date) => new Date(now.getTime() + backoffDelay(pollCount, POLL));
 
-export async function pollBatches(
-  deps: { db: Db; client: MetaGraphClient; log: Logger; now?: () => Date; leaseMs?: number; reviewFirstCheckMs?: number },
-  limit = 20,
-) {
-  const { db, client, log } = deps;
-  const now = deps.now?.() ?? new Date();
+type PollDeps = { db: Db; client: MetaGraphClient; log: Logger; leaseMs?: number; reviewFirstCheckMs?: number };
+export type DueBatch = Awaited<ReturnType<typeof dueBatches>>[number];
+
+/** Sent batches due for a status check, the longest waiting first (the worker runs one per shop at a time). */
+export function batchesToPoll(deps: PollDeps, now: Date, limit = 20) {
   // RECORDING: still being recorded (store/outbox.server.ts finishRows), or left so by a killed worker.
-  const due = await dueBatches(db, now, new Date(now.getTime() - (deps.leaseMs ?? LEASE_MS)), limit);
-  let finished = 0;
-  // A few at a time: their Graph calls overlap, and one shop's slow answer does not hold the others.
-  await eachAtMost(POLL_CONCURRENCY, due, async (batch) => {
-    const connection = await db.catalogConnection.findUnique({ where: { shop: batch.shop } });
-    if (!connection?.tokenCiphertext || connection.state !== "CONNECTED") {
-      // Resumes after a reconnect; until then check again now and then.
-      await pollAgain(db, batch.id, new Date(now.getTime() + MAX_POLL_DELAY_MS), false);
-      return;
-    }
-    try {
-      const token = openSecret(batch.shop, "catalog.token", connection.tokenCiphertext);
-      const status = await client.checkBatchStatus(token, batch.catalogId, batch.handle!);
-      if (connection.unreachableSince) await recordMetaAnswered(db, batch.shop);
-      if (!status.done) {
-        await pollAgain(db, batch.id, nextPoll(batch.pollCount + 1, now), true);
-        return;
-      }
-      // Meta's review of what it accepted is read back from then on (review-readback.server.ts).
-      await settleBatch(db, batch, outcomeOf(batch.items, status), now, new Date(now.getTime() + (deps.reviewFirstCheckMs ?? 60_000)));
-      finished += 1;
-    } catch (error) {
-      if (error instanceof VaultError) {
-        // Checked again later (the key may come back); the other shops' batches go on meanwhile.
-        await recordUnreadableToken(db, log, batch.shop, connection.tokenCiphertext, error);
-        await pollAgain(db, batch.id, new Date(now.getTime() + MAX_POLL_DELAY_MS), false);
-        return;
-      }
-      if (!(error instanceof MetaGraphError)) throw error;
-      await applyCatalogFailure(db, batch.shop, error, now, connection.tokenCiphertext);
+  return dueBatches(deps.db, now, new Date(now.getTime() - (deps.leaseMs ?? LEASE_MS)), limit);
+}
+
+/**
+ * Asks Meta about one batch and settles it when Meta is done. True when it
+ * settled. The worker never runs this beside a flush of the same shop: a
+ * settlement and a claim of the same shop's rows deadlocked on PostgreSQL
+ * (found by the chaos run).
+ */
+export async function pollBatch(deps: PollDeps, batch: DueBatch, now: Date): Promise<boolean> {
+  const { db, client, log } = deps;
+  const connection = await db.catalogConnection.findUnique({ where: { shop: batch.shop } });
+  if (!connection?.tokenCiphertext || connection.state !== "CONNECTED") {
+    // Resumes after a reconnect; until then check again now and then.
+    await pollAgain(db, batch.id, new Date(now.getTime() + MAX_POLL_DELAY_MS), false);
+    return false;
+  }
+  try {
+    const token = openSecret(batch.shop, "catalog.token", connection.tokenCiphertext);
+    const status = await client.checkBatchStatus(token, batch.catalogId, batch.handle!);
+    if (connection.unreachableSince) await recordMetaAnswered(db, batch.shop);
+    if (!status.done) {
       await pollAgain(db, batch.id, nextPoll(batch.pollCount + 1, now), true);
-      log.warn({ shop: batch.shop, batch: batch.id, kind: error.kind, err: error }, "batch status check failed");
+      return false;
     }
-  });
-  return finished;
+    // Meta's review of what it accepted is read back from then on (review-readback.server.ts).
+    await settleBatch(db, batch, outcomeOf(batch.items, status), now, new Date(now.getTime() + (deps.reviewFirstCheckMs ?? 60_000)));
+    return true;
+  } catch (error) {
+    if (error instanceof VaultError) {
+      // Checked again later (the key may come back); the other shops' batches go on meanwhile.
+      await recordUnreadableToken(db, log, batch.shop, connection.tokenCiphertext, error);
+      await pollAgain(db, batch.id, new Date(now.getTime() + MAX_POLL_DELAY_MS), false);
+      return false;
+    }
+    if (!(error instanceof MetaGraphError)) throw error;
+    await applyCatalogFailure(db, batch.shop, error, now, connection.tokenCiphertext);
+    await pollAgain(db, batch.id, nextPoll(batch.pollCount + 1, now), true);
+    log.warn({ shop: batch.shop, batch: batch.id, kind: error.kind, err: error }, "batch status check failed");
+    return false;
+  }
 }
 
 /** Meta's answer, per product: which items it refused and why. */

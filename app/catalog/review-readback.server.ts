@@ -53,28 +53,29 @@ export interface ReviewRound {
   diagnostics: number;
 }
 
-export async function readBackReviews(deps: ReviewDeps): Promise<ReviewRound> {
-  const { db, log } = deps;
-  const now = deps.now?.() ?? new Date();
+/** Shops with products due for a read-back, or whose catalog's diagnostics are due again. */
+export async function shopsToReview(deps: ReviewDeps, now: Date): Promise<string[]> {
+  const shops = await shopsWithDueReviews(deps.db, now);
+  const diagnostics = await catalogsDueForDiagnostics(deps.db, new Date(now.getTime() - deps.diagnosticsIntervalMs));
+  // A catalog's first diagnostics come with its first review read-back (before that it holds nothing of ours).
+  return [...new Set([...shops, ...diagnostics.filter((c) => c.diagnosticsAt !== null).map((c) => c.shop)])];
+}
+
+/**
+ * One shop's read-back: its due products (at most REVIEW_PRODUCTS_PER_ROUND),
+ * then its catalog's diagnostics when due: first with the first read-back,
+ * then every diagnosticsIntervalMs. The worker runs it apart from the
+ * shop's flushes and polls, and one shop's failure is that shop's alone.
+ */
+export async function reviewShop(deps: ReviewDeps, shop: string, now = deps.now?.() ?? new Date()): Promise<ReviewRound> {
   const round: ReviewRound = { calls: 0, items: 0, products: 0, diagnostics: 0 };
-  const read = new Set<string>();
-  for (const shop of await shopsWithDueReviews(db, now)) {
-    try {
-      const calls = round.calls;
-      await readShop(deps, shop, now, round);
-      if (round.calls > calls) read.add(shop);
-    } catch (error) {
-      log.error({ shop, err: error }, "review read-back failed; retrying later");
-    }
-  }
-  // A catalog's diagnostics are first read with its first review read-back (before that it holds
-  // nothing of ours), then every diagnosticsIntervalMs.
-  const due = await catalogsDueForDiagnostics(db, new Date(now.getTime() - deps.diagnosticsIntervalMs));
-  for (const connection of due.filter((c) => c.diagnosticsAt !== null || read.has(c.shop))) {
+  await readShop(deps, shop, now, round);
+  const [connection] = await catalogsDueForDiagnostics(deps.db, new Date(now.getTime() - deps.diagnosticsIntervalMs), shop);
+  if (connection && (connection.diagnosticsAt !== null || round.calls > 0)) {
     try {
       if (await readDiagnostics(deps, connection, now)) round.diagnostics += 1;
     } catch (error) {
-      log.error({ shop: connection.shop, err: error }, "catalog diagnostics read failed; retrying later");
+      deps.log.error({ shop, err: error }, "catalog diagnostics read failed; retrying later");
     }
   }
   return round;

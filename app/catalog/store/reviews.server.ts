@@ -66,10 +66,10 @@ export async function deferReviews(db: Db, ids: string[], at: Date) {
   }
 }
 
-/** Connected catalogs whose diagnostics were never read or were read before `before`. */
-export async function catalogsDueForDiagnostics(db: Db, before: Date) {
+/** Connected catalogs (of `shop`, if given) whose diagnostics were never read or were read before `before`. */
+export async function catalogsDueForDiagnostics(db: Db, before: Date, shop?: string) {
   return db.catalogConnection.findMany({
-    where: { state: "CONNECTED", catalogId: { not: null }, OR: [{ diagnosticsAt: null }, { diagnosticsAt: { lt: before } }] },
+    where: { ...(shop ? { shop } : {}), state: "CONNECTED", catalogId: { not: null }, OR: [{ diagnosticsAt: null }, { diagnosticsAt: { lt: before } }] },
     select: { shop: true, businessId: true, catalogId: true, tokenCiphertext: true, pausedUntil: true, diagnosticsAt: true },
   });
 }
