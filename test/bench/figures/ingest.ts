@@ -20,11 +20,14 @@ const CONNECTIONS = 32;
 interface Measured extends LoadResult {
   /** CPU time the server process used per delivery (user + system), ms: steadier than req/s on a busy machine. */
   cpuMsPerRequest: number;
+  /** The same for the worker beside the app (it shares the machine's two cores with it). */
+  workerCpuMsPerRequest?: number;
 }
 
 function summary(r: Measured) {
   return {
     cpuMsPerRequest: r.cpuMsPerRequest,
+    workerCpuMsPerRequest: r.workerCpuMsPerRequest,
     perSecond: r.perSecond,
     p50: r.latencyMs.p50,
     p99: r.latencyMs.p99,
@@ -52,8 +55,9 @@ export async function ingestFigure(ctx: FigureContext): Promise<FigureResult> {
   const s = await setup(ctx, "ingest");
   const meta = { url: s.meta.sim.url, appId: s.meta.sim.appId, appSecret: s.meta.sim.appSecret };
   try {
-    const load = async (server: WebProcess, tag: string, n: number, overallRate?: number, firstProductId = 1, path?: string): Promise<Measured> => {
+    const load = async (server: WebProcess, tag: string, n: number, overallRate?: number, firstProductId = 1, path?: string, worker?: { pid: number }): Promise<Measured> => {
       let cpuBefore = NaN;
+      let workerBefore = NaN;
       const result = await runLoad({
         urls: [server.url],
         path,
@@ -62,22 +66,30 @@ export async function ingestFigure(ctx: FigureContext): Promise<FigureResult> {
         shop: SHOP,
         warmup: ingestPlan(warmup, { products: warmup, firstProductId: 900_000 + firstProductId, tag: `${tag}-warm`, startMs: Date.now() }),
         deliveries: ingestPlan(n, { products, firstProductId, tag }),
-        onStart: () => (cpuBefore = cpuSeconds(server.pid)),
+        onStart: () => {
+          cpuBefore = cpuSeconds(server.pid);
+          if (worker) workerBefore = cpuSeconds(worker.pid);
+        },
       });
-      return { ...result, cpuMsPerRequest: Math.round(((cpuSeconds(server.pid) - cpuBefore) / result.requests) * 1e5) / 100 };
+      const perRequest = (seconds: number) => Math.round((seconds / result.requests) * 1e5) / 100;
+      return {
+        ...result,
+        cpuMsPerRequest: perRequest(cpuSeconds(server.pid) - cpuBefore),
+        ...(worker ? { workerCpuMsPerRequest: perRequest(cpuSeconds(worker.pid) - workerBefore) } : {}),
+      };
     };
 
     // The app, as deployed: the production server and the worker beside it.
     const web = await startWeb(s.db.url);
     const worker = startWorker(s.db.url, meta);
     ctx.log(`ingest: app, ${fmt(count)} deliveries at ${CONNECTIONS} connections`);
-    const app = await load(web, "app", count);
+    const app = await load(web, "app", count, undefined, 1, undefined, worker);
     // At 500/s, not 500/s plus the catch-up of the burst before: the worker first pushes that burst's backlog.
     const drainStart = Date.now();
     await until(() => settled(s), 120_000, "the worker to push the full-load run's changes", 200);
     ctx.log(`ingest: the worker pushed the full-load run's backlog ${fmt((Date.now() - drainStart) / 1000, 1)} s after it ended`);
     ctx.log(`ingest: app, ${fmt(rateCount)} deliveries at 500/s offered`);
-    const rated = await load(web, "rated", rateCount, 500, 100_000);
+    const rated = await load(web, "rated", rateCount, 500, 100_000, undefined, worker);
     await web.stop();
     await worker.stop();
 
@@ -130,6 +142,13 @@ export async function ingestFigure(ctx: FigureContext): Promise<FigureResult> {
         figure: "1 ingest",
         measure: "server CPU per delivery: app / (a) / (a') / (b)",
         value: [app, framework, library, platform].map((r) => fmt(r.cpuMsPerRequest, 2)).join(" / ") + " ms",
+        target: "report",
+        holds: null,
+      },
+      {
+        figure: "1 ingest",
+        measure: "worker CPU per delivery beside the app: full load / 500/s",
+        value: `${fmt(app.workerCpuMsPerRequest ?? NaN, 2)} / ${fmt(rated.workerCpuMsPerRequest ?? NaN, 2)} ms`,
         target: "report",
         holds: null,
       },
