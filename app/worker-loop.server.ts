@@ -75,13 +75,3 @@ export function workerLoop(options: {
     },
   };
 }
-
-/** Runs `work` on every item, at most `limit` at a time (a round's shops, its batches to poll). */
-export async function eachAtMost<T>(limit: number, items: T[], work: (item: T) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]);
-    }),
-  );
-}
