@@ -123,10 +123,12 @@ export function createCatalogWorker(options: WorkerOptions): CatalogWorker {
 
   /** Reviews found due, waiting for their shop's lane. */
   const reviewsWaiting = new Set<string>();
+  const syncDeps = { db, client, log, leaseMs: options.leaseMs };
+  const pollDeps = { ...syncDeps, reviewFirstCheckMs: review.firstCheckMs };
+  const reviewDeps = { db, client, log, ...review };
 
   /** Everything due now, most urgent first: webhook changes' flushes, then batch polls, then review read-backs. */
   async function dueTasks(now: Date): Promise<Task<Kind>[]> {
-    const deps = { db, client, log, leaseMs: options.leaseMs };
     const ready = await readyShops(now);
     // A shop's batch budget: with other shops' changes waiting each flush is one batch of at most
     // CONTENDED_BATCH_REQUESTS, so a shop with 100,000 changes (a full sync, a bulk edit) takes its
@@ -135,13 +137,12 @@ export function createCatalogWorker(options: WorkerOptions): CatalogWorker {
     const tasks: Task<Kind>[] = ready.shops.map((shop) => ({
       shop,
       kind: "flush",
-      run: async () => (await flushShop(deps, shop, share)).products > 0,
+      run: async () => (await flushShop(syncDeps, shop, share)).products > 0,
     }));
-    const pollDeps = { ...deps, reviewFirstCheckMs: review.firstCheckMs };
     for (const batch of await batchesToPoll(pollDeps, now)) tasks.push({ shop: batch.shop, kind: "poll", id: batch.id, run: () => pollBatch(pollDeps, batch, new Date()) });
     if (now.getTime() - lastReview >= reviewPollMs) {
       lastReview = now.getTime();
-      for (const shop of await shopsToReview({ db, client, log, ...review }, now)) reviewsWaiting.add(shop);
+      for (const shop of await shopsToReview(reviewDeps, now)) reviewsWaiting.add(shop);
     }
     for (const shop of reviewsWaiting) {
       tasks.push({
@@ -149,7 +150,7 @@ export function createCatalogWorker(options: WorkerOptions): CatalogWorker {
         kind: "review",
         run: async () => {
           reviewsWaiting.delete(shop);
-          const read = await reviewShop({ db, client, log, ...review }, shop);
+          const read = await reviewShop(reviewDeps, shop);
           return read.calls + read.products + read.diagnostics > 0;
         },
       });
